@@ -1,15 +1,3 @@
-var builder = WebApplication.CreateBuilder(args);
+using Brokkr.Broker;
 
-// Brokkr's broker listens on port 3000 unless ASPNETCORE_URLS or --urls say otherwise.
-if (string.IsNullOrEmpty(builder.Configuration["urls"]))
-{
-    builder.WebHost.UseUrls("http://0.0.0.0:3000");
-}
-
-builder.AddServiceDefaults();
-
-var app = builder.Build();
-app.MapDefaultEndpoints();
-app.Run();
-
-public partial class Program;
+await BrokerApp.Create(args).RunAsync();

@@ -1,0 +1,137 @@
+using System.Text.Json;
+using Brokkr.Broker.Authentication;
+using Brokkr.Broker.Data;
+using Brokkr.Broker.Errors;
+using Brokkr.Broker.Http;
+using Brokkr.Broker.Targeting;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Brokkr.Broker.Api.V1.Agents;
+
+public sealed record NewAgentEvent(Guid AgentId, Guid DeploymentObjectId, string EventType, string Status, string? Message = null);
+
+/// <summary>What the agent calls while running (spec §4.5): heartbeat, target state, events, registrations.</summary>
+public static class AgentRuntimeApi
+{
+    private static readonly string[] EventStatuses = ["SUCCESS", "FAILURE"];
+
+    public static RouteGroupBuilder MapAgentRuntimeApi(this RouteGroupBuilder agents)
+    {
+        agents.MapPost("/{id}/heartbeat", Heartbeat);
+        agents.MapGet("/{id}/target-state", TargetState);
+        agents.MapGet("/{id}/stacks", Stacks);
+        agents.MapGet("/{id}/events", ListEvents);
+        agents.MapPost("/{id}/events", AddEvent);
+        agents.MapGet("/{id}/registrations", Registrations);
+        return agents;
+    }
+
+    /// <summary>
+    /// Self-agent only. The optional body reports Kubernetes reachability; a missing or unreadable body is "no report",
+    /// never an error, so an old agent's heartbeat always lands.
+    /// </summary>
+    private static async Task<NoContent> Heartbeat(Guid id, Caller caller, HttpRequest request, BrokkrDbContext db)
+    {
+        if (!caller.IsAgentSelf(id))
+        {
+            throw ApiException.Forbidden("agent_pak_mismatch", "only the agent itself may send its heartbeat");
+        }
+        var report = await ReadHeartbeatReportAsync(request);
+        var now = DateTime.UtcNow;
+        if (report is { Reachable: var reachable })
+        {
+            await db.Agents.Where(a => a.Id == id).ExecuteUpdateAsync(set => set
+                .SetProperty(a => a.LastHeartbeat, now)
+                .SetProperty(a => a.K8sReachable, reachable)
+                .SetProperty(a => a.K8sApiLatencyMs, report.Value.LatencyMs)
+                .SetProperty(a => a.K8sReportedAt, now));
+        }
+        else
+        {
+            await db.Agents.Where(a => a.Id == id).ExecuteUpdateAsync(set => set.SetProperty(a => a.LastHeartbeat, now));
+        }
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Ok<List<DeploymentObject>>> TargetState(Guid id, string? mode, Caller caller, BrokkrDbContext db)
+    {
+        caller.RequireAdminOrAgentSelf(id);
+        var full = string.Equals(mode, "full", StringComparison.Ordinal);
+        return TypedResults.Ok(await TargetingQueries.TargetState(db, id, full).ToListAsync());
+    }
+
+    private static async Task<Ok<List<Stack>>> Stacks(Guid id, Caller caller, BrokkrDbContext db)
+    {
+        caller.RequireAdminOrAgentSelf(id);
+        return TypedResults.Ok(await TargetingQueries.AssociatedStacks(db, id).ToListAsync());
+    }
+
+    private static async Task<Ok<List<AgentEvent>>> ListEvents(Guid id, Caller caller, BrokkrDbContext db)
+    {
+        caller.RequireAdminOrAgentSelf(id);
+        return TypedResults.Ok(await db.AgentEvents.Where(e => e.AgentId == id && e.DeletedAt == null)
+            .OrderByDescending(e => e.CreatedAt).ThenBy(e => e.Id).ToListAsync());
+    }
+
+    private static async Task<Created<AgentEvent>> AddEvent(Guid id, Caller caller, Json<NewAgentEvent> body, BrokkrDbContext db)
+    {
+        caller.RequireAdminOrAgentSelf(id);
+        var input = body.Value;
+        Validation.SameId(input.AgentId, id, "agent_id_mismatch", "agent_id");
+        if (string.IsNullOrWhiteSpace(input.EventType) || input.EventType.Length > 50)
+        {
+            throw ApiException.BadRequest("invalid_agent_event", "event_type must be non-blank and at most 50 characters");
+        }
+        var status = input.Status.Trim().ToUpperInvariant();
+        if (!EventStatuses.Contains(status))
+        {
+            throw ApiException.BadRequest("invalid_agent_event", "status must be SUCCESS or FAILURE");
+        }
+        var agentEvent = new AgentEvent
+        {
+            Id = Guid.CreateVersion7(),
+            AgentId = id,
+            DeploymentObjectId = input.DeploymentObjectId,
+            EventType = input.EventType,
+            Status = status,
+            Message = input.Message,
+        };
+        db.AgentEvents.Add(agentEvent);
+        await db.SaveChangesAsync();
+        return TypedResults.Created($"/api/v1/agent-events/{agentEvent.Id}", agentEvent);
+    }
+
+    private static async Task<Ok<List<AgentGeneratorRegistration>>> Registrations(Guid id, Caller caller, BrokkrDbContext db)
+    {
+        caller.RequireAdminOrAgentSelf(id);
+        await db.AgentAsync(id);
+        return TypedResults.Ok(await db.AgentGeneratorRegistrations.Where(r => r.AgentId == id)
+            .OrderBy(r => r.RegisteredAt).ThenBy(r => r.Id).ToListAsync());
+    }
+
+    private static async Task<(bool Reachable, int? LatencyMs)?> ReadHeartbeatReportAsync(HttpRequest request)
+    {
+        try
+        {
+            var bytes = await RequestBody.ReadBytesAsync(request);
+            if (bytes.Length == 0)
+            {
+                return null;
+            }
+            using var document = JsonDocument.Parse(bytes);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("k8s_reachable", out var reachable) ||
+                reachable.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+            {
+                return null;
+            }
+            int? latency = root.TryGetProperty("k8s_api_latency_ms", out var l) && l.ValueKind == JsonValueKind.Number && l.TryGetInt32(out var ms) ? ms : null;
+            return (reachable.GetBoolean(), latency);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}

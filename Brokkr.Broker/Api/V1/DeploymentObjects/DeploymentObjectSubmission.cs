@@ -1,0 +1,115 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Brokkr.Broker.Errors;
+using Brokkr.Broker.Http;
+using Microsoft.Net.Http.Headers;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Brokkr.Broker.Api.V1.DeploymentObjects;
+
+/// <summary>A validated new deployment object: content, broker-computed checksum and marker flag.</summary>
+public sealed record DeploymentObjectSubmission(string YamlContent, string YamlChecksum, bool IsDeletionMarker)
+{
+    public static readonly string[] YamlMediaTypes = ["application/yaml", "text/yaml", "application/x-yaml"];
+
+    /// <summary>
+    /// Reads either form of spec §4.8 — raw YAML (YAML Content-Type, marker from <c>?deletion_marker=true</c>) or
+    /// JSON <c>{"yaml_content","is_deletion_marker"}</c> — and validates it. Every rejection, bad JSON included, is
+    /// 400 <c>invalid_deployment_object</c>.
+    /// </summary>
+    public static async Task<DeploymentObjectSubmission> ReadAsync(HttpRequest request)
+    {
+        var bytes = await RequestBody.ReadBytesAsync(request);
+        string content;
+        bool marker;
+        if (IsYaml(request.ContentType))
+        {
+            content = DecodeUtf8(bytes);
+            marker = string.Equals(request.Query["deletion_marker"], "true", StringComparison.OrdinalIgnoreCase);
+        }
+        else
+        {
+            (content, marker) = ParseJson(DecodeUtf8(bytes));
+        }
+
+        if (!(marker && string.IsNullOrWhiteSpace(content)))
+        {
+            RequireYamlObjects(content);
+        }
+        var checksum = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(content)));
+        return new DeploymentObjectSubmission(content, checksum, marker);
+    }
+
+    public static bool IsYaml(string? mediaType) =>
+        MediaTypeHeaderValue.TryParse(mediaType, out var parsed) &&
+        YamlMediaTypes.Contains(parsed.MediaType.Value, StringComparer.OrdinalIgnoreCase);
+
+    private static (string Content, bool Marker) ParseJson(string text)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(text);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object ||
+                !root.TryGetProperty("yaml_content", out var yaml) || yaml.ValueKind != JsonValueKind.String)
+            {
+                throw Invalid("the body must be a JSON object with a string yaml_content");
+            }
+            var marker = false;
+            if (root.TryGetProperty("is_deletion_marker", out var flag) && flag.ValueKind != JsonValueKind.Null)
+            {
+                marker = flag.ValueKind switch
+                {
+                    JsonValueKind.True => true,
+                    JsonValueKind.False => false,
+                    _ => throw Invalid("is_deletion_marker must be a boolean"),
+                };
+            }
+            return (yaml.GetString()!, marker);
+        }
+        catch (JsonException)
+        {
+            throw Invalid("the body is not valid JSON");
+        }
+    }
+
+    private static void RequireYamlObjects(string content)
+    {
+        if (string.IsNullOrWhiteSpace(content))
+        {
+            throw Invalid("yaml_content must not be empty");
+        }
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(content));
+        }
+        catch (YamlException e)
+        {
+            throw Invalid($"yaml_content is not valid YAML (line {e.Start.Line}, column {e.Start.Column})");
+        }
+        if (!stream.Documents.Any(d => !IsNull(d.RootNode)))
+        {
+            throw Invalid("yaml_content holds no YAML document");
+        }
+    }
+
+    private static bool IsNull(YamlNode node) =>
+        node is YamlScalarNode { Style: ScalarStyle.Plain or ScalarStyle.Any, Value: null or "" or "~" or "null" or "Null" or "NULL" };
+
+    private static string DecodeUtf8(byte[] bytes)
+    {
+        try
+        {
+            return new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetString(bytes);
+        }
+        catch (DecoderFallbackException)
+        {
+            throw Invalid("the body is not valid UTF-8");
+        }
+    }
+
+    private static ApiException Invalid(string message) => ApiException.BadRequest("invalid_deployment_object", message);
+}

@@ -1,0 +1,37 @@
+using Brokkr.Broker.Errors;
+
+namespace Brokkr.Broker.Authentication;
+
+/// <summary>
+/// Authenticates every <c>/api/v1</c> request before routing binds anything (spec §3 order: 401 first). Accepts
+/// <c>Authorization: &lt;PAK&gt;</c> and <c>Authorization: Bearer &lt;PAK&gt;</c>; anything else is 401 with an empty body.
+/// </summary>
+public sealed class AuthenticationMiddleware(RequestDelegate next)
+{
+    public async Task InvokeAsync(HttpContext context, PakResolver resolver)
+    {
+        var pak = ReadPak(context.Request);
+        var caller = pak is null ? null : await resolver.ResolveAsync(pak, context.RequestAborted);
+        if (caller is null)
+        {
+            throw new UnauthenticatedException();
+        }
+        context.Features.Set(caller);
+        await next(context);
+    }
+
+    private static string? ReadPak(HttpRequest request)
+    {
+        var values = request.Headers.Authorization;
+        if (values.Count != 1 || values[0] is not { } header || !header.All(char.IsAscii))
+        {
+            return null;
+        }
+        var value = header.Trim();
+        if (value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            value = value["Bearer ".Length..].Trim();
+        }
+        return value.Length == 0 ? null : value;
+    }
+}

@@ -1,0 +1,93 @@
+using Brokkr.Broker.Configuration;
+using Brokkr.Broker.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Options;
+
+namespace Brokkr.Broker.Authentication;
+
+/// <summary>
+/// Resolves a presented PAK to a <see cref="Caller"/> in the spec's order (§2.4: cache → admin → live agent → live
+/// generator) and caches successes by hash for <c>auth_cache_ttl_seconds</c> (§2.5), bounded to 10 000 entries.
+/// Only hashes are ever held: the plaintext never leaves <see cref="ResolveAsync"/>.
+/// </summary>
+public sealed class PakResolver(BrokkrDbContext db, AuthCache cache)
+{
+    public async Task<Caller?> ResolveAsync(string pak, CancellationToken cancellationToken)
+    {
+        var hash = PakFormat.HashOf(pak);
+        if (hash is null)
+        {
+            return null;
+        }
+        if (cache.TryGet(hash, out var cached))
+        {
+            return cached;
+        }
+
+        var caller = await LookUpAsync(hash, cancellationToken);
+        if (caller is not null)
+        {
+            cache.Set(hash, caller);
+        }
+        return caller;
+    }
+
+    private async Task<Caller?> LookUpAsync(string hash, CancellationToken cancellationToken)
+    {
+        // The indexed lookups find the candidate; the final equality is still checked in constant time.
+        var adminHashes = await db.AdminRoles.Select(a => a.PakHash).ToListAsync(cancellationToken);
+        if (adminHashes.Any(h => PakFormat.HashesEqual(h, hash)))
+        {
+            return new Caller(CallerRole.Admin);
+        }
+
+        var agent = await db.Agents.Where(a => a.DeletedAt == null && a.PakHash == hash)
+            .Select(a => new { a.Id, a.PakHash }).FirstOrDefaultAsync(cancellationToken);
+        if (agent is not null && PakFormat.HashesEqual(agent.PakHash, hash))
+        {
+            return new Caller(CallerRole.Agent, AgentId: agent.Id);
+        }
+
+        var generator = await db.Generators.Where(g => g.DeletedAt == null && g.PakHash == hash)
+            .Select(g => new { g.Id, g.PakHash }).FirstOrDefaultAsync(cancellationToken);
+        if (generator is not null && PakFormat.HashesEqual(generator.PakHash, hash))
+        {
+            return new Caller(CallerRole.Generator, GeneratorId: generator.Id);
+        }
+        return null;
+    }
+}
+
+/// <summary>The short-lived verification cache of §2.5; entries are evicted on PAK rotation and soft delete.</summary>
+public sealed class AuthCache : IDisposable
+{
+    private const int MaxEntries = 10_000;
+    private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = MaxEntries });
+    private readonly TimeSpan _ttl;
+
+    public AuthCache(IOptions<BrokerOptions> options)
+    {
+        _ttl = TimeSpan.FromSeconds(Math.Max(0, options.Value.AuthCacheTtlSeconds));
+    }
+
+    public bool TryGet(string hash, out Caller? caller) => _cache.TryGetValue(hash, out caller);
+
+    public void Set(string hash, Caller caller)
+    {
+        if (_ttl > TimeSpan.Zero)
+        {
+            _cache.Set(hash, caller, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = _ttl });
+        }
+    }
+
+    public void Evict(string? hash)
+    {
+        if (!string.IsNullOrEmpty(hash))
+        {
+            _cache.Remove(hash);
+        }
+    }
+
+    public void Dispose() => _cache.Dispose();
+}

@@ -1,0 +1,103 @@
+using System.Text.Json;
+using Brokkr.Broker.Api.V1.AgentEvents;
+using Brokkr.Broker.Api.V1.Agents;
+using Brokkr.Broker.Api.V1.Auth;
+using Brokkr.Broker.Api.V1.DeploymentObjects;
+using Brokkr.Broker.Api.V1.Generators;
+using Brokkr.Broker.Api.V1.Stacks;
+using Brokkr.Broker.Authentication;
+using Brokkr.Broker.Configuration;
+using Brokkr.Broker.Data;
+using Brokkr.Broker.Errors;
+using Brokkr.Broker.Startup;
+using Brokkr.ServiceDefaults.Configuration;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Npgsql;
+
+namespace Brokkr.Broker;
+
+/// <summary>
+/// The broker as a composable application: <c>Program</c> runs it, tests start it in-process on
+/// <c>http://127.0.0.1:0</c> with their own settings.
+/// </summary>
+public static class BrokerApp
+{
+    public const string DefaultUrl = "http://0.0.0.0:3000";
+    public const string ReadyTag = "ready";
+
+    /// <param name="args">Command-line arguments (<c>--urls</c>, <c>--Brokkr:Broker:pak_hash=...</c>, ...).</param>
+    /// <param name="settings">Extra settings that win over every other source (tests use these).</param>
+    public static WebApplicationBuilder CreateBuilder(string[] args, IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.Configuration.AddBrokkrConfigFile();
+        if (settings is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+        }
+
+        // Brokkr's broker listens on port 3000 unless ASPNETCORE_URLS or --urls say otherwise.
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]))
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        builder.AddServiceDefaults();
+        var services = builder.Services;
+        services.Configure<BrokerOptions>(builder.Configuration.GetSection(BrokerOptions.Section));
+        services.Configure<PakOptions>(builder.Configuration.GetSection(PakOptions.Section));
+        var brokerOptions = builder.Configuration.GetSection(BrokerOptions.Section).Get<BrokerOptions>() ?? new BrokerOptions();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = brokerOptions.MaxRequestBodyBytes);
+
+        var dataSource = new NpgsqlDataSourceBuilder(DatabaseConnection.Resolve(builder.Configuration)).Build();
+        services.AddSingleton(dataSource);
+        services.AddDbContext<BrokkrDbContext>(options => options
+            .UseNpgsql(dataSource)
+            // The schema comes from hand-written migrations without a model snapshot (no EF design-time tooling
+            // here), so EF always believes the model has pending changes; the migration is the source of truth.
+            .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning)));
+
+        services.AddSingleton<PakFormat>();
+        services.AddSingleton<AuthCache>();
+        services.AddScoped<PakResolver>();
+        services.AddSingleton<DefaultAdminKeyMonitor>();
+        services.AddHostedService<DatabaseInitializer>();
+        services.AddHostedService(sp => sp.GetRequiredService<DefaultAdminKeyMonitor>());
+        services.AddSingleton(TimeProvider.System);
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: [ReadyTag]);
+
+        services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            json.SerializerOptions.RespectNullableAnnotations = true;
+            json.SerializerOptions.RespectRequiredConstructorParameters = true;
+        });
+        // Binding failures (a non-UUID path segment, a bad query value) throw so ErrorMappingMiddleware answers
+        // with the envelope instead of an empty 400.
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddOpenApi();
+        return builder;
+    }
+
+    public static WebApplication Build(WebApplicationBuilder builder)
+    {
+        var app = builder.Build();
+        app.UseMiddleware<ErrorMappingMiddleware>();
+        app.UseWhen(context => context.Request.Path.StartsWithSegments("/api/v1"),
+            api => api.UseMiddleware<AuthenticationMiddleware>());
+
+        app.MapDefaultEndpoints();
+        app.MapOpenApi();
+        app.MapGroup("/api/v1")
+            .MapAuthApi()
+            .MapGeneratorsApi()
+            .MapAgentsApi()
+            .MapStacksApi()
+            .MapDeploymentObjectsApi()
+            .MapAgentEventsApi();
+        return app;
+    }
+
+    public static WebApplication Create(string[] args) => Build(CreateBuilder(args));
+}

@@ -1,0 +1,49 @@
+using Microsoft.Extensions.Configuration;
+
+namespace Brokkr.Broker.Configuration;
+
+/// <summary>Section <c>Brokkr:Broker</c> (env <c>BROKKR__BROKER__*</c>, TOML <c>[broker]</c>).</summary>
+public sealed class BrokerOptions
+{
+    public const string Section = "Brokkr:Broker";
+
+    /// <summary>SHA-256 (hex) of the public development admin PAK, which the shipped defaults accept (spec §2.6).</summary>
+    public const string DevelopmentAdminPakHash = "4c697273df3d764cba950bb5c04368097685f09259f5bd880d892cf1ff9f4cdd";
+
+    /// <summary>Admin PAK hash used on first start; empty means "mint a fresh admin PAK".</summary>
+    [ConfigurationKeyName("pak_hash")]
+    public string? PakHash { get; set; } = DevelopmentAdminPakHash;
+
+    [ConfigurationKeyName("auth_cache_ttl_seconds")]
+    public int AuthCacheTtlSeconds { get; set; } = 60;
+
+    /// <summary>Largest accepted request body; bigger ones get 413 <c>payload_too_large</c>.</summary>
+    [ConfigurationKeyName("max_request_body_bytes")]
+    public long MaxRequestBodyBytes { get; set; } = 10 * 1024 * 1024;
+
+    /// <summary>Apply EF Core migrations at startup; turn off when a deploy job migrates instead.</summary>
+    [ConfigurationKeyName("migrate_on_startup")]
+    public bool MigrateOnStartup { get; set; } = true;
+
+    /// <summary>Where a freshly minted admin PAK is written on first start when no hash is configured.</summary>
+    [ConfigurationKeyName("admin_key_file")]
+    public string AdminKeyFile { get; set; } = "/tmp/brokkr-keys/key.txt";
+}
+
+/// <summary>Section <c>Brokkr:Pak</c>: the PAK format of spec §2.1.</summary>
+public sealed class PakOptions
+{
+    public const string Section = "Brokkr:Pak";
+
+    [ConfigurationKeyName("prefix")]
+    public string Prefix { get; set; } = "brokkr";
+
+    [ConfigurationKeyName("short_token_prefix")]
+    public string ShortTokenPrefix { get; set; } = "BR";
+
+    [ConfigurationKeyName("short_token_length")]
+    public int ShortTokenLength { get; set; } = 8;
+
+    [ConfigurationKeyName("long_token_length")]
+    public int LongTokenLength { get; set; } = 24;
+}

@@ -1,0 +1,68 @@
+using Microsoft.Extensions.Configuration;
+using Npgsql;
+
+namespace Brokkr.Broker.Configuration;
+
+/// <summary>
+/// Turns the broker's database settings into one Npgsql connection string. Aspire's
+/// <c>ConnectionStrings__brokkr</c> wins over upstream's <c>BROKKR__DATABASE__URL</c> (a postgres:// URL), which
+/// wins over the built-in default; <c>Brokkr:Database:schema</c> sets the search path.
+/// </summary>
+public static class DatabaseConnection
+{
+    public const string AspireConnectionName = "brokkr";
+    public const string DefaultUrl = "postgres://brokkr:brokkr@localhost:5433/brokkr";
+    private const int MaxPoolSize = 50;
+
+    public static string Resolve(IConfiguration configuration)
+    {
+        var aspire = configuration.GetConnectionString(AspireConnectionName);
+        var builder = !string.IsNullOrWhiteSpace(aspire)
+            ? new NpgsqlConnectionStringBuilder(aspire)
+            : FromUrl(configuration["Brokkr:Database:url"] is { Length: > 0 } url ? url : DefaultUrl);
+        if (builder.MaxPoolSize == 100)
+        {
+            // 100 is Npgsql's default: the operator did not choose, so take upstream's pool size.
+            builder.MaxPoolSize = MaxPoolSize;
+        }
+        if (configuration["Brokkr:Database:schema"] is { Length: > 0 } schema)
+        {
+            builder.SearchPath = $"{schema},public";
+        }
+        return builder.ConnectionString;
+    }
+
+    /// <summary>postgres://user:password@host:port/database?sslmode=require → Npgsql settings.</summary>
+    public static NpgsqlConnectionStringBuilder FromUrl(string url)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("postgres" or "postgresql"))
+        {
+            // Never echo the value: it normally carries a password.
+            throw new InvalidOperationException("Brokkr:Database:url must be a postgres:// or postgresql:// URL");
+        }
+
+        var builder = new NpgsqlConnectionStringBuilder
+        {
+            Host = uri.Host,
+            Port = uri.IsDefaultPort || uri.Port < 0 ? 5432 : uri.Port,
+            Database = Uri.UnescapeDataString(uri.AbsolutePath.TrimStart('/')) is { Length: > 0 } db ? db : null,
+        };
+        var userInfo = uri.UserInfo.Split(':', 2);
+        if (userInfo[0].Length > 0)
+        {
+            builder.Username = Uri.UnescapeDataString(userInfo[0]);
+        }
+        if (userInfo.Length == 2)
+        {
+            builder.Password = Uri.UnescapeDataString(userInfo[1]);
+        }
+        foreach (var pair in uri.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var kv = pair.Split('=', 2);
+            var key = Uri.UnescapeDataString(kv[0]);
+            var value = kv.Length == 2 ? Uri.UnescapeDataString(kv[1]) : "";
+            builder[key.Equals("sslmode", StringComparison.OrdinalIgnoreCase) ? "SSL Mode" : key] = value;
+        }
+        return builder;
+    }
+}

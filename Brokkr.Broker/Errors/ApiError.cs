@@ -1,0 +1,26 @@
+namespace Brokkr.Broker.Errors;
+
+/// <summary>Brokkr's error envelope: clients match on <see cref="Code"/> only.</summary>
+public sealed record ErrorBody(string Code, string Message, IReadOnlyDictionary<string, string>? Details = null);
+
+/// <summary>
+/// A client-visible failure raised anywhere below an endpoint; <see cref="ErrorMappingMiddleware"/> turns it into
+/// the envelope. Handlers throw it for every 4xx so their bodies stay the happy path.
+/// </summary>
+public sealed class ApiException(int status, string code, string message, IReadOnlyDictionary<string, string>? details = null)
+    : Exception(message)
+{
+    public int Status { get; } = status;
+    public string Code { get; } = code;
+    public IReadOnlyDictionary<string, string>? Details { get; } = details;
+
+    public ErrorBody ToBody() => new(Code, Message, Details);
+
+    public static ApiException NotFound(string code, string message) => new(StatusCodes.Status404NotFound, code, message);
+    public static ApiException Forbidden(string code, string message) => new(StatusCodes.Status403Forbidden, code, message);
+    public static ApiException BadRequest(string code, string message) => new(StatusCodes.Status400BadRequest, code, message);
+    public static ApiException Unprocessable(string code, string message) => new(StatusCodes.Status422UnprocessableEntity, code, message);
+}
+
+/// <summary>Thrown when the caller is not authenticated: answered 401 with an empty body (spec §2.3).</summary>
+public sealed class UnauthenticatedException() : Exception("unauthenticated");

@@ -1,0 +1,37 @@
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace Brokkr.Broker.Errors;
+
+/// <summary>Spec §3: database constraint failures on writes, mapped once for every endpoint.</summary>
+public static class DatabaseErrors
+{
+    public static ApiException? Map(Exception exception)
+    {
+        var postgres = exception as PostgresException ?? exception.InnerException as PostgresException;
+        if (postgres is null)
+        {
+            return exception is DbUpdateConcurrencyException
+                ? ApiException.NotFound("not_found", "the row to update no longer exists")
+                : null;
+        }
+
+        var details = postgres.ConstraintName is { Length: > 0 } name
+            ? new Dictionary<string, string> { ["constraint"] = name }
+            : null;
+        return postgres.SqlState switch
+        {
+            PostgresErrorCodes.UniqueViolation =>
+                new ApiException(StatusCodes.Status409Conflict, "unique_violation", "a row with these values already exists", details),
+            PostgresErrorCodes.ForeignKeyViolation =>
+                new ApiException(StatusCodes.Status422UnprocessableEntity, "foreign_key_violation", "a referenced row does not exist", details),
+            PostgresErrorCodes.CheckViolation =>
+                new ApiException(StatusCodes.Status422UnprocessableEntity, "check_violation", "a value violates a check constraint"),
+            PostgresErrorCodes.NotNullViolation =>
+                new ApiException(StatusCodes.Status422UnprocessableEntity, "not_null_violation", "a required value is missing"),
+            PostgresErrorCodes.StringDataRightTruncation =>
+                new ApiException(StatusCodes.Status422UnprocessableEntity, "value_too_long", "a value is longer than its column allows"),
+            _ => null,
+        };
+    }
+}

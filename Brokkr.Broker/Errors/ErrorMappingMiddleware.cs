@@ -1,0 +1,52 @@
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+
+namespace Brokkr.Broker.Errors;
+
+/// <summary>
+/// The single place where failures become responses: <see cref="ApiException"/> → envelope, database constraint
+/// violations → 409/422 (§3), framework binding rejections → 400/413/415 with the envelope, unauthenticated → empty
+/// 401, anything else → 500 <c>internal_error</c> (logged without request bodies or headers, which may hold PAKs).
+/// </summary>
+public sealed class ErrorMappingMiddleware(RequestDelegate next, ILogger<ErrorMappingMiddleware> logger, IOptions<JsonOptions> json)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        try
+        {
+            await next(context);
+        }
+        catch (Exception exception) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
+        {
+            if (exception is UnauthenticatedException)
+            {
+                context.Response.Clear();
+                context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                return;
+            }
+
+            var error = exception as ApiException ?? DatabaseErrors.Map(exception) ?? FromBadRequest(exception);
+            if (error is null)
+            {
+                logger.LogError(exception, "Unhandled error on {Method} {Path}", context.Request.Method, context.Request.Path);
+                error = new ApiException(StatusCodes.Status500InternalServerError, "internal_error", "internal server error");
+            }
+
+            context.Response.Clear();
+            context.Response.StatusCode = error.Status;
+            await context.Response.WriteAsJsonAsync(error.ToBody(), json.Value.SerializerOptions);
+        }
+    }
+
+    private static ApiException? FromBadRequest(Exception exception) => exception switch
+    {
+        BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
+            new ApiException(StatusCodes.Status413PayloadTooLarge, "payload_too_large", "the request body is larger than the broker accepts"),
+        BadHttpRequestException { StatusCode: StatusCodes.Status415UnsupportedMediaType } =>
+            new ApiException(StatusCodes.Status415UnsupportedMediaType, "unsupported_media_type", "expected Content-Type: application/json"),
+        // Remaining binding failures are route or query values that do not parse (the JSON bodies bind through JsonBody).
+        BadHttpRequestException { StatusCode: StatusCodes.Status400BadRequest } =>
+            ApiException.BadRequest("invalid_path", "a path segment or query value is malformed"),
+        _ => null,
+    };
+}

@@ -1,0 +1,130 @@
+using Brokkr.Broker.Authentication;
+using Brokkr.Broker.Configuration;
+using Brokkr.Broker.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Brokkr.Broker.Startup;
+
+/// <summary>
+/// Runs before Kestrel accepts requests: applies migrations (unless <c>broker.migrate_on_startup = false</c>), then
+/// the admin bootstrap of spec §2.6. A database that cannot be reached fails startup, as upstream does: the
+/// orchestrator restarts the broker, and a half-initialised broker never serves.
+/// </summary>
+public sealed class DatabaseInitializer(
+    IServiceScopeFactory scopes, IOptions<BrokerOptions> options, PakFormat paks, DefaultAdminKeyMonitor monitor,
+    ILogger<DatabaseInitializer> logger) : IHostedService
+{
+    private string? _writtenKeyFile;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<BrokkrDbContext>();
+        if (options.Value.MigrateOnStartup)
+        {
+            // EF Core takes a database lock around Migrate, so replicas starting together apply it once.
+            await db.Database.MigrateAsync(cancellationToken);
+        }
+
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            // Serialises the first-run check between replicas starting at the same time.
+            await db.Database.ExecuteSqlRawAsync("LOCK TABLE app_initialization IN EXCLUSIVE MODE", cancellationToken);
+            if (!await db.AppInitializations.AnyAsync(cancellationToken))
+            {
+                db.AppInitializations.Add(new AppInitialization());
+                await UpsertAdminAsync(db, cancellationToken);
+            }
+            await ProvisionSystemGeneratorAsync(db, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        await monitor.CheckAsync(db, cancellationToken);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_writtenKeyFile is not null)
+        {
+            File.Delete(_writtenKeyFile);
+        }
+        return Task.CompletedTask;
+    }
+
+    private async Task UpsertAdminAsync(BrokkrDbContext db, CancellationToken cancellationToken)
+    {
+        var configured = options.Value.PakHash?.Trim();
+        string hash;
+        if (!string.IsNullOrEmpty(configured))
+        {
+            if (!PakFormat.IsValidHash(configured))
+            {
+                throw new InvalidOperationException("Brokkr:Broker:pak_hash must be 64 hexadecimal characters (a SHA-256 of the PAK's long part)");
+            }
+            hash = configured.ToLowerInvariant();
+        }
+        else
+        {
+            var pak = paks.Mint();
+            hash = pak.Hash;
+            WriteKeyFile(pak.Plaintext);
+        }
+
+        var admin = await db.AdminRoles.FirstOrDefaultAsync(cancellationToken);
+        if (admin is null)
+        {
+            db.AdminRoles.Add(new AdminRole { Id = Guid.CreateVersion7(), PakHash = hash });
+        }
+        else
+        {
+            admin.PakHash = hash;
+        }
+
+        var adminGenerator = await db.Generators.FirstOrDefaultAsync(g => g.Name == "admin-generator" && g.DeletedAt == null, cancellationToken);
+        if (adminGenerator is null)
+        {
+            db.Generators.Add(new Generator { Id = Guid.CreateVersion7(), Name = "admin-generator", Description = "Linked to Admin PAK", PakHash = hash });
+        }
+        else
+        {
+            adminGenerator.PakHash = hash;
+        }
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    private async Task ProvisionSystemGeneratorAsync(BrokkrDbContext db, CancellationToken cancellationToken)
+    {
+        if (await db.LiveGenerators().AnyAsync(g => g.IsSystem, cancellationToken))
+        {
+            return;
+        }
+        var system = new Generator
+        {
+            Id = Guid.CreateVersion7(),
+            Name = "__system__",
+            Description = "System generator — reserved for fleet-management stacks",
+            IsSystem = true,
+        };
+        db.Generators.Add(system);
+        await db.SaveChangesAsync(cancellationToken);
+        await db.Database.ExecuteSqlInterpolatedAsync($"""
+            INSERT INTO agent_generator_registrations (id, agent_id, generator_id)
+            SELECT gen_random_uuid(), a.id, {system.Id} FROM agents a
+            ON CONFLICT DO NOTHING
+            """, cancellationToken);
+    }
+
+    private void WriteKeyFile(string pak)
+    {
+        var path = options.Value.AdminKeyFile;
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, pak + "\n");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+        _writtenKeyFile = path;
+        logger.LogWarning("Minted a new admin PAK on first start and wrote it to {KeyFile}; copy it somewhere safe, the file is removed on shutdown", path);
+    }
+}

@@ -1,0 +1,58 @@
+using Brokkr.Broker.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace Brokkr.Broker.Targeting;
+
+/// <summary>
+/// Spec §5, evaluated by PostgreSQL in one statement each (never load-then-filter):
+/// S(A) = explicit targets ∪ label matches ∪ annotation matches, the latter two only for stacks whose generator A is
+/// registered with; live stacks only. The desired object of a stack is its live DO with the greatest sequence_id.
+/// </summary>
+public static class TargetingQueries
+{
+    // The associated stack ids of agent {0}.
+    private const string AssociatedStackIds = """
+        SELECT t.stack_id FROM agent_targets t WHERE t.agent_id = {0}
+        UNION
+        SELECT sl.stack_id
+        FROM agent_labels al
+        JOIN stack_labels sl ON sl.label = al.label
+        JOIN stacks s ON s.id = sl.stack_id
+        JOIN agent_generator_registrations r ON r.agent_id = al.agent_id AND r.generator_id = s.generator_id
+        WHERE al.agent_id = {0}
+        UNION
+        SELECT sa.stack_id
+        FROM agent_annotations aa
+        JOIN stack_annotations sa ON sa.key = aa.key AND sa.value = aa.value
+        JOIN stacks s ON s.id = sa.stack_id
+        JOIN agent_generator_registrations r ON r.agent_id = aa.agent_id AND r.generator_id = s.generator_id
+        WHERE aa.agent_id = {0}
+        """;
+
+    /// <summary>§5.1: live stacks associated with the agent, sorted by id.</summary>
+    public static IQueryable<Stack> AssociatedStacks(BrokkrDbContext db, Guid agentId) =>
+        db.Stacks.FromSqlRaw(
+            $"SELECT s.* FROM stacks s WHERE s.deleted_at IS NULL AND s.id IN ({AssociatedStackIds})",
+            agentId).OrderBy(s => s.Id);
+
+    /// <summary>
+    /// §5.3: the newest live DO of every associated stack, newest first. Incremental mode drops objects the agent
+    /// has already acknowledged (any live event); full mode keeps them, which is what lets the agent detect removed
+    /// stacks by comparing against its applied set rather than diffing incremental lists.
+    /// </summary>
+    public static IQueryable<DeploymentObject> TargetState(BrokkrDbContext db, Guid agentId, bool full) =>
+        db.DeploymentObjects.FromSqlRaw(
+            $$"""
+            SELECT latest.* FROM (
+                SELECT DISTINCT ON (d.stack_id) d.*
+                FROM deployment_objects d
+                JOIN stacks s ON s.id = d.stack_id AND s.deleted_at IS NULL
+                WHERE d.deleted_at IS NULL AND d.stack_id IN ({{AssociatedStackIds}})
+                ORDER BY d.stack_id, d.sequence_id DESC
+            ) latest
+            WHERE {1} OR NOT EXISTS (
+                SELECT 1 FROM agent_events e
+                WHERE e.agent_id = {0} AND e.deployment_object_id = latest.id AND e.deleted_at IS NULL)
+            """,
+            agentId, full).OrderByDescending(d => d.SequenceId);
+}
