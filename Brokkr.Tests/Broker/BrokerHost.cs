@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
@@ -23,6 +24,7 @@ public class BrokerHost : IAsyncLifetime
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private readonly PostgresDatabaseFixture _database = new();
+    private readonly ConcurrentDictionary<string, HttpClient> _clients = new();
     private WebApplication? _app;
 
     public Uri BaseAddress { get; private set; } = null!;
@@ -32,7 +34,7 @@ public class BrokerHost : IAsyncLifetime
     /// <summary>Settings a derived host adds or overrides (e.g. a small body limit).</summary>
     protected virtual IReadOnlyDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>();
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         await _database.InitializeAsync();
         var settings = new Dictionary<string, string?>
@@ -54,6 +56,10 @@ public class BrokerHost : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        foreach (var client in _clients.Values)
+        {
+            client.Dispose();
+        }
         if (_app is not null)
         {
             await _app.StopAsync();
@@ -62,16 +68,16 @@ public class BrokerHost : IAsyncLifetime
         await _database.DisposeAsync();
     }
 
-    /// <summary>An HTTP client for the broker presenting <paramref name="pak"/> (none when null).</summary>
-    public HttpClient Client(string? pak = DevAdminPak)
+    /// <summary>An HTTP client for the broker presenting <paramref name="pak"/> (none when null); one per PAK, reused.</summary>
+    public HttpClient Client(string? pak = DevAdminPak) => _clients.GetOrAdd(pak ?? "", key =>
     {
         var client = new HttpClient { BaseAddress = BaseAddress };
-        if (pak is not null)
+        if (key.Length > 0)
         {
-            client.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", "Bearer " + pak);
+            client.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", "Bearer " + key);
         }
         return client;
-    }
+    });
 }
 
 /// <summary>Small helpers over HttpClient for JSON calls against /api/v1.</summary>
