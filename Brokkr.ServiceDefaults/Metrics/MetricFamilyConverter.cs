@@ -7,12 +7,22 @@ namespace Brokkr.ServiceDefaults.Metrics;
 /// <summary>Converts one collected OpenTelemetry batch into Prometheus families (cumulative temporality).</summary>
 internal static class MetricFamilyConverter
 {
+    // .NET's System.Runtime meter creates these as ObservableCounter although they go up and down (the semantic
+    // conventions define them as updowncounters); as counters, rate() over them would be wrong.
+    private static readonly HashSet<string> RuntimeGaugesPublishedAsCounters = new(StringComparer.Ordinal)
+    {
+        "dotnet.thread_pool.thread.count",
+        "dotnet.thread_pool.queue.length",
+    };
+
     public static Dictionary<string, MetricFamily> Convert(in Batch<Metric> batch)
     {
         var families = new Dictionary<string, MetricFamily>(StringComparer.Ordinal);
         foreach (var metric in batch)
         {
-            var type = TypeOf(metric.MetricType);
+            var type = metric.MeterName == "System.Runtime" && RuntimeGaugesPublishedAsCounters.Contains(metric.Name)
+                ? PrometheusMetricType.Gauge
+                : TypeOf(metric.MetricType);
             if (type is null)
             {
                 continue;
