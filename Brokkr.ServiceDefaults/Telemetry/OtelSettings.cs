@@ -21,7 +21,8 @@ internal sealed record OtelSettings(
     string? OtlpHeaders,
     int? OtlpTimeoutMilliseconds,
     int? MetricExportIntervalMilliseconds,
-    int? MetricExportTimeoutMilliseconds)
+    int? MetricExportTimeoutMilliseconds,
+    int? SpanExportDelayMilliseconds)
 {
     public const string Prometheus = "prometheus";
     public const string Otlp = "otlp";
@@ -48,7 +49,8 @@ internal sealed record OtelSettings(
             OtlpHeaders: Value("OTEL_EXPORTER_OTLP_HEADERS"),
             OtlpTimeoutMilliseconds: Milliseconds("OTEL_EXPORTER_OTLP_TIMEOUT"),
             MetricExportIntervalMilliseconds: Milliseconds("OTEL_METRIC_EXPORT_INTERVAL"),
-            MetricExportTimeoutMilliseconds: Milliseconds("OTEL_METRIC_EXPORT_TIMEOUT"));
+            MetricExportTimeoutMilliseconds: Milliseconds("OTEL_METRIC_EXPORT_TIMEOUT"),
+            SpanExportDelayMilliseconds: Milliseconds("OTEL_BSP_SCHEDULE_DELAY"));
     }
 
     /// <summary>

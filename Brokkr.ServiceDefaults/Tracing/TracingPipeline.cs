@@ -26,7 +26,14 @@ internal static class TracingPipeline
             .SetSampler(new ParentBasedSampler(new AlwaysOnSampler()));
         if (otel.TracesExporters.Contains(OtelSettings.Otlp))
         {
-            builder.AddOtlpExporter(options => otel.ConfigureOtlp(options, otel.OtlpTracesEndpoint, "/v1/traces"));
+            builder.AddOtlpExporter(options =>
+            {
+                otel.ConfigureOtlp(options, otel.OtlpTracesEndpoint, "/v1/traces");
+                if (otel.SpanExportDelayMilliseconds is { } delay)
+                {
+                    options.BatchExportProcessorOptions.ScheduledDelayMilliseconds = delay;
+                }
+            });
         }
 
         return builder.Build();
