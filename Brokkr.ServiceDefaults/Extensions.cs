@@ -1,8 +1,14 @@
+using Brokkr.ServiceDefaults;
+using Brokkr.ServiceDefaults.Health;
+using Brokkr.ServiceDefaults.Metrics;
+using Brokkr.ServiceDefaults.Telemetry;
+using Brokkr.ServiceDefaults.Tracing;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Hosting;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -12,22 +18,44 @@ namespace Microsoft.Extensions.Hosting;
 /// </summary>
 public static class ServiceDefaultsExtensions
 {
-    private const string LiveTag = "live";
-
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
-        builder.Services.AddHealthChecks()
-            .AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
+        builder.ConfigureOpenTelemetry();
+        builder.AddDefaultHealthChecks();
         return builder;
     }
 
+    /// <summary>
+    /// Metrics (Prometheus pull + OTLP push) and tracing (ASP.NET Core, HttpClient, Npgsql, Brokkr.* sources), configured
+    /// from <c>Brokkr:Metrics</c> and the standard OTEL_* variables. The providers live as long as the host.
+    /// </summary>
+    public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.Services.TryAddSingleton(services => TelemetryProviders.Create(
+            services.GetRequiredService<IConfiguration>(), services.GetRequiredService<IHostEnvironment>()));
+        builder.Services.AddHostedService<TelemetryStartup>();
+
+        var metricsPath = builder.Configuration.GetSection(MetricsOptions.SectionName).Get<MetricsOptions>()?.Path ?? "/metrics";
+        var untracedPaths = new HashSet<string>(HealthEndpoints.Paths, StringComparer.OrdinalIgnoreCase)
+        {
+            metricsPath.StartsWith('/') ? metricsPath : "/" + metricsPath,
+        };
+        builder.Services.AddSingleton<IStartupFilter>(new HttpServerSpanStartupFilter(untracedPaths));
+        return builder;
+    }
+
+    public static TBuilder AddDefaultHealthChecks<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.Services.AddHealthChecks()
+            .AddCheck("self", () => HealthCheckResult.Healthy(), [HealthTags.Live]);
+        return builder;
+    }
+
+    /// <summary>Maps /healthz, /alive, /readyz, /health and the Prometheus scrape endpoint (default /metrics).</summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        var liveness = new HealthCheckOptions { Predicate = check => check.Tags.Contains(LiveTag) };
-        app.MapHealthChecks("/healthz", liveness);
-        app.MapHealthChecks("/alive", liveness);
-        app.MapHealthChecks("/readyz");
-        app.MapHealthChecks("/health");
+        app.MapHealthEndpoints();
+        app.MapPrometheusScrapingEndpoint();
         return app;
     }
 }

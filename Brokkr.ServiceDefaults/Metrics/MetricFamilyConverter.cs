@@ -1,0 +1,118 @@
+using System.Globalization;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+
+namespace Brokkr.ServiceDefaults.Metrics;
+
+/// <summary>Converts one collected OpenTelemetry batch into Prometheus families (cumulative temporality).</summary>
+internal static class MetricFamilyConverter
+{
+    // .NET's System.Runtime meter creates these as ObservableCounter although they go up and down (the semantic
+    // conventions define them as updowncounters); as counters, rate() over them would be wrong.
+    private static readonly HashSet<string> RuntimeGaugesPublishedAsCounters = new(StringComparer.Ordinal)
+    {
+        "dotnet.thread_pool.thread.count",
+        "dotnet.thread_pool.queue.length",
+    };
+
+    public static Dictionary<string, MetricFamily> Convert(in Batch<Metric> batch)
+    {
+        var families = new Dictionary<string, MetricFamily>(StringComparer.Ordinal);
+        foreach (var metric in batch)
+        {
+            var type = metric.MeterName == "System.Runtime" && RuntimeGaugesPublishedAsCounters.Contains(metric.Name)
+                ? PrometheusMetricType.Gauge
+                : TypeOf(metric.MetricType);
+            if (type is null)
+            {
+                continue;
+            }
+
+            var name = PrometheusNaming.FamilyName(metric.Name, metric.Unit, type.Value);
+            if (!families.TryGetValue(name, out var family))
+            {
+                family = new MetricFamily(name, metric.Description ?? "", type.Value);
+                families.Add(name, family);
+            }
+            else if (family.Type != type.Value)
+            {
+                // Two instruments mapping to one name with different types cannot share a family: keep the first.
+                continue;
+            }
+
+            foreach (ref readonly var point in metric.GetMetricPoints())
+            {
+                family.Series.Add(ToSeries(metric.MetricType, point));
+            }
+        }
+
+        return families;
+    }
+
+    private static PrometheusMetricType? TypeOf(MetricType type) => type switch
+    {
+        MetricType.LongSum or MetricType.DoubleSum => PrometheusMetricType.Counter,
+        MetricType.LongSumNonMonotonic or MetricType.DoubleSumNonMonotonic
+            or MetricType.LongGauge or MetricType.DoubleGauge => PrometheusMetricType.Gauge,
+        MetricType.Histogram => PrometheusMetricType.Histogram,
+        _ => null,
+    };
+
+    private static MetricSeries ToSeries(MetricType type, in MetricPoint point)
+    {
+        var labels = Labels(point);
+        switch (type)
+        {
+            case MetricType.LongSum or MetricType.LongSumNonMonotonic:
+                return new MetricSeries(labels, point.GetSumLong());
+            case MetricType.DoubleSum or MetricType.DoubleSumNonMonotonic:
+                return new MetricSeries(labels, point.GetSumDouble());
+            case MetricType.LongGauge:
+                return new MetricSeries(labels, point.GetGaugeLastValueLong());
+            case MetricType.DoubleGauge:
+                return new MetricSeries(labels, point.GetGaugeLastValueDouble());
+            default:
+                var buckets = new List<(double, long)>();
+                long cumulative = 0;
+                foreach (var bucket in point.GetHistogramBuckets())
+                {
+                    cumulative += bucket.BucketCount;
+                    buckets.Add((bucket.ExplicitBound, cumulative));
+                }
+
+                return new MetricSeries(labels, point.GetHistogramSum())
+                {
+                    Buckets = buckets,
+                    Count = point.GetHistogramCount(),
+                };
+        }
+    }
+
+    private static List<KeyValuePair<string, string>> Labels(in MetricPoint point)
+    {
+        var labels = new List<KeyValuePair<string, string>>(point.Tags.Count);
+        foreach (var tag in point.Tags)
+        {
+            var name = PrometheusNaming.SanitizeLabelName(tag.Key);
+            var value = tag.Value switch
+            {
+                null => "",
+                bool b => b ? "true" : "false",
+                IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
+                var other => other.ToString() ?? "",
+            };
+            var existing = labels.FindIndex(l => l.Key == name);
+            if (existing >= 0)
+            {
+                // Attribute keys that sanitise to the same label name are joined, as the OTel spec prescribes.
+                labels[existing] = new(name, labels[existing].Value + ";" + value);
+                continue;
+            }
+
+            labels.Add(new(name, value));
+        }
+
+        labels.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+        return labels;
+    }
+}

@@ -1,0 +1,33 @@
+using Microsoft.Extensions.Configuration;
+
+namespace Brokkr.ServiceDefaults.Metrics;
+
+/// <summary>
+/// Metrics settings, bound from configuration section <c>Brokkr:Metrics</c> (environment variables
+/// <c>BROKKR__METRICS__ENABLED</c>, <c>BROKKR__METRICS__PATH</c>, <c>BROKKR__METRICS__GLOBAL_LABELS</c>,
+/// <c>BROKKR__METRICS__INCLUDE_PROCESS_METRICS</c>, <c>BROKKR__METRICS__BUCKETS__&lt;family&gt;</c>).
+/// </summary>
+public sealed class MetricsOptions
+{
+    public const string SectionName = "Brokkr:Metrics";
+
+    /// <summary>When false no MeterProvider is built (nothing is recorded) and the metrics path answers 404.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Path of the Prometheus scrape endpoint.</summary>
+    public string Path { get; set; } = "/metrics";
+
+    /// <summary>Labels added to every series, written "name=value,name=value" (e.g. "env=prod,region=eu").</summary>
+    [ConfigurationKeyName("global_labels")]
+    public string? GlobalLabels { get; set; }
+
+    /// <summary>Whether /metrics includes process_cpu_seconds_total, process_resident_memory_bytes and friends.</summary>
+    [ConfigurationKeyName("include_process_metrics")]
+    public bool IncludeProcessMetrics { get; set; } = true;
+
+    /// <summary>
+    /// Histogram bucket upper bounds per family, e.g. key "brokkr_http_request_duration_seconds" value
+    /// "0.01,0.05,0.1,0.5,1". The key is the Prometheus family name (or the instrument name); +Inf is implicit.
+    /// </summary>
+    public Dictionary<string, string> Buckets { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+}

@@ -1,0 +1,83 @@
+using System.Diagnostics.Metrics;
+using Brokkr.ServiceDefaults.Telemetry;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+
+namespace Brokkr.ServiceDefaults.Metrics;
+
+/// <summary>Builds the MeterProvider: Brokkr and .NET meters, bucket views, the Prometheus reader, OTLP push.</summary>
+internal static class MetricsPipeline
+{
+    /// <summary>Meters every service exports: its own ("Brokkr.*") and the .NET built-ins a Prometheus user expects.</summary>
+    public static readonly string[] Meters =
+    [
+        "Brokkr.*",
+        "Microsoft.AspNetCore.Hosting",
+        "Microsoft.AspNetCore.Server.Kestrel",
+        "System.Runtime",
+        "System.Net.Http",
+        "Npgsql",
+        "Microsoft.EntityFrameworkCore",
+    ];
+
+    public static (MeterProvider? Provider, PrometheusTextExporter? Exporter) Build(
+        MetricsSettings settings, OtelSettings otel, ResourceBuilder resource)
+    {
+        var prometheus = otel.MetricsExporters.Contains(OtelSettings.Prometheus);
+        var otlp = otel.MetricsExporters.Contains(OtelSettings.Otlp);
+        if (!settings.Enabled || otel.SdkDisabled || (!prometheus && !otlp))
+        {
+            return (null, null);
+        }
+
+        var builder = Sdk.CreateMeterProviderBuilder()
+            .SetResourceBuilder(resource)
+            .AddMeter(Meters)
+            .AddView(instrument => BucketView(instrument, settings.Buckets));
+
+        PrometheusTextExporter? exporter = null;
+        if (prometheus)
+        {
+            exporter = new PrometheusTextExporter(new PrometheusExporterOptions
+            {
+                GlobalLabels = settings.GlobalLabels,
+                IncludeProcessMetrics = settings.IncludeProcessMetrics,
+            });
+            builder.AddReader(new BaseExportingMetricReader(exporter));
+        }
+
+        if (otlp)
+        {
+            builder.AddOtlpExporter((exporterOptions, readerOptions) =>
+            {
+                otel.ConfigureOtlp(exporterOptions, otel.OtlpMetricsEndpoint, "/v1/metrics");
+                var periodic = readerOptions.PeriodicExportingMetricReaderOptions;
+                periodic.ExportIntervalMilliseconds = otel.MetricExportIntervalMilliseconds ?? periodic.ExportIntervalMilliseconds;
+                periodic.ExportTimeoutMilliseconds = otel.MetricExportTimeoutMilliseconds ?? periodic.ExportTimeoutMilliseconds;
+            });
+        }
+
+        return (builder.Build(), exporter);
+    }
+
+    /// <summary>A view giving a histogram the configured buckets, matched by Prometheus family or instrument name.</summary>
+    public static MetricStreamConfiguration? BucketView(Instrument instrument, IReadOnlyDictionary<string, double[]> buckets)
+    {
+        if (buckets.Count == 0 || !IsHistogram(instrument))
+        {
+            return null;
+        }
+
+        var family = PrometheusNaming.FamilyName(instrument.Name, instrument.Unit, PrometheusMetricType.Histogram);
+        return buckets.TryGetValue(family, out var bounds) || buckets.TryGetValue(instrument.Name, out bounds)
+            ? new ExplicitBucketHistogramConfiguration { Boundaries = bounds }
+            : null;
+    }
+
+    private static bool IsHistogram(Instrument instrument)
+    {
+        var type = instrument.GetType();
+        return type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Histogram<>);
+    }
+}

@@ -1,0 +1,14 @@
+namespace Brokkr.ServiceDefaults.Metrics;
+
+/// <summary>Settings of one <see cref="PrometheusTextExporter"/>.</summary>
+public sealed class PrometheusExporterOptions
+{
+    /// <summary>Labels added to every series (a series' own label of the same name wins). Names must be valid.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> GlobalLabels { get; init; } = [];
+
+    /// <summary>Adds the process_* families (CPU, memory, start time, file descriptors) read from /proc.</summary>
+    public bool IncludeProcessMetrics { get; init; } = true;
+
+    /// <summary>How long one collection may take before the scrape fails.</summary>
+    public int CollectTimeoutMilliseconds { get; init; } = 10_000;
+}

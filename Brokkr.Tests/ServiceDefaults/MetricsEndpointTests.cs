@@ -1,0 +1,152 @@
+using System.Diagnostics.Metrics;
+using System.Net;
+using Brokkr.ServiceDefaults.Telemetry;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Brokkr.Tests.ServiceDefaults;
+
+/// <summary>
+/// /metrics over real HTTP. Hosts subscribe to every "Brokkr.*" meter in the process, so each test uses a meter
+/// with a unique name and asserts only on its own families.
+/// </summary>
+public sealed class MetricsEndpointTests
+{
+    private static Meter UniqueMeter() => new("Brokkr.Tests." + Guid.NewGuid().ToString("N"));
+
+    [Fact]
+    public async Task Metrics_endpoint_serves_brokkr_dotnet_and_process_families_as_text_0_0_4()
+    {
+        await using var host = await ServiceDefaultsHost.StartAsync(mapEndpoints: app => app.MapGet("/items/{id}", (int id) => id));
+        using var meter = UniqueMeter();
+        var family = "brokkr_test_" + Guid.NewGuid().ToString("N")[..8] + "_total";
+        meter.CreateCounter<long>(family, null, "Test counter.").Add(4, new KeyValuePair<string, object?>("result", "success"));
+        Assert.Equal(HttpStatusCode.OK, (await host.Client.GetAsync("/items/7")).StatusCode);
+
+        using var response = await host.Client.GetAsync("/metrics");
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/plain; version=0.0.4; charset=utf-8", response.Content.Headers.ContentType?.ToString());
+        Assert.Contains($"# TYPE {family} counter\n{family}{{result=\"success\"}} 4\n", text);
+        Assert.Contains("# TYPE http_server_request_duration_seconds histogram", text);
+        Assert.Contains("http_route=\"/items/{id}\"", text);
+        Assert.Contains("# TYPE kestrel_active_connections gauge", text);
+        Assert.Contains("# TYPE dotnet_gc_collections_total counter", text);
+        Assert.Contains("# TYPE dotnet_thread_pool_queue_length gauge", text);
+        foreach (var process in new[] { "process_cpu_seconds_total", "process_resident_memory_bytes", "process_virtual_memory_bytes",
+                     "process_start_time_seconds", "process_open_fds", "process_max_fds" })
+        {
+            Assert.Contains($"\n{process} ", text);
+        }
+
+        var samples = ExpositionParser.Parse(text);
+        Assert.InRange(samples.Single(s => s.Name == "process_start_time_seconds").Value,
+            DateTimeOffset.UtcNow.AddHours(-1).ToUnixTimeSeconds(), DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 1);
+        Assert.True(samples.Single(s => s.Name == "process_resident_memory_bytes").Value > 10_000_000);
+        var familyNames = text.Split('\n').Where(l => l.StartsWith("# TYPE ")).Select(l => l.Split(' ')[2]).ToList();
+        Assert.Equal(familyNames.Order(StringComparer.Ordinal), familyNames);
+        Assert.Equal(familyNames.Distinct(), familyNames);
+    }
+
+    [Fact]
+    public async Task Promtool_finds_nothing_in_brokkr_families_of_a_real_scrape()
+    {
+        await using var host = await ServiceDefaultsHost.StartAsync(
+            new Dictionary<string, string?> { ["BROKKR:METRICS:GLOBAL_LABELS"] = "env=test" },
+            mapEndpoints: app => app.MapGet("/ping", () => "pong"));
+        using var meter = UniqueMeter();
+        var prefix = "brokkr_lint_" + Guid.NewGuid().ToString("N")[..8];
+        meter.CreateCounter<long>(prefix + "_requests_total", "{request}", "Requests.").Add(1, new KeyValuePair<string, object?>("method", "GET"));
+        meter.CreateHistogram<double>(prefix + "_duration_seconds", "s", "Duration.").Record(0.2);
+        meter.CreateUpDownCounter<int>(prefix + "_in_flight", "{request}", "In flight.").Add(1);
+        meter.CreateObservableGauge(prefix + "_last_success_timestamp_seconds", () => 1.0, "s", "Last success.");
+        await host.Client.GetStringAsync("/ping");
+
+        var text = await host.Client.GetStringAsync("/metrics");
+        var findings = await Promtool.CheckMetricsAsync(text);
+
+        Assert.Contains(prefix + "_duration_seconds_bucket", text);
+        Assert.DoesNotContain(findings, f => f.StartsWith("brokkr_", StringComparison.Ordinal) || f.StartsWith("process_", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Configuration_sets_path_global_labels_and_buckets()
+    {
+        var family = "brokkr_cfg_" + Guid.NewGuid().ToString("N")[..8] + "_duration_seconds";
+        await using var host = await ServiceDefaultsHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["BROKKR:METRICS:PATH"] = "/internal/prometheus",
+            ["BROKKR:METRICS:GLOBAL_LABELS"] = "env=prod, region=eu",
+            ["BROKKR:METRICS:INCLUDE_PROCESS_METRICS"] = "false",
+            [$"BROKKR:METRICS:BUCKETS:{family.ToUpperInvariant()}"] = "0.5, 2",
+        });
+        using var meter = UniqueMeter();
+        meter.CreateHistogram<double>(family, "s", "Configured buckets.").Record(1);
+
+        Assert.Equal(HttpStatusCode.NotFound, (await host.Client.GetAsync("/metrics")).StatusCode);
+        var text = await host.Client.GetStringAsync("/internal/prometheus");
+
+        Assert.Contains(
+            $$"""
+            {{family}}_bucket{env="prod",region="eu",le="0.5"} 0
+            {{family}}_bucket{env="prod",region="eu",le="2"} 1
+            {{family}}_bucket{env="prod",region="eu",le="+Inf"} 1
+            {{family}}_sum{env="prod",region="eu"} 1
+            {{family}}_count{env="prod",region="eu"} 1
+
+            """, text);
+        Assert.DoesNotContain("process_cpu_seconds_total", text);
+        Assert.All(ExpositionParser.Parse(text), s => Assert.Contains("env=\"prod\"", s.Labels));
+    }
+
+    [Theory]
+    [InlineData("BROKKR:METRICS:ENABLED", "false")]
+    [InlineData("OTEL_SDK_DISABLED", "true")]
+    [InlineData("OTEL_METRICS_EXPORTER", "none")]
+    public async Task Disabled_metrics_build_no_meter_provider_and_answer_404(string key, string value)
+    {
+        await using var host = await ServiceDefaultsHost.StartAsync(new Dictionary<string, string?> { [key] = value });
+
+        Assert.Null(host.App.Services.GetRequiredService<TelemetryProviders>().MeterProvider);
+        Assert.Equal(HttpStatusCode.NotFound, (await host.Client.GetAsync("/metrics")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await host.Client.GetAsync("/healthz")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Invalid_configuration_stops_startup_with_a_clear_message()
+    {
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => ServiceDefaultsHost.StartAsync(
+            new Dictionary<string, string?> { ["BROKKR:METRICS:GLOBAL_LABELS"] = "bad-label=x" }));
+        Assert.Contains("global_labels", error.Message);
+
+        error = await Assert.ThrowsAsync<InvalidOperationException>(() => ServiceDefaultsHost.StartAsync(
+            new Dictionary<string, string?> { ["BROKKR:METRICS:BUCKETS:brokkr_x_seconds"] = "1,0.5" }));
+        Assert.Contains("strictly increasing", error.Message);
+    }
+
+    [Fact]
+    public async Task Metrics_and_health_endpoints_need_no_authentication_when_the_app_requires_it()
+    {
+        await using var host = await ServiceDefaultsHost.StartAsync(
+            configureServices: builder => builder.Services.AddAuthentication().AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, RejectAllHandler>("reject", null)
+                .Services.AddAuthorizationBuilder().SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder("reject").RequireAuthenticatedUser().Build()),
+            mapEndpoints: app => app.MapGet("/secret", () => "secret"));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await host.Client.GetAsync("/secret")).StatusCode);
+        foreach (var path in new[] { "/metrics", "/healthz", "/readyz", "/health", "/alive" })
+        {
+            Assert.Equal(HttpStatusCode.OK, (await host.Client.GetAsync(path)).StatusCode);
+        }
+    }
+
+    private sealed class RejectAllHandler(
+        Microsoft.Extensions.Options.IOptionsMonitor<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions> options,
+        Microsoft.Extensions.Logging.ILoggerFactory logger, System.Text.Encodings.Web.UrlEncoder encoder)
+        : Microsoft.AspNetCore.Authentication.AuthenticationHandler<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions>(options, logger, encoder)
+    {
+        protected override Task<Microsoft.AspNetCore.Authentication.AuthenticateResult> HandleAuthenticateAsync() =>
+            Task.FromResult(Microsoft.AspNetCore.Authentication.AuthenticateResult.NoResult());
+    }
+}

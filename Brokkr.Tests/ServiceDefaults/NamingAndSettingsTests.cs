@@ -1,0 +1,64 @@
+using Brokkr.ServiceDefaults.Metrics;
+using Brokkr.ServiceDefaults.Telemetry;
+using Microsoft.Extensions.Configuration;
+using OpenTelemetry.Exporter;
+
+namespace Brokkr.Tests.ServiceDefaults;
+
+public sealed class NamingAndSettingsTests
+{
+    [Theory]
+    [InlineData("brokkr_http_requests_total", "{request}", PrometheusMetricType.Counter, "brokkr_http_requests_total")]
+    [InlineData("brokkr_agent_poll_duration_seconds", "s", PrometheusMetricType.Histogram, "brokkr_agent_poll_duration_seconds")]
+    [InlineData("process_cpu_seconds_total", "s", PrometheusMetricType.Counter, "process_cpu_seconds_total")]
+    [InlineData("brokkr_stacks_total", "{stack}", PrometheusMetricType.Gauge, "brokkr_stacks_total")]
+    [InlineData("http.server.request.duration", "s", PrometheusMetricType.Histogram, "http_server_request_duration_seconds")]
+    [InlineData("dotnet.gc.heap.total_allocated", "By", PrometheusMetricType.Counter, "dotnet_gc_heap_total_allocated_bytes_total")]
+    [InlineData("kestrel.active_connections", "{connection}", PrometheusMetricType.Gauge, "kestrel_active_connections")]
+    [InlineData("queue.fill", "1", PrometheusMetricType.Gauge, "queue_fill_ratio")]
+    [InlineData("queue.items", "1", PrometheusMetricType.Counter, "queue_items_total")]
+    [InlineData("net.throughput", "By/s", PrometheusMetricType.Gauge, "net_throughput_bytes_per_second")]
+    [InlineData("net.packets", "{packet}/s", PrometheusMetricType.Gauge, "net_packets_per_second")]
+    [InlineData("db.latency", "ms", PrometheusMetricType.Histogram, "db_latency_milliseconds")]
+    [InlineData("9lives..x", "", PrometheusMetricType.Gauge, "_9lives_x")]
+    [InlineData("weird-name/with spaces", null, PrometheusMetricType.Counter, "weird_name_with_spaces_total")]
+    public void Family_names_follow_the_prometheus_rules(string instrument, string? unit, PrometheusMetricType type, string expected) =>
+        Assert.Equal(expected, PrometheusNaming.FamilyName(instrument, unit, type));
+
+    [Fact]
+    public void Global_labels_parse_sorted_and_reject_invalid_names()
+    {
+        Assert.Equal([new("env", "prod"), new("region", "eu-west=1")], MetricsSettings.ParseLabels(" region = eu-west=1 ,env=prod"));
+        Assert.Throws<InvalidOperationException>(() => MetricsSettings.ParseLabels("__name__=x"));
+        Assert.Throws<InvalidOperationException>(() => MetricsSettings.ParseLabels("env"));
+        Assert.Throws<InvalidOperationException>(() => MetricsSettings.ParseLabels("env=a,env=b"));
+    }
+
+    private static OtelSettings Otel(params (string Key, string Value)[] values) =>
+        OtelSettings.From(new ConfigurationBuilder().AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value))).Build());
+
+    [Fact]
+    public void Otlp_is_on_only_when_an_endpoint_is_configured_or_requested()
+    {
+        Assert.Equal(["prometheus"], Otel().MetricsExporters);
+        Assert.Empty(Otel().TracesExporters);
+        var withEndpoint = Otel(("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318"));
+        Assert.Equal(["otlp", "prometheus"], withEndpoint.MetricsExporters.Order());
+        Assert.Equal(["otlp"], withEndpoint.TracesExporters);
+        Assert.Empty(Otel(("OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4318"), ("OTEL_METRICS_EXPORTER", "none")).MetricsExporters);
+        Assert.True(Otel(("OTEL_SDK_DISABLED", "TRUE")).SdkDisabled);
+    }
+
+    [Fact]
+    public void Signal_endpoints_follow_the_otlp_environment_rules()
+    {
+        var http = Otel(("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318/"), ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf"));
+        Assert.Equal(OtlpExportProtocol.HttpProtobuf, http.Protocol);
+        Assert.Equal(new Uri("http://collector:4318/v1/metrics"), http.SignalEndpoint(null, "/v1/metrics"));
+        Assert.Equal(new Uri("http://other:9/custom"), http.SignalEndpoint("http://other:9/custom", "/v1/traces"));
+
+        var grpc = Otel(("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4317"));
+        Assert.Equal(new Uri("http://collector:4317"), grpc.SignalEndpoint(null, "/v1/traces"));
+        Assert.Throws<InvalidOperationException>(() => Otel(("OTEL_EXPORTER_OTLP_PROTOCOL", "http/json")));
+    }
+}
