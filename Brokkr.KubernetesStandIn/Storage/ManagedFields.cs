@@ -19,7 +19,7 @@ public static class ManagedFields
                 continue;
             }
 
-            set[$"f:{key}"] = value is JsonObject child && key != "data" ? MetadataAware(key, child) : new JsonObject();
+            set[$"f:{key}"] = value is JsonObject child ? MetadataAware(key, child) : new JsonObject();
         }
 
         return set;

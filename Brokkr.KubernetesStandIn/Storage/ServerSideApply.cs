@@ -119,7 +119,7 @@ public sealed class ServerSideApply(ObjectStore store, ClusterLifecycle crds, Ti
         }
 
         metadata["uid"] = Guid.NewGuid().ToString();
-        metadata["generation"] = 1;
+        metadata["generation"] = 1L;
         metadata["creationTimestamp"] = now;
         metadata["managedFields"] = ManagedFields.WithApplyEntry(null, manager, resource.ApiVersion,
             ManagedFields.FieldSet(config), now);
