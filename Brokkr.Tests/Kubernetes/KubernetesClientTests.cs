@@ -12,7 +12,7 @@ public sealed class KubernetesClientTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _standIn = await KubernetesStandIn.KubernetesStandIn.StartAsync();
-        _client = new KubernetesClient(new KubernetesConnection { Server = _standIn.BaseAddress }, TimeSpan.FromSeconds(2));
+        _client = new KubernetesClient(new KubernetesConnection { Server = _standIn.BaseAddress }, TimeSpan.FromSeconds(30));
     }
 
     public async Task DisposeAsync()
@@ -146,8 +146,9 @@ public sealed class KubernetesClientTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<KubernetesUnavailableException>(() => _client.GetVersionAsync(default));
         Assert.Equal("InternalError", error.Reason);
 
+        using var impatient = new KubernetesClient(new KubernetesConnection { Server = _standIn.BaseAddress }, TimeSpan.FromSeconds(1));
         _standIn.Faults.HangNext(1, TimeSpan.FromSeconds(10));
-        var timeout = await Assert.ThrowsAsync<KubernetesUnavailableException>(() => _client.GetVersionAsync(default));
+        var timeout = await Assert.ThrowsAsync<KubernetesUnavailableException>(() => impatient.GetVersionAsync(default));
         Assert.Contains("timed out", timeout.Message);
 
         Assert.Equal("1", (await _client.GetVersionAsync(default))["major"]!.GetValue<string>());
@@ -192,8 +193,8 @@ public sealed class KubernetesClientTests : IAsyncLifetime
             """);
 
         var connection = KubeconfigLoader.Load(path);
-        using var client = new KubernetesClient(connection, TimeSpan.FromSeconds(2));
-        using var anonymous = new KubernetesClient(new KubernetesConnection { Server = _standIn.BaseAddress }, TimeSpan.FromSeconds(2));
+        using var client = new KubernetesClient(connection, TimeSpan.FromSeconds(30));
+        using var anonymous = new KubernetesClient(new KubernetesConnection { Server = _standIn.BaseAddress }, TimeSpan.FromSeconds(30));
 
         Assert.Equal(("team-a", null), (connection.DefaultNamespace, connection.ClientCertificate));
         Assert.Equal("1", (await client.GetVersionAsync(default))["major"]!.GetValue<string>());
@@ -207,7 +208,7 @@ public sealed class KubernetesClientTests : IAsyncLifetime
         var tokenFile = directory.Write("token", "old-token");
         _standIn.RequiredToken = "old-token";
         using var client = new KubernetesClient(
-            new KubernetesConnection { Server = _standIn.BaseAddress, TokenFile = tokenFile }, TimeSpan.FromSeconds(2));
+            new KubernetesConnection { Server = _standIn.BaseAddress, TokenFile = tokenFile }, TimeSpan.FromSeconds(30));
         await client.GetVersionAsync(default);
 
         // The kubelet rotates the projected token; the server stops accepting the old one.
