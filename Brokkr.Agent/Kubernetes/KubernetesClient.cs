@@ -1,0 +1,242 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Brokkr.Agent.Kubernetes;
+
+/// <summary>A small Kubernetes REST client over <see cref="HttpClient"/> (the KubernetesClient package is not available).</summary>
+public sealed class KubernetesClient : IKubernetesClient, IDisposable
+{
+    private static readonly TimeSpan TokenRereadInterval = TimeSpan.FromMinutes(1);
+    private readonly HttpClient _http;
+    private readonly IKubernetesOperationObserver? _observer;
+    private readonly DiscoveryCache _discovery;
+    private string? _fileToken;
+    private DateTimeOffset _fileTokenReadAt;
+
+    public KubernetesClient(KubernetesConnection connection, TimeSpan requestTimeout,
+        IKubernetesOperationObserver? observer = null)
+    {
+        Connection = connection;
+        _observer = observer;
+        _http = new HttpClient(connection.CreateHandler()) { BaseAddress = connection.Server, Timeout = requestTimeout };
+        _http.DefaultRequestHeaders.UserAgent.ParseAdd("brokkr-agent/1.0");
+        _discovery = new DiscoveryCache(
+            async (path, accept, ct) => (await SendAsync(HttpMethod.Get, path, null, accept, ct)).Body
+                ?? throw new KubernetesApiException(HttpStatusCode.OK, null, $"empty discovery document at {path}"),
+            TimeSpan.FromMinutes(10),
+            (succeeded, elapsed) => _observer?.OnOperation("discovery", succeeded, elapsed));
+    }
+
+    public KubernetesConnection Connection { get; }
+
+    public Task<JsonObject> GetVersionAsync(CancellationToken cancellationToken) =>
+        Observe("get", async () => (await SendAsync(HttpMethod.Get, "/version", null, null, cancellationToken)).Body!.AsObject());
+
+    public async Task<ApiResource?> ResolveAsync(string apiVersion, string kind, CancellationToken cancellationToken)
+    {
+        var (group, version) = ApiResource.SplitApiVersion(apiVersion);
+        foreach (var refresh in new[] { false, true })
+        {
+            var groups = await _discovery.GetAsync(refresh, cancellationToken);
+            var match = groups.Where(g => g.Group == group && g.Version == version)
+                .SelectMany(g => g.Resources).FirstOrDefault(r => r.Kind == kind);
+            if (match is not null)
+            {
+                return match;
+            }
+        }
+
+        return null;
+    }
+
+    public async Task<IReadOnlyList<ApiResource>> GetPreferredResourcesAsync(CancellationToken cancellationToken)
+    {
+        var groups = await _discovery.GetAsync(false, cancellationToken);
+        return groups.Where(g => g.Preferred).SelectMany(g => g.Resources).ToList();
+    }
+
+    public void InvalidateDiscovery() => _discovery.Invalidate();
+
+    public Task<ApplyResult> ApplyAsync(ApiResource resource, JsonObject manifest, ApplyOptions options,
+        CancellationToken cancellationToken)
+    {
+        var metadata = manifest["metadata"] as JsonObject
+            ?? throw new ArgumentException("manifest has no metadata", nameof(manifest));
+        var name = metadata["name"]?.GetValue<string>() ?? throw new ArgumentException("manifest has no metadata.name");
+        var query = $"?fieldManager={Uri.EscapeDataString(options.FieldManager)}&force={(options.Force ? "true" : "false")}"
+            + (options.DryRun ? "&dryRun=All" : "");
+        var path = resource.ObjectPath(metadata["namespace"]?.GetValue<string>(), name) + query;
+        var content = new StringContent(manifest.ToJsonString(), Encoding.UTF8);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/apply-patch+yaml");
+        return Observe("apply", async () =>
+        {
+            var response = await SendAsync(HttpMethod.Patch, path, content, null, cancellationToken);
+            return new ApplyResult(response.Body!.AsObject(), response.Status == HttpStatusCode.Created);
+        });
+    }
+
+    public Task<JsonObject?> GetAsync(ApiResource resource, string? ns, string name, CancellationToken cancellationToken) =>
+        Observe("get", async () =>
+        {
+            try
+            {
+                return (await SendAsync(HttpMethod.Get, resource.ObjectPath(ns, name), null, null, cancellationToken)).Body?.AsObject();
+            }
+            catch (KubernetesNotFoundException)
+            {
+                return null;
+            }
+        });
+
+    public Task<IReadOnlyList<JsonObject>> ListAsync(ApiResource resource, string? ns, string? labelSelector,
+        CancellationToken cancellationToken) => Observe("list", async () =>
+    {
+        var items = new List<JsonObject>();
+        string? continueToken = null;
+        do
+        {
+            var query = "?limit=500"
+                + (labelSelector is null ? "" : $"&labelSelector={Uri.EscapeDataString(labelSelector)}")
+                + (continueToken is null ? "" : $"&continue={Uri.EscapeDataString(continueToken)}");
+            var list = (await SendAsync(HttpMethod.Get, resource.CollectionPath(ns) + query, null, null, cancellationToken)).Body!;
+            foreach (var item in list["items"]?.AsArray() ?? [])
+            {
+                if (item is JsonObject obj)
+                {
+                    // Built-in list items carry no apiVersion/kind; stamp them from the type we listed.
+                    obj["apiVersion"] ??= resource.ApiVersion;
+                    obj["kind"] ??= resource.Kind;
+                    items.Add(obj);
+                }
+            }
+
+            continueToken = list["metadata"]?["continue"]?.GetValue<string>();
+        }
+        while (!string.IsNullOrEmpty(continueToken));
+
+        return (IReadOnlyList<JsonObject>)items;
+    });
+
+    public Task<bool> DeleteAsync(ApiResource resource, string? ns, string name, string propagationPolicy,
+        CancellationToken cancellationToken) => Observe("delete", async () =>
+    {
+        var options = new JsonObject
+        {
+            ["kind"] = "DeleteOptions", ["apiVersion"] = "v1", ["propagationPolicy"] = propagationPolicy,
+        };
+        var content = new StringContent(options.ToJsonString(), Encoding.UTF8, "application/json");
+        try
+        {
+            await SendAsync(HttpMethod.Delete, resource.ObjectPath(ns, name), content, null, cancellationToken);
+            return true;
+        }
+        catch (KubernetesNotFoundException)
+        {
+            return false;
+        }
+    });
+
+    public void Dispose() => _http.Dispose();
+
+    private async Task<T> Observe<T>(string operation, Func<Task<T>> call)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var succeeded = false;
+        try
+        {
+            var result = await call();
+            succeeded = true;
+            return result;
+        }
+        finally
+        {
+            _observer?.OnOperation(operation, succeeded, Stopwatch.GetElapsedTime(started));
+        }
+    }
+
+    private async Task<(HttpStatusCode Status, JsonNode? Body)> SendAsync(HttpMethod method, string path,
+        HttpContent? content, string? accept, CancellationToken cancellationToken)
+    {
+        var body = content is null ? null : await content.ReadAsByteArrayAsync(cancellationToken);
+        var contentType = content?.Headers.ContentType;
+        foreach (var retryAfterUnauthorized in new[] { false, true })
+        {
+            using var request = new HttpRequestMessage(method, path);
+            request.Headers.Accept.ParseAdd(accept ?? "application/json");
+            if (body is not null)
+            {
+                request.Content = new ByteArrayContent(body);
+                request.Content.Headers.ContentType = contentType;
+            }
+
+            if (await GetTokenAsync(forceReread: retryAfterUnauthorized, cancellationToken) is { } token)
+            {
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            }
+
+            HttpResponseMessage response;
+            try
+            {
+                response = await _http.SendAsync(request, cancellationToken);
+            }
+            catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new KubernetesUnavailableException(HttpStatusCode.GatewayTimeout, null,
+                    $"Kubernetes API request {method} {StripQuery(path)} timed out after {_http.Timeout.TotalSeconds:0.#} s", e);
+            }
+            catch (HttpRequestException e)
+            {
+                throw new KubernetesUnavailableException(HttpStatusCode.ServiceUnavailable, null,
+                    $"Kubernetes API unreachable at {Connection.Server}: {e.Message}", e);
+            }
+
+            using (response)
+            {
+                var text = await response.Content.ReadAsStringAsync(cancellationToken);
+                if (response.StatusCode == HttpStatusCode.Unauthorized && !retryAfterUnauthorized && Connection.TokenFile is not null)
+                {
+                    continue;
+                }
+
+                if (!response.IsSuccessStatusCode)
+                {
+                    throw KubernetesErrors.FromResponse(response.StatusCode, text);
+                }
+
+                try
+                {
+                    return (response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text));
+                }
+                catch (JsonException e)
+                {
+                    throw new KubernetesApiException(response.StatusCode, null,
+                        $"Kubernetes API answered {method} {StripQuery(path)} with a body that is not JSON: {e.Message}");
+                }
+            }
+        }
+
+        throw new UnreachableException();
+    }
+
+    private static string StripQuery(string path) => path.Split('?')[0];
+
+    private async Task<string?> GetTokenAsync(bool forceReread, CancellationToken cancellationToken)
+    {
+        if (Connection.TokenFile is null)
+        {
+            return Connection.Token;
+        }
+
+        if (forceReread || _fileToken is null || DateTimeOffset.UtcNow - _fileTokenReadAt > TokenRereadInterval)
+        {
+            _fileToken = (await File.ReadAllTextAsync(Connection.TokenFile, cancellationToken)).Trim();
+            _fileTokenReadAt = DateTimeOffset.UtcNow;
+        }
+
+        return _fileToken;
+    }
+}

@@ -1,0 +1,196 @@
+using System.Text.Json.Nodes;
+using Brokkr.Agent.Kubernetes;
+
+namespace Brokkr.Agent.Reconcile;
+
+/// <summary>
+/// Makes the cluster match one revision of a stack (brokkr-core.md §7.5): Namespaces and CRDs first, a dry-run of
+/// everything else, the apply, then pruning of this agent's objects of the stack that are not in the revision.
+/// Any failure before pruning deletes the namespaces this run created and aborts without pruning.
+/// </summary>
+public sealed class StackReconciler(IKubernetesClient kubernetes, ReconcileOptions options, IReconcileObserver observer)
+{
+    private readonly StackPruner _pruner = new(kubernetes, options, observer);
+
+    /// <summary>Reconciles <paramref name="objects"/> (already parsed, priority first); throws <see cref="ReconcileException"/>.</summary>
+    public async Task<ReconcileSummary> ReconcileAsync(IReadOnlyList<JsonObject> objects, StackStamp stamp,
+        CancellationToken cancellationToken)
+    {
+        var stamped = objects.Select(o =>
+        {
+            var copy = (JsonObject)o.DeepClone();
+            BrokkrMetadata.Stamp(copy, stamp);
+            return copy;
+        }).ToList();
+        var createdNamespaces = new List<(ApiResource, string)>();
+        var counts = new Dictionary<string, int>();
+        try
+        {
+            foreach (var obj in stamped.Where(BundleParser.IsPriority))
+            {
+                await ApplyOneAsync(obj, stamp, counts, createdNamespaces, cancellationToken);
+                if (obj["kind"]!.GetValue<string>() == "CustomResourceDefinition")
+                {
+                    await WaitEstablishedAsync(obj, cancellationToken);
+                }
+            }
+
+            await ValidateAsync(stamped.Where(o => !BundleParser.IsPriority(o)).ToList(), cancellationToken);
+            // Priority objects were applied above; applying them again would only be a counted no-op.
+            foreach (var obj in stamped.Where(o => !BundleParser.IsPriority(o)))
+            {
+                await ApplyOneAsync(obj, stamp, counts, createdNamespaces: null, cancellationToken);
+            }
+        }
+        catch (Exception e) when (e is ReconcileException or KubernetesApiException)
+        {
+            await RollbackAsync(createdNamespaces);
+            throw e as ReconcileException ?? new ReconcileException(e.Message, e);
+        }
+
+        var pruned = await _pruner.PruneAsync(stamp.StackId, stamp.AgentId, stamp.Checksum, cancellationToken);
+        return new ReconcileSummary(counts.GetValueOrDefault(ReconcileActions.Applied),
+            counts.GetValueOrDefault(ReconcileActions.Unchanged), pruned);
+    }
+
+    /// <summary>Removes everything this agent applied for a stack that left its desired set.</summary>
+    public Task<int> RemoveStackAsync(Guid stackId, Guid agentId, CancellationToken cancellationToken) =>
+        _pruner.PruneAsync(stackId, agentId, keepChecksum: null, cancellationToken);
+
+    private async Task ApplyOneAsync(JsonObject obj, StackStamp stamp, Dictionary<string, int> counts,
+        List<(ApiResource, string)>? createdNamespaces, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var resource = await ResolveAsync(obj, cancellationToken);
+            var name = obj["metadata"]!["name"]!.GetValue<string>();
+            var ns = obj["metadata"]!["namespace"]?.GetValue<string>();
+            var existing = await kubernetes.GetAsync(resource, ns, name, cancellationToken);
+            CheckOwnership(existing, stamp);
+            var result = await kubernetes.ApplyAsync(resource, obj, new ApplyOptions(ReconcileOptions.FieldManager), cancellationToken);
+            var action = existing is not null && existing["metadata"]?["resourceVersion"]?.GetValue<string>() == result.ResourceVersion
+                ? ReconcileActions.Unchanged : ReconcileActions.Applied;
+            observer.OnObject(action);
+            counts[action] = counts.GetValueOrDefault(action) + 1;
+            if (existing is null && createdNamespaces is not null && resource.Kind == "Namespace")
+            {
+                createdNamespaces.Add((resource, name));
+            }
+        }
+        catch (KubernetesApiException e)
+        {
+            observer.OnObject(ReconcileActions.Failed);
+            throw new ReconcileException($"apply {BrokkrMetadata.Describe(obj)}: {e.Message}", e);
+        }
+        catch (ReconcileException)
+        {
+            observer.OnObject(ReconcileActions.Failed);
+            throw;
+        }
+    }
+
+    private static void CheckOwnership(JsonObject? existing, StackStamp stamp)
+    {
+        if (existing is null)
+        {
+            return;
+        }
+
+        var owner = BrokkrMetadata.Annotation(existing, BrokkrMetadata.OwnerAnnotation);
+        if (owner is not null && owner != stamp.AgentId.ToString())
+        {
+            throw new ReconcileException($"{BrokkrMetadata.Describe(existing)} is managed by another Brokkr agent ({owner}); not touching it");
+        }
+
+        if (BrokkrMetadata.HasOwnerReferences(existing))
+        {
+            throw new ReconcileException($"{BrokkrMetadata.Describe(existing)} is owned by another object (ownerReferences); not touching it");
+        }
+    }
+
+    /// <summary>Dry-run every non-priority object and report all errors at once.</summary>
+    private async Task ValidateAsync(IReadOnlyList<JsonObject> objects, CancellationToken cancellationToken)
+    {
+        var errors = new List<string>();
+        foreach (var obj in objects)
+        {
+            try
+            {
+                var resource = await ResolveAsync(obj, cancellationToken);
+                await kubernetes.ApplyAsync(resource, obj,
+                    new ApplyOptions(ReconcileOptions.ValidationFieldManager, DryRun: true), cancellationToken);
+            }
+            catch (Exception e) when (e is ReconcileException or KubernetesApiException)
+            {
+                observer.OnObject(ReconcileActions.Failed);
+                errors.Add(e is ReconcileException ? e.Message : $"{BrokkrMetadata.Describe(obj)}: {e.Message}");
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new ReconcileException("validation failed: " + string.Join("; ", errors));
+        }
+    }
+
+    /// <summary>Finds the object's resource type and fills in its namespace (object's, watch namespace, default).</summary>
+    private async Task<ApiResource> ResolveAsync(JsonObject obj, CancellationToken cancellationToken)
+    {
+        var apiVersion = obj["apiVersion"]!.GetValue<string>();
+        var kind = obj["kind"]!.GetValue<string>();
+        var resource = await kubernetes.ResolveAsync(apiVersion, kind, cancellationToken)
+            ?? throw new ReconcileException($"kind {kind} in apiVersion {apiVersion} is not served by the cluster");
+        var metadata = obj["metadata"]!.AsObject();
+        if (resource.Namespaced)
+        {
+            metadata["namespace"] ??= options.WatchNamespace ?? "default";
+        }
+        else
+        {
+            metadata.Remove("namespace");
+        }
+
+        return resource;
+    }
+
+    private async Task WaitEstablishedAsync(JsonObject crd, CancellationToken cancellationToken)
+    {
+        var resource = await ResolveAsync(crd, cancellationToken);
+        var name = crd["metadata"]!["name"]!.GetValue<string>();
+        var deadline = DateTimeOffset.UtcNow + options.CrdEstablishTimeout;
+        var delay = TimeSpan.FromMilliseconds(100);
+        while (true)
+        {
+            var current = await kubernetes.GetAsync(resource, null, name, cancellationToken);
+            if (current?["status"]?["conditions"] is JsonArray conditions && conditions.Any(c =>
+                    c?["type"]?.GetValue<string>() == "Established" && c["status"]?.GetValue<string>() == "True"))
+            {
+                kubernetes.InvalidateDiscovery();
+                return;
+            }
+
+            if (DateTimeOffset.UtcNow + delay > deadline)
+            {
+                throw new ReconcileException($"CustomResourceDefinition {name} did not become Established within {options.CrdEstablishTimeout.TotalSeconds:0} s");
+            }
+
+            await Task.Delay(delay, cancellationToken);
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(2).Ticks));
+        }
+    }
+
+    private async Task RollbackAsync(List<(ApiResource Resource, string Name)> createdNamespaces)
+    {
+        foreach (var (resource, name) in createdNamespaces)
+        {
+            try
+            {
+                await kubernetes.DeleteAsync(resource, null, name, "Background", CancellationToken.None);
+            }
+            catch (KubernetesApiException)
+            {
+                // Best effort: the namespace stays, and the next revision's apply will reuse it.
+            }
+        }
+    }
+}

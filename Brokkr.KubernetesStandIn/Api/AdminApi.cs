@@ -1,0 +1,39 @@
+using System.Text.Json.Nodes;
+using Brokkr.KubernetesStandIn.Faults;
+
+namespace Brokkr.KubernetesStandIn.Api;
+
+/// <summary>
+/// Fault control over HTTP for out-of-process use: POST /_standin/faults
+/// <c>{"mode":"error"|"hang","count":N,"status":500,"hang_ms":2000,"method":"PATCH","path_prefix":"/apis/apps"}</c>,
+/// DELETE /_standin/faults clears them.
+/// </summary>
+public static class AdminApi
+{
+    public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup(FaultMiddleware.AdminPrefix);
+        group.MapPost("/faults", (JsonObject request, FaultInjector faults) =>
+        {
+            var count = request["count"]?.GetValue<int>() ?? 1;
+            var method = request["method"]?.GetValue<string>();
+            var prefix = request["path_prefix"]?.GetValue<string>();
+            if (request["mode"]?.GetValue<string>() == "hang")
+            {
+                faults.HangNext(count, TimeSpan.FromMilliseconds(request["hang_ms"]?.GetValue<int>() ?? 30_000), method, prefix);
+            }
+            else
+            {
+                faults.FailNext(count, request["status"]?.GetValue<int>() ?? 500, method, prefix);
+            }
+
+            return Results.NoContent();
+        });
+        group.MapDelete("/faults", (FaultInjector faults) =>
+        {
+            faults.Clear();
+            return Results.NoContent();
+        });
+        return routes;
+    }
+}

@@ -1,0 +1,70 @@
+using Brokkr.KubernetesStandIn.Api;
+using Brokkr.KubernetesStandIn.Discovery;
+using Brokkr.KubernetesStandIn.Faults;
+using Brokkr.KubernetesStandIn.Storage;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
+namespace Brokkr.KubernetesStandIn;
+
+/// <summary>
+/// A Kubernetes API server stand-in over real HTTP: discovery from the recorded fixtures, server-side apply, get,
+/// list, delete, Status errors, plus fault injection. Start it in-process with <see cref="StartAsync"/>, or run the
+/// project (<c>dotnet run --project Brokkr.KubernetesStandIn -- --urls http://127.0.0.1:6443</c>).
+/// </summary>
+public sealed class KubernetesStandIn : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private KubernetesStandIn(StandInOptions options, string[] args)
+    {
+        RequiredToken = options.Token;
+        var builder = WebApplication.CreateSlimBuilder(args);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.WebHost.UseUrls(builder.Configuration["urls"] ?? options.Url);
+        var catalog = new DiscoveryCatalog(options.FixturesPath ?? builder.Configuration["fixtures"] ?? StandInOptions.FindFixtures());
+        Store = new ObjectStore();
+        Lifecycle = new ClusterLifecycle(Store, catalog, TimeProvider.System) { CrdEstablishDelay = options.CrdEstablishDelay };
+        Lifecycle.SeedNamespaces("default", "kube-system", "kube-public", "kube-node-lease");
+        builder.Services.AddSingleton(catalog).AddSingleton(Store).AddSingleton(Lifecycle).AddSingleton(Faults)
+            .AddSingleton(TimeProvider.System).AddSingleton<ServerSideApply>().AddSingleton<ResourceOperations>();
+        _app = builder.Build();
+        _app.UseStandInFaultsAndAuth(this);
+        _app.MapDiscoveryApi();
+        _app.MapResourceApi();
+        _app.MapAdminApi();
+    }
+
+    public FaultInjector Faults { get; } = new();
+    public ObjectStore Store { get; }
+    public ClusterLifecycle Lifecycle { get; }
+
+    /// <summary>The bearer token requests must carry; null accepts any request. May change mid-test.</summary>
+    public string? RequiredToken { get; set; }
+
+    public Uri BaseAddress { get; private set; } = null!;
+
+    public static async Task<KubernetesStandIn> StartAsync(StandInOptions? options = null, string[]? args = null)
+    {
+        var standIn = new KubernetesStandIn(options ?? new StandInOptions(), args ?? []);
+        await standIn._app.StartAsync();
+        var address = standIn._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!
+            .Addresses.First();
+        standIn.BaseAddress = new Uri(address.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal));
+        return standIn;
+    }
+
+    /// <summary>Runs until the process is stopped; used by Program.</summary>
+    public static async Task RunAsync(string[] args)
+    {
+        await using var standIn = await StartAsync(new StandInOptions { Url = "http://127.0.0.1:6443" }, args);
+        Console.WriteLine($"Kubernetes stand-in listening on {standIn.BaseAddress}");
+        await standIn._app.WaitForShutdownAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}

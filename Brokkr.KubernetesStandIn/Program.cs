@@ -1,0 +1,1 @@
+await Brokkr.KubernetesStandIn.KubernetesStandIn.RunAsync(args);

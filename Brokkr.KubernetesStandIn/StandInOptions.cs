@@ -1,0 +1,30 @@
+namespace Brokkr.KubernetesStandIn;
+
+/// <summary>How to start the stand-in. Defaults suit tests: loopback, an ephemeral port, fixtures from ../shared.</summary>
+public sealed class StandInOptions
+{
+    /// <summary>Listen address; port 0 picks a free one (read <see cref="KubernetesStandIn.BaseAddress"/>).</summary>
+    public string Url { get; set; } = "http://127.0.0.1:0";
+
+    /// <summary>The recorded discovery fixtures; default: ../shared/fixtures/kubernetes beside the folder holding Brokkr.sln.</summary>
+    public string? FixturesPath { get; set; }
+
+    /// <summary>When set, requests must carry <c>Authorization: Bearer</c> this token (401 Status otherwise).</summary>
+    public string? Token { get; set; }
+
+    public TimeSpan CrdEstablishDelay { get; set; } = TimeSpan.Zero;
+
+    public static string FindFixtures()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Brokkr.sln")))
+            {
+                return Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "fixtures", "kubernetes"));
+            }
+        }
+
+        throw new DirectoryNotFoundException(
+            "Brokkr.sln not found above " + AppContext.BaseDirectory + "; pass the fixtures path explicitly (--fixtures)");
+    }
+}

@@ -1,0 +1,52 @@
+using Brokkr.Agent.Reconcile;
+
+namespace Brokkr.Tests.Agent;
+
+public sealed class BundleParserTests
+{
+    [Fact]
+    public void Documents_are_typed_like_yaml_and_namespaces_and_crds_come_first()
+    {
+        var objects = BundleParser.Parse("""
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: web, namespace: shop}
+            spec:
+              replicas: 3
+              paused: false
+              template: {metadata: {annotations: {version: "3"}}}
+            ---
+            ---
+            # a comment-only document is skipped
+            ---
+            apiVersion: v1
+            kind: Namespace
+            metadata: {name: shop}
+            """);
+
+        Assert.Equal(["Namespace", "Deployment"], objects.Select(o => o["kind"]!.GetValue<string>()));
+        var spec = objects[1]["spec"]!;
+        Assert.Equal(3, spec["replicas"]!.GetValue<long>());
+        Assert.False(spec["paused"]!.GetValue<bool>());
+        Assert.Equal("3", spec["template"]!["metadata"]!["annotations"]!["version"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData("kind: ConfigMap\nmetadata: {name: a}", "has no apiVersion")]
+    [InlineData("apiVersion: v1\nmetadata: {name: a}", "has no kind")]
+    [InlineData("apiVersion: v1\nkind: ConfigMap\nmetadata: {}", "has no metadata.name")]
+    [InlineData("- just\n- a list", "is not a mapping")]
+    [InlineData("apiVersion: v1\nkind: [unclosed", "invalid YAML")]
+    public void Malformed_documents_are_rejected_with_a_reason(string yaml, string reason)
+    {
+        var error = Assert.Throws<BundleParseException>(() => BundleParser.Parse(yaml));
+
+        Assert.Contains(reason, error.Message);
+    }
+
+    [Fact]
+    public void Empty_content_is_no_objects()
+    {
+        Assert.Empty(BundleParser.Parse(""));
+    }
+}

@@ -1,0 +1,259 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using Brokkr.Agent.Kubernetes;
+using Brokkr.Agent.Reconcile;
+
+namespace Brokkr.Tests.Agent;
+
+/// <summary>The reconcile engine against the Kubernetes stand-in over loopback.</summary>
+public sealed class StackReconcilerTests : IAsyncLifetime
+{
+    private static readonly Guid AgentId = Guid.NewGuid();
+    private static readonly Guid StackId = Guid.NewGuid();
+    private readonly CountingObserver _observer = new();
+    private KubernetesStandIn.KubernetesStandIn _standIn = null!;
+    private KubernetesClient _client = null!;
+    private StackReconciler _reconciler = null!;
+
+    public async Task InitializeAsync()
+    {
+        _standIn = await KubernetesStandIn.KubernetesStandIn.StartAsync();
+        _client = new KubernetesClient(new KubernetesConnection { Server = _standIn.BaseAddress }, TimeSpan.FromSeconds(30));
+        _reconciler = new StackReconciler(_client,
+            new ReconcileOptions { DeleteRetryBudget = TimeSpan.FromSeconds(1), DeleteRetryFirstDelay = TimeSpan.FromMilliseconds(50) },
+            _observer);
+    }
+
+    public async Task DisposeAsync()
+    {
+        _client.Dispose();
+        await _standIn.DisposeAsync();
+    }
+
+    internal const string TwoObjects = """
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: settings, namespace: shop}
+        data: {color: blue}
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: web, namespace: shop}
+        spec: {replicas: 2}
+        ---
+        apiVersion: v1
+        kind: Namespace
+        metadata: {name: shop}
+        """;
+
+    [Fact]
+    public async Task Bundle_is_applied_stamped_and_labelled_for_pruning()
+    {
+        var summary = await ReconcileAsync(TwoObjects, "sum-1");
+
+        Assert.Equal(new ReconcileSummary(3, 0, 0), summary);
+        var deployment = await GetAsync("apps/v1", "Deployment", "shop", "web");
+        var annotations = deployment!["metadata"]!["annotations"]!;
+        Assert.Equal(StackId.ToString(), annotations[BrokkrMetadata.StackAnnotation]!.GetValue<string>());
+        Assert.Equal("sum-1", annotations[BrokkrMetadata.ChecksumAnnotation]!.GetValue<string>());
+        Assert.Equal("sum-1", annotations[BrokkrMetadata.LastAppliedAnnotation]!.GetValue<string>());
+        Assert.Equal(AgentId.ToString(), annotations[BrokkrMetadata.OwnerAnnotation]!.GetValue<string>());
+        Assert.NotNull(annotations[BrokkrMetadata.DeploymentObjectAnnotation]);
+        Assert.Equal(StackId.ToString(), deployment["metadata"]!["labels"]![BrokkrMetadata.StackLabel]!.GetValue<string>());
+        Assert.Equal("brokkr-controller", deployment["metadata"]!["managedFields"]![0]!["manager"]!.GetValue<string>());
+        Assert.Equal(3, _observer.Count(ReconcileActions.Applied));
+    }
+
+    [Fact]
+    public async Task Update_applies_the_changed_object_and_prunes_the_removed_one()
+    {
+        await ReconcileAsync(TwoObjects, "sum-1");
+        var before = await GetAsync("v1", "ConfigMap", "shop", "settings");
+
+        var summary = await ReconcileAsync("""
+            apiVersion: v1
+            kind: Namespace
+            metadata: {name: shop}
+            ---
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: settings, namespace: shop}
+            data: {color: red}
+            """, "sum-2");
+
+        Assert.Equal(new ReconcileSummary(2, 0, 1), summary);
+        var after = await GetAsync("v1", "ConfigMap", "shop", "settings");
+        Assert.Equal("red", after!["data"]!["color"]!.GetValue<string>());
+        Assert.NotEqual(before!["metadata"]!["resourceVersion"]!.GetValue<string>(), after["metadata"]!["resourceVersion"]!.GetValue<string>());
+        Assert.Null(await GetAsync("apps/v1", "Deployment", "shop", "web"));
+        Assert.Equal(1, _observer.Count(ReconcileActions.Pruned));
+    }
+
+    [Fact]
+    public async Task Re_applying_the_same_revision_changes_nothing()
+    {
+        await ReconcileAsync(TwoObjects, "sum-1");
+        var version = (await GetAsync("apps/v1", "Deployment", "shop", "web"))!["metadata"]!["resourceVersion"]!.GetValue<string>();
+
+        var summary = await ReconcileAsync(TwoObjects, "sum-1");
+
+        Assert.Equal(new ReconcileSummary(0, 3, 0), summary);
+        Assert.Equal(version, (await GetAsync("apps/v1", "Deployment", "shop", "web"))!["metadata"]!["resourceVersion"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Removing_the_stack_prunes_everything_it_applied_but_nothing_foreign()
+    {
+        await ReconcileAsync(TwoObjects, "sum-1");
+        var otherAgent = Guid.NewGuid();
+        await ApplyRawAsync(StackObject("foreign-agent", owner: otherAgent));
+        var controlled = StackObject("controlled", owner: AgentId);
+        controlled["metadata"]!["ownerReferences"] = new JsonArray(new JsonObject
+        {
+            ["apiVersion"] = "apps/v1", ["kind"] = "ReplicaSet", ["name"] = "rs", ["uid"] = Guid.NewGuid().ToString(),
+        });
+        await ApplyRawAsync(controlled);
+        await ApplyRawAsync(KubernetesClientTestsConfigMap("unrelated", "shop"));
+
+        var pruned = await _reconciler.RemoveStackAsync(StackId, AgentId, default);
+
+        Assert.Equal(3, pruned); // ConfigMap, Deployment, Namespace
+        Assert.Null(await GetAsync("apps/v1", "Deployment", "shop", "web"));
+        Assert.NotNull(await GetAsync("v1", "ConfigMap", "default", "foreign-agent"));
+        Assert.NotNull(await GetAsync("v1", "ConfigMap", "default", "controlled"));
+        Assert.Equal("Terminating", (await GetAsync("v1", "Namespace", null, "shop"))?["status"]?["phase"]?.GetValue<string>() ?? "Terminating");
+    }
+
+    [Fact]
+    public async Task An_object_managed_by_another_agent_is_not_overwritten()
+    {
+        var foreign = StackObject("settings", owner: Guid.NewGuid());
+        foreign["metadata"]!["namespace"] = "default";
+        await ApplyRawAsync(foreign);
+
+        var error = await Assert.ThrowsAsync<ReconcileException>(() => ReconcileAsync("""
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: settings}
+            data: {color: mine}
+            """, "sum-1"));
+
+        Assert.Contains("managed by another Brokkr agent", error.Message);
+        Assert.Equal("theirs", (await GetAsync("v1", "ConfigMap", "default", "settings"))!["data"]!["color"]!.GetValue<string>());
+        Assert.Equal(1, _observer.Count(ReconcileActions.Failed));
+    }
+
+    [Fact]
+    public async Task Invalid_object_fails_validation_before_anything_else_is_applied_and_new_namespaces_are_rolled_back()
+    {
+        var error = await Assert.ThrowsAsync<ReconcileException>(() => ReconcileAsync("""
+            apiVersion: v1
+            kind: Namespace
+            metadata: {name: fresh}
+            ---
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: good, namespace: fresh}
+            ---
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: Bad_Name, namespace: fresh}
+            """, "sum-1"));
+
+        Assert.StartsWith("validation failed: ", error.Message);
+        Assert.Contains("ConfigMap \"Bad_Name\" is invalid", error.Message);
+        Assert.Null(await GetAsync("v1", "ConfigMap", "fresh", "good"));
+        Assert.Equal("Terminating", (await GetAsync("v1", "Namespace", null, "fresh"))?["status"]?["phase"]?.GetValue<string>() ?? "Terminating");
+    }
+
+    [Fact]
+    public async Task Unknown_kind_aborts_before_pruning()
+    {
+        await ReconcileAsync(TwoObjects, "sum-1");
+
+        var error = await Assert.ThrowsAsync<ReconcileException>(() => ReconcileAsync("""
+            apiVersion: example.com/v1
+            kind: Gadget
+            metadata: {name: g}
+            """, "sum-2"));
+
+        Assert.Contains("kind Gadget in apiVersion example.com/v1 is not served", error.Message);
+        Assert.NotNull(await GetAsync("apps/v1", "Deployment", "shop", "web"));
+    }
+
+    [Fact]
+    public async Task Crd_and_its_custom_resource_in_one_bundle_are_applied()
+    {
+        _standIn.Lifecycle.CrdEstablishDelay = TimeSpan.FromMilliseconds(300);
+
+        await ReconcileAsync(Brokkr.Tests.Kubernetes.StandInFixtureTests.Crd.Replace("\n", " ") + """
+
+            ---
+            apiVersion: example.com/v1
+            kind: Widget
+            metadata: {name: w1}
+            spec: {size: 3}
+            """, "sum-1");
+
+        Assert.Equal(3, (await GetAsync("example.com/v1", "Widget", "default", "w1"))!["spec"]!["size"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task Kubernetes_server_errors_fail_the_reconcile_with_the_status_message()
+    {
+        _standIn.Faults.FailAll(500, "PATCH");
+
+        var error = await Assert.ThrowsAsync<ReconcileException>(() => ReconcileAsync(TwoObjects, "sum-1"));
+
+        Assert.Contains("Internal error occurred: injected failure", error.Message);
+        Assert.Equal(1, _observer.Count(ReconcileActions.Failed));
+        Assert.Equal(0, _observer.Count(ReconcileActions.Applied));
+    }
+
+    private Task<ReconcileSummary> ReconcileAsync(string yaml, string checksum) =>
+        _reconciler.ReconcileAsync(BundleParser.Parse(yaml), new StackStamp(StackId, checksum, DeploymentObjectId(checksum), AgentId), default);
+
+    // One deployment object per checksum, as the broker would have it.
+    private static Guid DeploymentObjectId(string checksum) =>
+        new(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes(checksum)));
+
+    private async Task<JsonObject?> GetAsync(string apiVersion, string kind, string? ns, string name) =>
+        await _client.GetAsync((await _client.ResolveAsync(apiVersion, kind, default))!, ns, name, default);
+
+    private async Task ApplyRawAsync(JsonObject obj) =>
+        await _client.ApplyAsync((await _client.ResolveAsync(obj["apiVersion"]!.GetValue<string>(), obj["kind"]!.GetValue<string>(), default))!,
+            obj, new ApplyOptions("someone-else"), default);
+
+    /// <summary>A ConfigMap carrying this stack's label and annotation but the given owner.</summary>
+    private static JsonObject StackObject(string name, Guid owner) => new()
+    {
+        ["apiVersion"] = "v1", ["kind"] = "ConfigMap",
+        ["metadata"] = new JsonObject
+        {
+            ["name"] = name, ["namespace"] = "default",
+            ["labels"] = new JsonObject { [BrokkrMetadata.StackLabel] = StackId.ToString() },
+            ["annotations"] = new JsonObject
+            {
+                [BrokkrMetadata.StackAnnotation] = StackId.ToString(), [BrokkrMetadata.OwnerAnnotation] = owner.ToString(),
+                [BrokkrMetadata.ChecksumAnnotation] = "old",
+            },
+        },
+        ["data"] = new JsonObject { ["color"] = "theirs" },
+    };
+
+    private static JsonObject KubernetesClientTestsConfigMap(string name, string ns)
+    {
+        var obj = Brokkr.Tests.Kubernetes.KubernetesClientTests.ConfigMap(name, "v");
+        obj["metadata"]!["namespace"] = ns;
+        return obj;
+    }
+}
+
+internal sealed class CountingObserver : IReconcileObserver
+{
+    private readonly ConcurrentDictionary<string, int> _counts = new();
+
+    public void OnObject(string action) => _counts.AddOrUpdate(action, 1, (_, n) => n + 1);
+
+    public int Count(string action) => _counts.GetValueOrDefault(action);
+}

@@ -1,0 +1,279 @@
+using System.Text.Json.Nodes;
+using Brokkr.Agent.Kubernetes;
+
+namespace Brokkr.Tests.Kubernetes;
+
+/// <summary>The agent's Kubernetes client against the stand-in over loopback HTTP.</summary>
+public sealed class KubernetesClientTests : IAsyncLifetime
+{
+    private KubernetesStandIn.KubernetesStandIn _standIn = null!;
+    private KubernetesClient _client = null!;
+
+    public async Task InitializeAsync()
+    {
+        _standIn = await KubernetesStandIn.KubernetesStandIn.StartAsync();
+        _client = new KubernetesClient(new KubernetesConnection { Server = _standIn.BaseAddress }, TimeSpan.FromSeconds(30));
+    }
+
+    public async Task DisposeAsync()
+    {
+        _client.Dispose();
+        await _standIn.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Apply_creates_then_keeps_resource_version_on_no_op_and_bumps_on_change()
+    {
+        var configMaps = (await _client.ResolveAsync("v1", "ConfigMap", default))!;
+        var options = new ApplyOptions("brokkr-controller");
+
+        var created = await _client.ApplyAsync(configMaps, ConfigMap("settings", "a"), options, default);
+        var again = await _client.ApplyAsync(configMaps, ConfigMap("settings", "a"), options, default);
+        var labelled = ConfigMap("settings", "a");
+        labelled["metadata"]!["labels"] = new JsonObject { ["tier"] = "web" };
+        var relabelled = await _client.ApplyAsync(configMaps, labelled, options, default);
+        var changed = await _client.ApplyAsync(configMaps, ConfigMap("settings", "b"), options, default);
+
+        Assert.True(created.Created);
+        Assert.False(again.Created);
+        Assert.Equal(created.ResourceVersion, again.ResourceVersion);
+        Assert.True(long.Parse(relabelled.ResourceVersion!) > long.Parse(created.ResourceVersion!));
+        Assert.Equal(1, relabelled.Object["metadata"]!["generation"]!.GetValue<long>());
+        Assert.True(long.Parse(changed.ResourceVersion!) > long.Parse(relabelled.ResourceVersion!));
+        Assert.Equal(2, changed.Object["metadata"]!["generation"]!.GetValue<long>());
+        var entry = Assert.Single(changed.Object["metadata"]!["managedFields"]!.AsArray())!;
+        Assert.Equal(("brokkr-controller", "Apply"), (entry["manager"]!.GetValue<string>(), entry["operation"]!.GetValue<string>()));
+        Assert.Equal("b", (await _client.GetAsync(configMaps, "default", "settings", default))!["data"]!["k"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Dry_run_answers_like_a_create_but_persists_nothing()
+    {
+        var configMaps = (await _client.ResolveAsync("v1", "ConfigMap", default))!;
+
+        var result = await _client.ApplyAsync(configMaps, ConfigMap("dry", "x"), new ApplyOptions("validation", DryRun: true), default);
+
+        Assert.True(result.Created);
+        Assert.Null(result.ResourceVersion);
+        Assert.Null(await _client.GetAsync(configMaps, "default", "dry", default));
+    }
+
+    [Fact]
+    public async Task Missing_namespace_and_invalid_objects_raise_typed_exceptions_carrying_the_status()
+    {
+        var configMaps = (await _client.ResolveAsync("v1", "ConfigMap", default))!;
+        var elsewhere = ConfigMap("x", "y");
+        elsewhere["metadata"]!["namespace"] = "nowhere";
+
+        var missing = await Assert.ThrowsAsync<KubernetesNotFoundException>(() =>
+            _client.ApplyAsync(configMaps, elsewhere, new ApplyOptions("m"), default));
+        var invalid = await Assert.ThrowsAsync<KubernetesInvalidObjectException>(() =>
+            _client.ApplyAsync(configMaps, ConfigMap("Not_Valid", "y"), new ApplyOptions("m"), default));
+
+        Assert.Equal("namespaces \"nowhere\" not found", missing.Message);
+        Assert.Equal("namespaces", missing.Status!.Details!.Kind);
+        Assert.Equal(422, invalid.Status!.Code);
+    }
+
+    [Fact]
+    public async Task Field_owned_by_another_manager_conflicts_without_force_and_moves_with_force()
+    {
+        var configMaps = (await _client.ResolveAsync("v1", "ConfigMap", default))!;
+        await _client.ApplyAsync(configMaps, ConfigMap("shared", "first"), new ApplyOptions("other-tool"), default);
+
+        var conflict = await Assert.ThrowsAsync<KubernetesConflictException>(() =>
+            _client.ApplyAsync(configMaps, ConfigMap("shared", "second"), new ApplyOptions("brokkr-controller", Force: false), default));
+        var forced = await _client.ApplyAsync(configMaps, ConfigMap("shared", "second"), new ApplyOptions("brokkr-controller"), default);
+
+        Assert.Equal("Apply failed with 1 conflict: conflict with \"other-tool\": .data.k", conflict.Message);
+        Assert.Equal("FieldManagerConflict", conflict.Status!.Details!.Causes![0].Reason);
+        Assert.Equal("second", forced.Object["data"]!["k"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData("app=web", new[] { "a" })]
+    [InlineData("app==web", new[] { "a" })]
+    [InlineData("app!=web", new[] { "b", "c" })]
+    [InlineData("app in (web,db)", new[] { "a", "b" })]
+    [InlineData("app notin (web,db)", new[] { "c" })]
+    [InlineData("tier", new[] { "a", "c" })]
+    [InlineData("!tier", new[] { "b" })]
+    [InlineData("app=web,tier=front", new[] { "a" })]
+    public async Task List_filters_with_every_label_selector_form(string selector, string[] expected)
+    {
+        var configMaps = (await _client.ResolveAsync("v1", "ConfigMap", default))!;
+        await ApplyLabelled(configMaps, "a", new() { ["app"] = "web", ["tier"] = "front" });
+        await ApplyLabelled(configMaps, "b", new() { ["app"] = "db" });
+        await ApplyLabelled(configMaps, "c", new() { ["tier"] = "back" });
+
+        var items = await _client.ListAsync(configMaps, "default", selector, default);
+
+        Assert.Equal(expected, items.Select(i => i["metadata"]!["name"]!.GetValue<string>()));
+        Assert.All(items, i => Assert.Equal(("v1", "ConfigMap"), (i["apiVersion"]!.GetValue<string>(), i["kind"]!.GetValue<string>())));
+    }
+
+    [Fact]
+    public async Task Delete_with_propagation_policy_then_reports_already_gone()
+    {
+        var deployments = (await _client.ResolveAsync("apps/v1", "Deployment", default))!;
+        await _client.ApplyAsync(deployments, new JsonObject
+        {
+            ["apiVersion"] = "apps/v1", ["kind"] = "Deployment", ["metadata"] = new JsonObject { ["name"] = "web", ["namespace"] = "default" },
+            ["spec"] = new JsonObject { ["replicas"] = 2 },
+        }, new ApplyOptions("m"), default);
+
+        Assert.True(await _client.DeleteAsync(deployments, "default", "web", "Background", default));
+        Assert.False(await _client.DeleteAsync(deployments, "default", "web", "Background", default));
+        Assert.Null(await _client.GetAsync(deployments, "default", "web", default));
+    }
+
+    [Fact]
+    public async Task Unknown_kind_resolves_after_its_crd_is_applied()
+    {
+        var crds = (await _client.ResolveAsync("apiextensions.k8s.io/v1", "CustomResourceDefinition", default))!;
+        Assert.Null(await _client.ResolveAsync("example.com/v1", "Widget", default));
+
+        await _client.ApplyAsync(crds, JsonNode.Parse(StandInFixtureTests.Crd)!.AsObject(), new ApplyOptions("m"), default);
+        var widgets = await _client.ResolveAsync("example.com/v1", "Widget", default);
+
+        Assert.Equal(("widgets", true), (widgets!.Plural, widgets.Namespaced));
+    }
+
+    [Fact]
+    public async Task Server_errors_and_hangs_become_unavailable_exceptions()
+    {
+        _standIn.Faults.FailNext(1);
+        var error = await Assert.ThrowsAsync<KubernetesUnavailableException>(() => _client.GetVersionAsync(default));
+        Assert.Equal("InternalError", error.Reason);
+
+        using var impatient = new KubernetesClient(new KubernetesConnection { Server = _standIn.BaseAddress }, TimeSpan.FromSeconds(1));
+        _standIn.Faults.HangNext(1, TimeSpan.FromSeconds(10));
+        var timeout = await Assert.ThrowsAsync<KubernetesUnavailableException>(() => impatient.GetVersionAsync(default));
+        Assert.Contains("timed out", timeout.Message);
+
+        Assert.Equal("1", (await _client.GetVersionAsync(default))["major"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Discovery_survives_one_group_answering_503()
+    {
+        _standIn.Faults.FailAll(503, "GET", "/apis/batch/");
+
+        Assert.Null(await _client.ResolveAsync("batch/v1", "Job", default));
+        Assert.NotNull(await _client.ResolveAsync("apps/v1", "Deployment", default));
+    }
+
+    [Fact]
+    public async Task Kubeconfig_token_is_sent_and_a_rejected_token_is_an_access_denied_error()
+    {
+        _standIn.RequiredToken = "s3cret";
+        using var directory = new TempDirectory();
+        var path = directory.Write("config", $"""
+            apiVersion: v1
+            kind: Config
+            current-context: test
+            clusters:
+            - name: standin
+              cluster:
+                server: {_standIn.BaseAddress}
+            users:
+            - name: tester
+              user:
+                token: s3cret
+            contexts:
+            - name: other
+              context:
+                cluster: nowhere
+                user: nobody
+            - name: test
+              context:
+                cluster: standin
+                user: tester
+                namespace: team-a
+            """);
+
+        var connection = KubeconfigLoader.Load(path);
+        using var client = new KubernetesClient(connection, TimeSpan.FromSeconds(30));
+        using var anonymous = new KubernetesClient(new KubernetesConnection { Server = _standIn.BaseAddress }, TimeSpan.FromSeconds(30));
+
+        Assert.Equal(("team-a", null), (connection.DefaultNamespace, connection.ClientCertificate));
+        Assert.Equal("1", (await client.GetVersionAsync(default))["major"]!.GetValue<string>());
+        await Assert.ThrowsAsync<KubernetesAccessDeniedException>(() => anonymous.GetVersionAsync(default));
+    }
+
+    [Fact]
+    public async Task Token_file_is_re_read_after_a_401()
+    {
+        using var directory = new TempDirectory();
+        var tokenFile = directory.Write("token", "old-token");
+        _standIn.RequiredToken = "old-token";
+        using var client = new KubernetesClient(
+            new KubernetesConnection { Server = _standIn.BaseAddress, TokenFile = tokenFile }, TimeSpan.FromSeconds(30));
+        await client.GetVersionAsync(default);
+
+        // The kubelet rotates the projected token; the server stops accepting the old one.
+        File.WriteAllText(tokenFile, "new-token");
+        _standIn.RequiredToken = "new-token";
+
+        Assert.Equal("1", (await client.GetVersionAsync(default))["major"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void In_cluster_configuration_reads_the_service_account_files()
+    {
+        using var directory = new TempDirectory();
+        directory.Write("token", "jwt");
+        directory.Write("namespace", "brokkr-system\n");
+        var environment = new Dictionary<string, string?> { ["KUBERNETES_SERVICE_HOST"] = "fd00::1", ["KUBERNETES_SERVICE_PORT"] = "443" };
+
+        Assert.True(InClusterConfig.IsAvailable(k => environment.GetValueOrDefault(k)));
+        var connection = InClusterConfig.Load(k => environment.GetValueOrDefault(k), directory.Path);
+
+        Assert.Equal("https://[fd00::1]/", connection.Server.ToString());
+        Assert.Equal(("brokkr-system", Path.Combine(directory.Path, "token")), (connection.DefaultNamespace, connection.TokenFile));
+        Assert.False(InClusterConfig.IsAvailable(_ => null));
+    }
+
+    [Fact]
+    public void Kubeconfig_with_an_exec_plugin_is_rejected_clearly()
+    {
+        using var directory = new TempDirectory();
+        var path = directory.Write("config", """
+            current-context: c
+            clusters: [{name: k, cluster: {server: "https://example.invalid"}}]
+            users: [{name: u, user: {exec: {command: aws}}}]
+            contexts: [{name: c, context: {cluster: k, user: u}}]
+            """);
+
+        var error = Assert.Throws<NotSupportedException>(() => KubeconfigLoader.Load(path));
+        Assert.Contains("exec", error.Message);
+    }
+
+    private Task ApplyLabelled(ApiResource resource, string name, Dictionary<string, string> labels)
+    {
+        var obj = ConfigMap(name, "v");
+        obj["metadata"]!["labels"] = new JsonObject(labels.Select(p => KeyValuePair.Create<string, JsonNode?>(p.Key, p.Value)));
+        return _client.ApplyAsync(resource, obj, new ApplyOptions("m"), default);
+    }
+
+    internal static JsonObject ConfigMap(string name, string value) => new()
+    {
+        ["apiVersion"] = "v1", ["kind"] = "ConfigMap",
+        ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = "default" },
+        ["data"] = new JsonObject { ["k"] = value },
+    };
+}
+
+internal sealed class TempDirectory : IDisposable
+{
+    public string Path { get; } = Directory.CreateTempSubdirectory("brokkr-test-").FullName;
+
+    public string Write(string name, string content)
+    {
+        var file = System.IO.Path.Combine(Path, name);
+        File.WriteAllText(file, content);
+        return file;
+    }
+
+    public void Dispose() => Directory.Delete(Path, recursive: true);
+}
