@@ -102,14 +102,7 @@ public sealed class KustomizeTests
             resources: ["{root}/base/broker", "{root}/base/agent", settings.yaml]
             components: ["{root}/components/broker-servicemonitor", "{root}/components/agent-podmonitor", "{root}/components/scrape-interval"]
             """,
-            ("settings.yaml", """
-            apiVersion: v1
-            kind: ConfigMap
-            metadata:
-              name: brokkr-monitoring-settings
-              annotations: { config.kubernetes.io/local-config: "true" }
-            data: { scrape_interval: 45s }
-            """));
+            MonitoringSettings("45s"));
 
         Assert.Equal("45s", rendered.Single("ServiceMonitor", "brokkr-broker")["spec"]!["endpoints"]![0]!["interval"]!.GetValue<string>());
         Assert.Equal("45s", rendered.Single("PodMonitor", "brokkr-agent")["spec"]!["podMetricsEndpoints"]![0]!["interval"]!.GetValue<string>());
@@ -125,6 +118,21 @@ public sealed class KustomizeTests
 
         Assert.Equal("30s", rendered.Single("ServiceMonitor", "brokkr-broker")["spec"]!["endpoints"]![0]!["interval"]!.GetValue<string>());
         Assert.Equal("30s", rendered.Single("PodMonitor", "brokkr-agent")["spec"]!["podMetricsEndpoints"]![0]!["interval"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_workload_cluster_can_run_the_agent_alone_with_its_pod_monitor_and_interval()
+    {
+        // The usual topology: the broker in one cluster, an agent in each workload cluster.
+        var rendered = await Kustomize.RenderAdHocAsync("""
+            resources: ["{root}/base/agent", settings.yaml]
+            components: ["{root}/components/agent-podmonitor", "{root}/components/scrape-interval"]
+            """,
+            MonitoringSettings("1m"));
+
+        Assert.Equal("brokkr-agent", Assert.Single(rendered.OfKind("Deployment"))["metadata"]!["name"]!.GetValue<string>());
+        Assert.DoesNotContain("ServiceMonitor", rendered.Kinds);
+        Assert.Equal("1m", rendered.Single("PodMonitor", "brokkr-agent")["spec"]!["podMetricsEndpoints"]![0]!["interval"]!.GetValue<string>());
     }
 
     [Fact]
@@ -152,6 +160,16 @@ public sealed class KustomizeTests
         Assert.DoesNotContain("PodMonitor", rendered.Kinds);
         Assert.Equal(2, rendered.OfKind("Deployment").Count());
     }
+
+    /// <summary>The local-config ConfigMap components/scrape-interval reads, as an overlay would write it.</summary>
+    private static (string, string) MonitoringSettings(string interval) => ("settings.yaml", $$"""
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: brokkr-monitoring-settings
+          annotations: { config.kubernetes.io/local-config: "true" }
+        data: { scrape_interval: {{interval}} }
+        """);
 
     private static void AssertProbesAndHardening(Kustomize.Rendered rendered, string deployment, string portName, int port)
     {
