@@ -54,6 +54,33 @@ public sealed partial class MonitoringCatalogTests
         Assert.DoesNotContain(builtIns, f => f.StartsWith("brokkr_", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void The_comparison_reports_undocumented_vanished_and_retyped_families()
+    {
+        const string exposition = """
+            # HELP brokkr_agent_poll_requests_total Target-state polls.
+            # TYPE brokkr_agent_poll_requests_total counter
+            brokkr_agent_poll_requests_total{result="success"} 3
+            # TYPE brokkr_agent_poll_duration_seconds histogram
+            brokkr_agent_poll_duration_seconds_bucket{le="+Inf"} 3
+            # TYPE brokkr_agent_heartbeat_sent_total gauge
+            # TYPE brokkr_agent_something_new_total counter
+            # TYPE process_cpu_seconds_total counter
+            """;
+        var catalog = MonitoringCatalog.BrokkrFamilies("Agent families")
+            .Where(e => e.Family is "brokkr_agent_poll_requests_total" or "brokkr_agent_poll_duration_seconds"
+                or "brokkr_agent_heartbeat_sent_total" or "brokkr_agent_reconcile_objects_total");
+
+        var differences = CatalogComparison.Differences(catalog, CatalogComparison.ExposedFamilies(exposition));
+
+        Assert.Equal(
+        [
+            "brokkr_agent_something_new_total (counter) is exposed at /metrics but missing from docs/monitoring.md",
+            "brokkr_agent_reconcile_objects_total is in docs/monitoring.md but not exposed at /metrics",
+            "brokkr_agent_heartbeat_sent_total is a gauge at /metrics but documented as a counter",
+        ], differences);
+    }
+
     [GeneratedRegex(@"\bbrokkr_[a-z0-9_]+")]
     private static partial Regex BrokkrName();
 
