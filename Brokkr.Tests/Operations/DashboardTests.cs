@@ -50,7 +50,7 @@ public sealed partial class DashboardTests(PrometheusServer prometheus) : IClass
         "brokkr_agent_heartbeat_age_seconds", "brokkr_stacks_total", "brokkr_deployment_objects_total",
         "brokkr_default_admin_pak_hash_in_use", "brokkr_deployment_objects_created_total", "brokkr_agent_events_total",
         "brokkr_heartbeats_received_total", "brokkr_auth_failures_total", "http_server_request_duration_seconds",
-        "process_cpu_seconds_total", "process_resident_memory_bytes",
+        "process_cpu_seconds_total", "process_resident_memory_bytes", "process_open_fds", "process_start_time_seconds",
     })]
     [InlineData("brokkr-agent.json", new[]
     {
@@ -59,6 +59,7 @@ public sealed partial class DashboardTests(PrometheusServer prometheus) : IClass
         "brokkr_agent_kubernetes_operation_duration_seconds", "brokkr_agent_heartbeat_sent_total",
         "brokkr_agent_last_successful_poll_timestamp_seconds", "brokkr_agent_reconcile_objects_total",
         "http_client_request_duration_seconds", "process_cpu_seconds_total", "process_resident_memory_bytes",
+        "process_open_fds", "process_start_time_seconds",
     })]
     public void Dashboard_charts_every_family_of_its_component(string file, string[] families)
     {
