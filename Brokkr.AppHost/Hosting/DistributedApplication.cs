@@ -82,6 +82,9 @@ public sealed class DistributedApplication : IAsyncDisposable
         return new Uri(new EndpointReference(resource, endpointName).Url);
     }
 
+    /// <summary>The last lines a resource logged (kept even when the console is quiet).</summary>
+    public IReadOnlyList<string> GetResourceLogs(string resourceName) => _orchestrator.Console?.RecentLines(resourceName) ?? [];
+
     public ValueTask DisposeAsync() => new(_orchestrator.StopAsync(CancellationToken.None));
 
     private async Task PublishAsync(CancellationToken cancellationToken)

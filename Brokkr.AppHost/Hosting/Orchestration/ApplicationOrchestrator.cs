@@ -37,20 +37,19 @@ internal sealed class ApplicationOrchestrator(IReadOnlyList<IResource> model, Di
     /// <summary>Once nothing is starting any more: where to look, or what failed.</summary>
     public async Task ReportWhenReadyAsync(CancellationToken cancellationToken)
     {
-        var outcomes = await Task.WhenAll(_runners.Keys.Select(async r =>
+        await Task.WhenAll(_runners.Keys.Select(async r =>
         {
             try
             {
                 await notifications.WaitForResourceHealthyAsync(r.Name, cancellationToken);
-                return null;
             }
-            catch (InvalidOperationException e)
+            catch (InvalidOperationException)
             {
-                return e.Message;
+                // Listed by the report.
             }
         }));
         Console!.ClearTable();
-        foreach (var line in ReadyReport.Lines(model, _runners, outcomes.OfType<string>(), notifications))
+        foreach (var line in ReadyReport.Lines(model, _runners, notifications))
         {
             Console.WriteInfo(line);
         }
@@ -98,7 +97,6 @@ internal sealed class ApplicationOrchestrator(IReadOnlyList<IResource> model, Di
         if (runner.SkipReason is { } reason)
         {
             Update(resource, KnownResourceStates.Skipped, null, reason);
-            Console!.WriteInfo($"{resource.Name}: skipped - {reason}");
             return;
         }
 
@@ -108,7 +106,7 @@ internal sealed class ApplicationOrchestrator(IReadOnlyList<IResource> model, Di
             var prepare = runner.PrepareAsync(stopping);
             foreach (var dependency in Dependencies(resource))
             {
-                await notifications.WaitForResourceHealthyAsync(dependency.Name, stopping);
+                await WaitForDependencyAsync(resource, dependency, stopping);
             }
 
             await prepare;
@@ -202,6 +200,18 @@ internal sealed class ApplicationOrchestrator(IReadOnlyList<IResource> model, Di
         }
     }
 
+    private async Task WaitForDependencyAsync(IResource resource, IResource dependency, CancellationToken stopping)
+    {
+        try
+        {
+            await notifications.WaitForResourceHealthyAsync(dependency.Name, stopping);
+        }
+        catch (InvalidOperationException)
+        {
+            throw new InvalidOperationException($"waits for '{dependency.Name}', which is {notifications.Get(dependency.Name).State}");
+        }
+    }
+
     private IEnumerable<IResource> Dependencies(IResource resource)
     {
         var waits = resource.Annotations.OfType<WaitAnnotation>().Select(w => w.Resource);
@@ -216,6 +226,5 @@ internal sealed class ApplicationOrchestrator(IReadOnlyList<IResource> model, Di
     private void Fail(IResource resource, Exception e)
     {
         Update(resource, KnownResourceStates.FailedToStart, null, e.Message, notifications.Get(resource.Name).Restarts);
-        Console!.WriteInfo($"{resource.Name}: failed to start - {e.Message}");
     }
 }

@@ -4,17 +4,18 @@ namespace Brokkr.AppHost.Hosting;
 internal static class ReadyReport
 {
     public static IEnumerable<string> Lines(IReadOnlyList<IResource> model, IReadOnlyDictionary<IResource, IResourceRunner> runners,
-        IEnumerable<string> problems, ResourceNotificationService notifications)
+        ResourceNotificationService notifications)
     {
-        var problemList = problems.ToList();
-        yield return problemList.Count == 0
+        var problems = model.Where(runners.ContainsKey).Select(r => notifications.Get(r.Name))
+            .Where(s => s.State != KnownResourceStates.Running).ToList();
+        yield return problems.Count == 0
             ? "All resources are running and healthy. Where to look:"
             : "Started what could be started. Where to look:";
         var width = model.Max(r => r.Name.Length);
         foreach (var resource in model.Where(runners.ContainsKey))
         {
             var snapshot = notifications.Get(resource.Name);
-            if (snapshot.State != KnownResourceStates.Running)
+            if (snapshot.State != KnownResourceStates.Running || snapshot.Urls.Count == 0)
             {
                 continue;
             }
@@ -30,9 +31,9 @@ internal static class ReadyReport
             }
         }
 
-        foreach (var problem in problemList)
+        foreach (var problem in problems)
         {
-            yield return "  not running: " + problem;
+            yield return $"  {problem.Name.PadRight(width)}  not running: {problem.State}{(problem.Message is null ? "" : " - " + problem.Message)}";
         }
 
         yield return "Press Ctrl+C to stop everything.";
