@@ -1,35 +1,40 @@
-using System.Diagnostics;
+using Brokkr.AppHost.Brokkr;
+using Brokkr.AppHost.Hosting;
 
-// Placeholder launcher until the AppHost issue lands: runs the broker project and stops it on Ctrl+C.
-var root = RepositoryRoot.Find();
-var broker = new ProcessStartInfo("dotnet", ["run", "--project", Path.Combine(root, "Brokkr.Broker"), "--no-launch-profile"])
-{
-    UseShellExecute = false,
-};
-using var process = Process.Start(broker) ?? throw new InvalidOperationException("could not start the broker");
-Console.CancelKeyPress += (_, e) =>
-{
-    e.Cancel = true;
-    if (!process.HasExited)
-    {
-        process.Kill(entireProcessTree: true);
-    }
-};
-Console.WriteLine("broker: http://localhost:3000 (health: /healthz, /readyz)");
-await process.WaitForExitAsync();
-return process.ExitCode;
+var builder = DistributedApplication.CreateBuilder(args);
 
-internal static class RepositoryRoot
+var postgres = builder.AddPostgres("postgres").WithDataVolume();
+var db = postgres.AddDatabase("brokkr");
+
+var broker = builder.AddProject("broker", "../Brokkr.Broker/Brokkr.Broker.csproj")
+    .WithHttpEndpoint(targetPort: 3000)
+    .WithExternalHttpEndpoints()
+    .WithHttpHealthCheck("/readyz")
+    .WithReference(db)
+    .WaitFor(db)
+    .WithNote($"API: /api/v1 with the public development admin PAK {AgentIdentity.DevelopmentAdminPak} (set BROKKR__BROKER__PAK_HASH for anything shared)");
+
+var agent = builder.AddProject("agent", "../Brokkr.Agent/Brokkr.Agent.csproj")
+    .WithHttpEndpoint(targetPort: 8080)
+    .WithHttpHealthCheck("/readyz")
+    .WithReference(broker)
+    .WithEnvironment("BROKKR__AGENT__BROKER_URL", broker.GetEndpoint("http"))
+    .WithAgentIdentity(broker)
+    .WaitFor(broker);
+
+// Without a cluster to talk to, the agent gets the Kubernetes API stand-in (local runs only: a deployment has a cluster).
+if (builder.ExecutionContext.IsRunMode && Kubeconfig.Find(builder.Configuration) is null)
 {
-    public static string Find()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Brokkr.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException("Brokkr.sln not found above " + AppContext.BaseDirectory);
-    }
+    var kubernetes = builder.AddKubernetesStandIn("kubernetes");
+    agent.WithKubeconfigFor(kubernetes).WaitFor(kubernetes);
 }
+
+builder.AddContainer("prometheus", "prom/prometheus", "v3.2.1")
+    .WithBindMount("../deploy/prometheus", "/etc/prometheus", isReadOnly: true)
+    .WithArgs("--config.file=/etc/prometheus/prometheus.yml")
+    .WithHttpEndpoint(targetPort: 9090)
+    .WithHttpHealthCheck("/-/ready")
+    .WithScrapeTarget(broker, "brokkr-broker")
+    .WithScrapeTarget(agent, "brokkr-agent");
+
+builder.Build().Run();

@@ -1,0 +1,206 @@
+using System.Reflection;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Brokkr.AppHost.Hosting;
+using Brokkr.Tests.AppHost.Testing;
+using NJsonSchema;
+
+namespace Brokkr.Tests.AppHost;
+
+/// <summary>The committed aspire-manifest.json is what the AppHost's publish mode writes, in Aspire 9.x's shape.</summary>
+public sealed partial class ManifestTests
+{
+    private static readonly string CommittedManifest = Path.Combine(RepositoryRoot.Path, "aspire-manifest.json");
+    private static readonly string SchemaFile = Path.Combine(RepositoryRoot.Path, "..", "shared", "spec", "aspire-manifest.schema.json");
+
+    [Fact]
+    public void CommittedManifest_IsWhatPublishModeWrites()
+    {
+        // Beside the committed file, so the relative paths in it are the same.
+        var written = Path.Combine(RepositoryRoot.Path, $"aspire-manifest.test-{Guid.NewGuid():N}.json");
+        try
+        {
+            RunAppHost("--publisher", "manifest", "--output-path", written);
+            Assert.Equal(File.ReadAllText(CommittedManifest), File.ReadAllText(written));
+        }
+        finally
+        {
+            File.Delete(written);
+        }
+    }
+
+    [Fact]
+    public void CommittedManifest_IsTheConventionsReferenceExample()
+    {
+        var conventions = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "..", "shared", "spec", "aspire-conventions.md"));
+        var example = ReferenceExample().Match(conventions);
+        Assert.True(example.Success, "the §1.6 example was not found in aspire-conventions.md");
+
+        Assert.Equal(example.Groups["json"].Value, File.ReadAllText(CommittedManifest));
+    }
+
+    [Fact]
+    public async Task CommittedManifest_IsValidAgainstTheAspireSchema()
+    {
+        var schema = await AspireSchemaAsync();
+
+        var errors = schema.Validate(File.ReadAllText(CommittedManifest));
+
+        var described = errors.SelectMany(e => Describe(e, "")).ToList();
+        Assert.True(described.Count == 0, string.Join('\n', described));
+    }
+
+    [Fact]
+    public async Task SchemaValidation_RejectsAMemberAspireDoesNotDefine()
+    {
+        var schema = await AspireSchemaAsync();
+        var manifest = JsonNode.Parse(File.ReadAllText(CommittedManifest))!;
+        manifest["resources"]!["broker"]!["annotations"] = new JsonObject { ["team"] = "platform" };
+
+        Assert.NotEmpty(schema.Validate(manifest.ToJsonString()));
+    }
+
+    [Fact]
+    public void Manifest_HasTheResourcesAndWiringOfTheModel()
+    {
+        var text = File.ReadAllText(CommittedManifest);
+        var resources = JsonNode.Parse(text)!["resources"]!.AsObject();
+
+        // Utf8JsonWriter's layout: two-space indent, no newline at the end.
+        Assert.StartsWith("{\n  \"$schema\": \"https://json.schemastore.org/aspire-8.0.json\",\n  \"resources\": {\n    \"postgres\"", text);
+        Assert.EndsWith("}", text);
+        // Model order, then the password parameter that is only referenced.
+        Assert.Equal(["postgres", "brokkr", "broker", "agent", "prometheus", "postgres-password"], resources.Select(r => r.Key));
+
+        var postgres = resources["postgres"]!;
+        Assert.Equal("container.v0", (string?)postgres["type"]);
+        Assert.Equal("docker.io/library/postgres:17.6", (string?)postgres["image"]);
+        Assert.Equal("brokkr.apphost-ad35f38af2-postgres-data", (string?)postgres["volumes"]![0]!["name"]);
+        Assert.Equal("{postgres-password.value}", (string?)postgres["env"]!["POSTGRES_PASSWORD"]);
+        Assert.Equal("{postgres.connectionString};Database=brokkr", (string?)resources["brokkr"]!["connectionString"]);
+
+        var broker = resources["broker"]!;
+        Assert.Equal("Brokkr.Broker/Brokkr.Broker.csproj", (string?)broker["path"]);
+        Assert.Equal("{brokkr.connectionString}", (string?)broker["env"]!["ConnectionStrings__brokkr"]);
+        Assert.Equal("{broker.bindings.http.targetPort}", (string?)broker["env"]!["HTTP_PORTS"]);
+        Assert.Equal(3000, (int?)broker["bindings"]!["http"]!["targetPort"]);
+        Assert.True((bool?)broker["bindings"]!["http"]!["external"]);
+
+        var agent = resources["agent"]!;
+        Assert.Equal("{broker.bindings.http.url}", (string?)agent["env"]!["services__broker__http__0"]);
+        Assert.Equal("{broker.bindings.http.url}", (string?)agent["env"]!["BROKKR__AGENT__BROKER_URL"]);
+        // Run-mode wiring (the local agent's PAK, the stand-in's kubeconfig) never reaches a deployment.
+        Assert.DoesNotContain(agent["env"]!.AsObject(), e => e.Key.StartsWith("BROKKR__AGENT__PAK", StringComparison.Ordinal));
+        Assert.Null(agent["bindings"]!["http"]!["external"]);
+
+        var prometheus = resources["prometheus"]!;
+        Assert.Equal("prom/prometheus:v3.2.1", (string?)prometheus["image"]);
+        Assert.Equal("deploy/prometheus", (string?)prometheus["bindMounts"]![0]!["source"]);
+        Assert.Equal("--config.file=/etc/prometheus/prometheus.yml", (string?)prometheus["args"]![0]);
+
+        var password = resources["postgres-password"]!["inputs"]!["value"]!;
+        Assert.True((bool?)password["secret"]);
+        Assert.Equal(22, (int?)password["default"]!["generate"]!["minLength"]);
+    }
+
+    [Fact]
+    public void OutputPath_NotEndingInJson_IsAFolderReceivingAspireManifestJson()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "brokkr-manifest-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            RunAppHost("--publisher", "manifest", "--output-path", folder);
+
+            Assert.True(File.Exists(Path.Combine(folder, "aspire-manifest.json")));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void ManifestPublisher_WithoutOutputPath_FailsWithAClearMessage()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => RunAppHost("--publisher", "manifest"));
+
+        Assert.Contains("--output-path", error.Message);
+    }
+
+    /// <summary>
+    /// The schema in the draft-04 terms NJsonSchema 10 (the newest version the package source serves complete) validates:
+    /// a boolean property schema becomes its equivalent (<c>false</c> = <c>{"not": {}}</c>, <c>true</c> = <c>{}</c>), and
+    /// <c>"const": v</c>, which it ignores, becomes the equivalent <c>"enum": [v]</c> — without that every resource would
+    /// match several <c>oneOf</c> branches.
+    /// </summary>
+    private static async Task<JsonSchema> AspireSchemaAsync()
+    {
+        var schema = JsonNode.Parse(await File.ReadAllTextAsync(SchemaFile))!;
+        RewriteDraft07Constructs(schema);
+        return await JsonSchema.FromJsonAsync(schema.ToJsonString(), SchemaFile);
+    }
+
+    private static void RewriteDraft07Constructs(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                if (obj["const"] is { } constant)
+                {
+                    obj.Remove("const");
+                    obj["enum"] = new JsonArray(constant.DeepClone());
+                }
+
+                if (obj["properties"] is JsonObject properties)
+                {
+                    foreach (var name in properties.Where(p => p.Value is JsonValue).Select(p => p.Key).ToList())
+                    {
+                        properties[name] = (bool)properties[name]! ? new JsonObject() : new JsonObject { ["not"] = new JsonObject() };
+                    }
+                }
+
+                foreach (var child in obj.Select(p => p.Value).ToList())
+                {
+                    RewriteDraft07Constructs(child);
+                }
+
+                break;
+            case JsonArray array:
+                foreach (var child in array.ToList())
+                {
+                    RewriteDraft07Constructs(child);
+                }
+
+                break;
+        }
+    }
+
+    /// <summary>An error with the errors of each oneOf branch under it, so a failure says which member is wrong.</summary>
+    private static IEnumerable<string> Describe(NJsonSchema.Validation.ValidationError error, string indent)
+    {
+        yield return $"{indent}{error.Kind} at {error.Path}";
+        if (error is NJsonSchema.Validation.ChildSchemaValidationError child)
+        {
+            foreach (var nested in child.Errors.SelectMany(branch => branch.Value).SelectMany(e => Describe(e, indent + "  ")))
+            {
+                yield return nested;
+            }
+        }
+    }
+
+    /// <summary>Brokkr.AppHost's Program, in this process.</summary>
+    private static void RunAppHost(params string[] args)
+    {
+        try
+        {
+            typeof(DistributedApplication).Assembly.EntryPoint!.Invoke(null, [args]);
+        }
+        catch (TargetInvocationException e) when (e.InnerException is not null)
+        {
+            throw e.InnerException;
+        }
+    }
+
+    [GeneratedRegex(@"9\.x-shape output, valid against the schema file here:\n\n```json\n(?<json>.*?)\n```", RegexOptions.Singleline)]
+    private static partial Regex ReferenceExample();
+}
