@@ -25,13 +25,7 @@ public sealed class OpenApiTests(BrokerHost broker) : IClassFixture<BrokerHost>
                 CoreContract.Shape($"{m} /{e.RoutePattern.RawText!.Trim('/')}")))
             .ToHashSet();
 
-        var missing = CoreContract.Operations
-            // Routing ignores a trailing slash, so "GET /agents/" (the self lookup) is served by "GET /agents",
-            // which branches on the raw path.
-            .Select(o => CoreContract.Shape($"{o.Split(' ')[0]} /api/v1{o.Split(' ')[1].TrimEnd('/')}"))
-            .Where(o => !routed.Contains(o))
-            .ToList();
-
+        var missing = MissingFrom(routed);
         Assert.True(missing.Count == 0, "operations of brokkr-v1.openapi.json the broker does not route:\n" + string.Join("\n", missing));
     }
 
@@ -47,10 +41,7 @@ public sealed class OpenApiTests(BrokerHost broker) : IClassFixture<BrokerHost>
         var documented = document.RootElement.GetProperty("paths").EnumerateObject()
             .SelectMany(p => p.Value.EnumerateObject().Select(m => CoreContract.Shape($"{m.Name.ToUpperInvariant()} {p.Name}")))
             .ToHashSet();
-        var missing = CoreContract.Operations
-            .Select(o => CoreContract.Shape($"{o.Split(' ')[0]} /api/v1{o.Split(' ')[1].TrimEnd('/')}"))
-            .Where(o => !documented.Contains(o))
-            .ToList();
+        var missing = MissingFrom(documented);
         Assert.True(missing.Count == 0, "core operations missing from the broker's /openapi/v1.json:\n" + string.Join("\n", missing));
     }
 
@@ -65,4 +56,13 @@ public sealed class OpenApiTests(BrokerHost broker) : IClassFixture<BrokerHost>
         Assert.True(agent.TryGetProperty("k8s_api_latency_ms", out _));
         Assert.False(agent.TryGetProperty("pak_hash", out _));
     }
+
+    /// <summary>
+    /// Core operations absent from a set of shaped "METHOD /api/v1/path" entries. Routing ignores a trailing slash, so
+    /// "GET /agents/" (the self lookup) is served by "GET /agents", which branches on the raw path.
+    /// </summary>
+    private static List<string> MissingFrom(HashSet<string> shapes) => CoreContract.Operations
+        .Select(o => CoreContract.Shape($"{o.Split(' ')[0]} /api/v1{o.Split(' ')[1].TrimEnd('/')}"))
+        .Where(o => !shapes.Contains(o))
+        .ToList();
 }
