@@ -4,6 +4,7 @@ using Brokkr.Broker.Api.V1.Agents;
 using Brokkr.Broker.Api.V1.Auth;
 using Brokkr.Broker.Api.V1.DeploymentObjects;
 using Brokkr.Broker.Api.V1.Generators;
+using Brokkr.Broker.Api.V1.Health;
 using Brokkr.Broker.Api.V1.Stacks;
 using Brokkr.Broker.Authentication;
 using Brokkr.Broker.Configuration;
@@ -66,6 +67,8 @@ public static class BrokerApp
         services.AddHostedService(sp => sp.GetRequiredService<DefaultAdminKeyMonitor>());
         services.AddSingleton(TimeProvider.System);
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: [ReadyTag]);
+        services.AddBrokerHealthResponses();
+        services.AddHostedService<AgentEventRetention>();
 
         services.ConfigureHttpJsonOptions(json =>
         {
@@ -95,7 +98,8 @@ public static class BrokerApp
             .MapAgentsApi()
             .MapStacksApi()
             .MapDeploymentObjectsApi()
-            .MapAgentEventsApi();
+            .MapAgentEventsApi()
+            .MapDeploymentHealthApi();
         return app;
     }
 
