@@ -58,9 +58,19 @@ public class BrokerHost : IAsyncLifetime
         }
         var builder = BrokerApp.CreateBuilder([], settings);
         Configure(builder);
-        _app = BrokerApp.Build(builder);
-        await _app.StartAsync();
-        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var app = BrokerApp.Build(builder);
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            // A broker that refuses to start (bad settings) still releases what it built; the database goes in DisposeAsync.
+            await app.DisposeAsync();
+            throw;
+        }
+        _app = app;
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         BaseAddress = new Uri(address);
     }
 
