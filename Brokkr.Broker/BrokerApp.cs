@@ -68,6 +68,7 @@ public static class BrokerApp
         services.AddSingleton(TimeProvider.System);
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: [ReadyTag]);
         services.AddBrokerHealthResponses();
+        services.AddBrokerCors(builder.Configuration);
         services.AddHostedService<AgentEventRetention>();
 
         services.ConfigureHttpJsonOptions(json =>
@@ -87,6 +88,7 @@ public static class BrokerApp
     {
         var app = builder.Build();
         app.UseMiddleware<ErrorMappingMiddleware>();
+        app.UseBrokerCors();
         app.UseWhen(context => context.Request.Path.StartsWithSegments("/api/v1"),
             api => api.UseMiddleware<AuthenticationMiddleware>());
 

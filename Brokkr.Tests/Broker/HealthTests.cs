@@ -66,6 +66,10 @@ public sealed class HealthTests(HealthTests.UnreliableDatabaseBroker broker) : I
             Assert.Equal("database unavailable", down);
             // Liveness does not depend on the database: Kubernetes must not restart a broker for a database outage.
             Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz")).StatusCode);
+            // A PAK that cannot be checked is a bare 500 (spec §2.3), not a 401 that would make agents drop their key.
+            using var unverifiable = await broker.Client($"brokkr_BRoutage1_{Guid.NewGuid():N}").Send("GET", "/generators");
+            Assert.Equal(HttpStatusCode.InternalServerError, unverifiable.StatusCode);
+            Assert.Empty(await unverifiable.Content.ReadAsByteArrayAsync());
         }
         finally
         {
