@@ -52,7 +52,8 @@ public static class BrokerApp
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = brokerOptions.MaxRequestBodyBytes);
 
         var dataSource = new NpgsqlDataSourceBuilder(DatabaseConnection.Resolve(builder.Configuration)).Build();
-        services.AddSingleton(dataSource);
+        // Registered through a factory so the container disposes it (and its pooled connections) with the app.
+        services.AddSingleton(_ => dataSource);
         services.AddDbContext<BrokkrDbContext>(options => options
             .UseNpgsql(dataSource)
             // The schema comes from hand-written migrations without a model snapshot (no EF design-time tooling

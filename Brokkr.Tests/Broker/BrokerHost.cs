@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 namespace Brokkr.Tests.Broker;
 
@@ -48,7 +49,8 @@ public class BrokerHost : IAsyncLifetime
         var settings = new Dictionary<string, string?>
         {
             ["urls"] = "http://127.0.0.1:0",
-            ["ConnectionStrings:brokkr"] = _database.ConnectionString,
+            // The broker pools like in production; the fixture's DROP DATABASE ... WITH (FORCE) ends what is left.
+            ["ConnectionStrings:brokkr"] = new NpgsqlConnectionStringBuilder(_database.ConnectionString) { Pooling = true }.ConnectionString,
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "Warning",
         };

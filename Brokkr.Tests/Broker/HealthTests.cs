@@ -16,7 +16,7 @@ public sealed class HealthTests(HealthTests.UnreliableDatabaseBroker broker) : I
         // Read by the base class once the database exists.
         protected override IReadOnlyDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>
         {
-            ["ConnectionStrings:brokkr"] = new NpgsqlConnectionStringBuilder(ConnectionString) { Port = Relay.Port }.ConnectionString,
+            ["ConnectionStrings:brokkr"] = new NpgsqlConnectionStringBuilder(ConnectionString) { Port = Relay.Port, Pooling = true }.ConnectionString,
         };
 
         public override async Task InitializeAsync()
