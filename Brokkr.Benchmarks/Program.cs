@@ -1,0 +1,3 @@
+using Brokkr.Benchmarks;
+
+return await BrokerMetricsBenchmark.RunAsync(BenchmarkSettings.Parse(args));
