@@ -4,6 +4,7 @@ using Brokkr.Broker.Api.V1.Agents;
 using Brokkr.Broker.Api.V1.Auth;
 using Brokkr.Broker.Api.V1.DeploymentObjects;
 using Brokkr.Broker.Api.V1.Generators;
+using Brokkr.Broker.Api.V1.Health;
 using Brokkr.Broker.Api.V1.Stacks;
 using Brokkr.Broker.Authentication;
 using Brokkr.Broker.Configuration;
@@ -71,6 +72,8 @@ public static class BrokerApp
         // A singleton, so its two-second verdict cache outlives one probe.
         services.AddSingleton<DatabaseHealthCheck>();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: [ReadyTag]);
+        services.AddBrokerHealthResponses();
+        services.AddHostedService<AgentEventRetention>();
 
         services.ConfigureHttpJsonOptions(json =>
         {
@@ -101,7 +104,8 @@ public static class BrokerApp
             .MapAgentsApi()
             .MapStacksApi()
             .MapDeploymentObjectsApi()
-            .MapAgentEventsApi();
+            .MapAgentEventsApi()
+            .MapDeploymentHealthApi();
         return app;
     }
 

@@ -3,4 +3,4 @@
 # Not part of the test run. Options: --rounds N --seconds N --warmup N --concurrency N --stacks N
 set -euo pipefail
 cd "$(dirname "$0")/.."
-dotnet run -c Release --project Brokkr.Benchmarks -- "$@"
+dotnet run -c Release --project Brokkr.Benchmarks -- broker-metrics "$@"

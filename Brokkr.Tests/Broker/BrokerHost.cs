@@ -31,8 +31,16 @@ public class BrokerHost : IAsyncLifetime, IBrokerClients
 
     public string ConnectionString => _database.ConnectionString;
 
+    /// <summary>The running broker's services (its route table, for instance).</summary>
+    public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("broker not started");
+
     /// <summary>Settings a derived host adds or overrides (e.g. a small body limit).</summary>
     protected virtual IReadOnlyDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>();
+
+    /// <summary>Last changes to the builder before the broker is built (e.g. an extra log sink).</summary>
+    protected virtual void Configure(WebApplicationBuilder builder)
+    {
+    }
 
     public virtual async Task InitializeAsync()
     {
@@ -48,13 +56,15 @@ public class BrokerHost : IAsyncLifetime, IBrokerClients
         {
             settings[key] = value;
         }
-        _app = BrokerApp.Build(BrokerApp.CreateBuilder([], settings));
+        var builder = BrokerApp.CreateBuilder([], settings);
+        Configure(builder);
+        _app = BrokerApp.Build(builder);
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         BaseAddress = new Uri(address);
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         foreach (var client in _clients.Values)
         {

@@ -106,7 +106,7 @@ public static class AgentsApi
         var agent = await db.AgentAsync(id);
         if (StringMember(body.Value, "name") is { } name) agent.Name = Validation.Name(name, "invalid_agent", "name");
         if (StringMember(body.Value, "cluster_name") is { } cluster) agent.ClusterName = Validation.Name(cluster, "invalid_agent", "cluster_name");
-        if (StringMember(body.Value, "status") is { } status) agent.Status = Validation.Name(status, "invalid_agent", "status");
+        if (StringMember(body.Value, "status") is { } status) agent.Status = Validation.Name(status, "invalid_agent", "status", maxLength: 50);
         await db.SaveChangesAsync();
         return TypedResults.Ok(agent);
     }
