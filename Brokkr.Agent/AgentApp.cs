@@ -41,6 +41,9 @@ public static class AgentApp
             builder.WebHost.UseUrls($"http://0.0.0.0:{agent.HealthPort}");
         }
 
+        // IHttpClientFactory logs four lines per request at Information: noise at one poll per interval. The agent
+        // logs failures itself; "Logging:LogLevel:System.Net.Http.HttpClient.BrokerClient" brings them back.
+        builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
         builder.AddServiceDefaults();
         var services = builder.Services;
         services.AddSingleton(agent);
@@ -96,10 +99,8 @@ public static class AgentApp
             return 1;
         }
 
-        await using (app)
-        {
-            await app.RunAsync();
-            return app.Services.GetRequiredService<AgentRuntimeState>().StartupFailure is null ? 0 : 1;
-        }
+        var state = app.Services.GetRequiredService<AgentRuntimeState>();
+        await app.RunAsync();
+        return state.StartupFailure is null ? 0 : 1;
     }
 }

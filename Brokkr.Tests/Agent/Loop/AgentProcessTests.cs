@@ -1,0 +1,95 @@
+using Brokkr.Tests.Operations;
+using Brokkr.Tests.ServiceDefaults;
+
+namespace Brokkr.Tests.Agent.Loop;
+
+/// <summary>
+/// The real agent process against a real broker and the stand-in, configured the way deployments configure it:
+/// BROKKR__AGENT__* variables, KUBECONFIG, and Aspire's services__broker__http__0 for the broker address.
+/// </summary>
+public sealed class AgentProcessTests(RestartableBroker broker) : IClassFixture<RestartableBroker>
+{
+    [Fact]
+    public async Task The_process_applies_its_target_state_and_exposes_exactly_the_catalogued_families()
+    {
+        const string token = "process-token";
+        await using var kubernetes = await KubernetesStandIn.KubernetesStandIn.StartAsync(new KubernetesStandIn.StandInOptions { Token = token });
+        using var kubeconfig = new StandInKubeconfig(kubernetes.BaseAddress, token);
+        var identity = await AgentIdentity.CreateAsync(broker, cluster: "process");
+        var stack = await identity.StackAsync();
+        var deployed = await identity.DeployAsync(stack, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: from-process, namespace: default}\n");
+
+        await using var agent = AgentProcess.Start(new Dictionary<string, string>
+        {
+            ["services__broker__http__0"] = broker.BaseAddress.ToString().TrimEnd('/'),
+            ["BROKKR__AGENT__PAK"] = identity.Agent.Pak,
+            ["BROKKR__AGENT__AGENT_NAME"] = identity.Name,
+            ["BROKKR__AGENT__CLUSTER_NAME"] = identity.Cluster,
+            ["BROKKR__AGENT__POLLING_INTERVAL"] = "1",
+            ["KUBECONFIG"] = kubeconfig.Path,
+        });
+        using var health = new HttpClient { BaseAddress = agent.HealthAddress };
+
+        var events = await Eventually(identity.EventsAsync, e => e.ContainsKey(deployed), agent);
+        Assert.Equal("SUCCESS", events[deployed].Status);
+        var exposition = await Eventually(() => health.GetStringAsync("/metrics"),
+            text => text.Contains("brokkr_agent_kubernetes_operation_duration_seconds_count"), agent);
+
+        var differences = CatalogComparison.Differences(MonitoringCatalog.BrokkrFamilies("Agent families"),
+            CatalogComparison.ExposedFamilies(exposition));
+        Assert.True(differences.Count == 0, string.Join('\n', differences));
+        Assert.DoesNotContain(await Promtool.CheckMetricsAsync(exposition), line => line.Contains("brokkr_"));
+        foreach (var id in new[] { identity.Agent.Id, stack, deployed })
+        {
+            Assert.DoesNotContain(id.ToString(), exposition);
+        }
+
+        Assert.DoesNotContain(identity.Agent.Pak, agent.Output);
+        Assert.Equal(200, (int)(await health.GetAsync("/readyz")).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_process_exits_1_when_the_broker_never_becomes_ready()
+    {
+        await using var agent = AgentProcess.Start(new Dictionary<string, string>
+        {
+            ["BROKKR__AGENT__BROKER_URL"] = "http://127.0.0.1:9", // discard port: nothing listens
+            ["BROKKR__AGENT__MAX_RETRIES"] = "2",
+        });
+
+        Assert.Equal(1, await agent.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("did not become ready after 2 attempts", agent.Output);
+    }
+
+    [Fact]
+    public async Task The_process_exits_1_on_invalid_configuration_naming_the_key()
+    {
+        await using var agent = AgentProcess.Start(new Dictionary<string, string> { ["BROKKR__AGENT__POLLING_INTERVAL"] = "0" });
+
+        Assert.Equal(1, await agent.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("polling_interval", agent.Output);
+    }
+
+    private static async Task<T> Eventually<T>(Func<Task<T>> read, Func<T, bool> done, AgentProcess agent)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            try
+            {
+                var value = await read();
+                if (done(value))
+                {
+                    return value;
+                }
+            }
+            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
+            {
+                // The health server is not listening yet.
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"condition not reached within 60 s; agent output:\n{agent.Output}");
+            await Task.Delay(100);
+        }
+    }
+}
