@@ -4,6 +4,7 @@ using Brokkr.Agent.Configuration;
 using Brokkr.Agent.Health;
 using Brokkr.Agent.Kubernetes;
 using Brokkr.Agent.Metrics;
+using Brokkr.Agent.Reconcile;
 using Brokkr.Agent.Runtime;
 using Brokkr.ServiceDefaults;
 using Brokkr.ServiceDefaults.Configuration;
@@ -64,6 +65,10 @@ public static class AgentApp
             .RedactLoggedHeaders(["Authorization"]);
         services.AddSingleton<AgentStartup>();
         services.AddSingleton<HeartbeatSender>();
+        services.AddSingleton(sp => new Lazy<StackReconciler>(() => new StackReconciler(
+            sp.GetRequiredService<Lazy<IKubernetesClient>>().Value,
+            new ReconcileOptions { WatchNamespace = agent.WatchNamespace }, sp.GetRequiredService<AgentMetrics>())));
+        services.AddSingleton<DepartedStackCleanup>();
         services.AddSingleton<ReconcileCycle>();
         services.AddHostedService<AgentWorker>();
 

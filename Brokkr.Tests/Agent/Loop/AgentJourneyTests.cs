@@ -109,4 +109,24 @@ public sealed class AgentJourneyTests(RestartableBroker broker) : IClassFixture<
         // Removal sends no event: the two from the first tick are all there is.
         Assert.Equal(new[] { deployed, kept }.Order(), (await rig.EventsAsync()).Keys.Order());
     }
+
+    [Fact]
+    public async Task A_stack_removed_while_the_agent_was_down_is_cleaned_up_after_a_restart()
+    {
+        Guid stack = default;
+        await using var rig = await AgentRig.StartAsync(broker, async r =>
+        {
+            stack = await r.StackAsync();
+            await r.DeployAsync(stack, TwoObjects);
+        });
+        Assert.NotNull(rig.ClusterObject("deployments", "default", "web"));
+
+        // The restarted agent knows nothing of the stack but what the cluster tells it.
+        await rig.RestartAgentAsync(() =>
+            broker.Client(rig.Generator.Pak).Send("DELETE", $"/agents/{rig.Agent.Id}/targets/{stack}").Expect(204));
+
+        Assert.Null(rig.ClusterObject("configmaps", "default", "settings"));
+        Assert.Null(rig.ClusterObject("deployments", "default", "web"));
+        Assert.Equal(2, await rig.MetricAsync("brokkr_agent_reconcile_objects_total", "action=\"pruned\""));
+    }
 }

@@ -21,6 +21,7 @@ public sealed class AgentRig : IAsyncDisposable
 
     private readonly List<IDisposable> _disposables = [];
     private WebApplication? _app;
+    private IReadOnlyDictionary<string, string?>? _settings;
 
     private AgentRig(RestartableBroker broker, KubernetesStandIn.KubernetesStandIn kubernetes)
     {
@@ -30,7 +31,7 @@ public sealed class AgentRig : IAsyncDisposable
 
     public RestartableBroker Broker { get; }
     public KubernetesStandIn.KubernetesStandIn Kubernetes { get; }
-    public ManualTimeProvider Clock { get; } = new();
+    public ManualTimeProvider Clock { get; private set; } = new();
     public AgentIdentity Identity { get; private set; } = null!;
     public Tenant Generator => Identity.Generator;
     public Tenant Agent => Identity.Agent;
@@ -59,6 +60,20 @@ public sealed class AgentRig : IAsyncDisposable
             await rig.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>Stops the agent and starts a fresh one (new process state, same identity and cluster); waits out its first tick.</summary>
+    public async Task RestartAgentAsync(Func<Task>? whileStopped = null)
+    {
+        await StopAgentAsync();
+        if (whileStopped is not null)
+        {
+            await whileStopped();
+        }
+
+        Clock = new ManualTimeProvider();
+        await StartAgentAsync(_settings);
+        await Clock.WaitForTimerAsync(0);
     }
 
     /// <summary>Fires the pending wait and returns the wait the loop chose after this tick.</summary>
@@ -100,13 +115,7 @@ public sealed class AgentRig : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_app is not null)
-        {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-        }
-
-        Health?.Dispose();
+        await StopAgentAsync();
         await Kubernetes.DisposeAsync();
         foreach (var disposable in _disposables)
         {
@@ -114,8 +123,21 @@ public sealed class AgentRig : IAsyncDisposable
         }
     }
 
+    private async Task StopAgentAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+            _app = null;
+        }
+
+        Health?.Dispose();
+    }
+
     private async Task StartAgentAsync(IReadOnlyDictionary<string, string?>? extra)
     {
+        _settings = extra;
         var kubeconfig = new StandInKubeconfig(Kubernetes.BaseAddress, KubernetesToken);
         _disposables.Add(kubeconfig);
         var settings = new Dictionary<string, string?>
