@@ -1,3 +1,4 @@
+using Brokkr.Tests.Infrastructure;
 using Brokkr.Tests.Operations;
 using Brokkr.Tests.ServiceDefaults;
 
@@ -19,16 +20,19 @@ public sealed class AgentProcessTests(RestartableBroker broker) : IClassFixture<
         var stack = await identity.StackAsync();
         var deployed = await identity.DeployAsync(stack, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: from-process, namespace: default}\n");
 
-        await using var agent = AgentProcess.Start(new Dictionary<string, string>
+        // Ready (/readyz 200) once a heartbeat reached the broker and the Kubernetes API answers.
+        await using var agent = await ServiceProcess.StartAsync("Brokkr.Agent", new Dictionary<string, string?>
         {
             ["services__broker__http__0"] = broker.BaseAddress.ToString().TrimEnd('/'),
             ["BROKKR__AGENT__PAK"] = identity.Agent.Pak,
             ["BROKKR__AGENT__AGENT_NAME"] = identity.Name,
             ["BROKKR__AGENT__CLUSTER_NAME"] = identity.Cluster,
             ["BROKKR__AGENT__POLLING_INTERVAL"] = "1",
+            ["BROKKR__AGENT__BROKER_URL"] = null,
+            ["BROKKR__AGENT__KUBECONFIG_PATH"] = null,
             ["KUBECONFIG"] = kubeconfig.Path,
-        });
-        using var health = new HttpClient { BaseAddress = agent.HealthAddress };
+        }, readyPath: "/readyz");
+        using var health = agent.CreateClient();
 
         var events = await Eventually(identity.EventsAsync, e => e.ContainsKey(deployed), agent);
         Assert.Equal("SUCCESS", events[deployed].Status);
@@ -45,32 +49,34 @@ public sealed class AgentProcessTests(RestartableBroker broker) : IClassFixture<
         }
 
         Assert.DoesNotContain(identity.Agent.Pak, agent.Output);
-        Assert.Equal(200, (int)(await health.GetAsync("/readyz")).StatusCode);
+        Assert.Equal(200, (int)(await health.GetAsync("/health")).StatusCode);
     }
 
     [Fact]
     public async Task The_process_exits_1_when_the_broker_never_becomes_ready()
     {
-        await using var agent = AgentProcess.Start(new Dictionary<string, string>
-        {
-            ["BROKKR__AGENT__BROKER_URL"] = "http://127.0.0.1:9", // discard port: nothing listens
-            ["BROKKR__AGENT__MAX_RETRIES"] = "2",
-        });
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => ServiceProcess.StartAsync("Brokkr.Agent",
+            new Dictionary<string, string?>
+            {
+                ["BROKKR__AGENT__BROKER_URL"] = "http://127.0.0.1:9", // the discard port: nothing listens
+                ["BROKKR__AGENT__MAX_RETRIES"] = "2",
+            }, readyPath: "/readyz"));
 
-        Assert.Equal(1, await agent.WaitForExitAsync(TimeSpan.FromSeconds(60)));
-        Assert.Contains("did not become ready after 2 attempts", agent.Output);
+        Assert.Contains("exited with 1", error.Message);
+        Assert.Contains("did not become ready after 2 attempts", error.Message);
     }
 
     [Fact]
     public async Task The_process_exits_1_on_invalid_configuration_naming_the_key()
     {
-        await using var agent = AgentProcess.Start(new Dictionary<string, string> { ["BROKKR__AGENT__POLLING_INTERVAL"] = "0" });
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => ServiceProcess.StartAsync("Brokkr.Agent",
+            new Dictionary<string, string?> { ["BROKKR__AGENT__POLLING_INTERVAL"] = "0" }));
 
-        Assert.Equal(1, await agent.WaitForExitAsync(TimeSpan.FromSeconds(60)));
-        Assert.Contains("polling_interval", agent.Output);
+        Assert.Contains("exited with 1", error.Message);
+        Assert.Contains("polling_interval", error.Message);
     }
 
-    private static async Task<T> Eventually<T>(Func<Task<T>> read, Func<T, bool> done, AgentProcess agent)
+    private static async Task<T> Eventually<T>(Func<Task<T>> read, Func<T, bool> done, ServiceProcess agent)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (true)
