@@ -8,7 +8,7 @@ namespace Brokkr.Tests.Agent.Loop;
 /// </summary>
 public sealed record AgentIdentity(RestartableBroker Broker, Tenant Generator, Tenant Agent, string Name, string Cluster)
 {
-    public static async Task<AgentIdentity> CreateAsync(RestartableBroker broker, string cluster = "rig")
+    public static async Task<AgentIdentity> CreateAsync(RestartableBroker broker, string cluster = "rig", bool active = true)
     {
         var admin = broker.Admin;
         var generator = await admin.Send("POST", "/generators", new { name = Fleet.Unique("gen") }).Expect(201);
@@ -16,7 +16,11 @@ public sealed record AgentIdentity(RestartableBroker Broker, Tenant Generator, T
         var created = await admin.Send("POST", "/agents",
             new { name = Fleet.Unique("agent"), cluster_name = cluster, generator_ids = new[] { generatorTenant.Id } }).Expect(201);
         var agent = created.GetProperty("agent");
-        await admin.Send("PUT", $"/agents/{agent.Id()}", new { status = "ACTIVE" }).Expect(200);
+        if (active)
+        {
+            await admin.Send("PUT", $"/agents/{agent.Id()}", new { status = "ACTIVE" }).Expect(200);
+        }
+
         return new AgentIdentity(broker, generatorTenant, new Tenant(agent.Id(), created.Str("initial_pak")), agent.Str("name"), cluster);
     }
 

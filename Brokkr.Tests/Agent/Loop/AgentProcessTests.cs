@@ -1,3 +1,4 @@
+using Brokkr.Tests.Broker;
 using Brokkr.Tests.Infrastructure;
 using Brokkr.Tests.Operations;
 using Brokkr.Tests.ServiceDefaults;
@@ -19,6 +20,8 @@ public sealed class AgentProcessTests(RestartableBroker broker) : IClassFixture<
         var identity = await AgentIdentity.CreateAsync(broker, cluster: "process");
         var stack = await identity.StackAsync();
         var deployed = await identity.DeployAsync(stack, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: from-process, namespace: default}\n");
+        var otherGenerator = (await broker.Admin.Send("POST", "/generators", new { name = Fleet.Unique("gen") }).Expect(201))
+            .GetProperty("generator").Id();
 
         // Ready (/readyz 200) once a heartbeat reached the broker and the Kubernetes API answers.
         await using var agent = await ServiceProcess.StartAsync("Brokkr.Agent", new Dictionary<string, string?>
@@ -28,6 +31,7 @@ public sealed class AgentProcessTests(RestartableBroker broker) : IClassFixture<
             ["BROKKR__AGENT__AGENT_NAME"] = identity.Name,
             ["BROKKR__AGENT__CLUSTER_NAME"] = identity.Cluster,
             ["BROKKR__AGENT__POLLING_INTERVAL"] = "1",
+            ["BROKKR__AGENT__GENERATOR_IDS"] = $"{otherGenerator},not-a-uuid",
             ["BROKKR__AGENT__BROKER_URL"] = null,
             ["BROKKR__AGENT__KUBECONFIG_PATH"] = null,
             ["KUBECONFIG"] = kubeconfig.Path,
@@ -50,6 +54,10 @@ public sealed class AgentProcessTests(RestartableBroker broker) : IClassFixture<
 
         Assert.DoesNotContain(identity.Agent.Pak, agent.Output);
         Assert.Equal(200, (int)(await health.GetAsync("/health")).StatusCode);
+        // Startup registered the agent with the configured generator and skipped the malformed entry.
+        var registrations = await broker.Admin.Send("GET", $"/agents/{identity.Agent.Id}/registrations").Expect(200);
+        Assert.Contains(registrations.EnumerateArray(), r => r.Id("generator_id") == otherGenerator);
+        Assert.Contains("Skipping generator id 'not-a-uuid'", agent.Output);
     }
 
     [Fact]

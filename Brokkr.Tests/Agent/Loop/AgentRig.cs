@@ -39,13 +39,13 @@ public sealed class AgentRig : IAsyncDisposable
 
     /// <summary>Creates the identity, lets <paramref name="arrange"/> prepare broker state, starts the agent and waits out its first tick.</summary>
     public static async Task<AgentRig> StartAsync(RestartableBroker broker, Func<AgentRig, Task>? arrange = null,
-        IReadOnlyDictionary<string, string?>? settings = null)
+        IReadOnlyDictionary<string, string?>? settings = null, bool active = true)
     {
         var kubernetes = await KubernetesStandIn.KubernetesStandIn.StartAsync(new KubernetesStandIn.StandInOptions { Token = KubernetesToken });
         var rig = new AgentRig(broker, kubernetes);
         try
         {
-            rig.Identity = await AgentIdentity.CreateAsync(broker);
+            rig.Identity = await AgentIdentity.CreateAsync(broker, active: active);
             if (arrange is not null)
             {
                 await arrange(rig);
