@@ -4,11 +4,13 @@ using Brokkr.Broker.Api.V1.Agents;
 using Brokkr.Broker.Api.V1.Auth;
 using Brokkr.Broker.Api.V1.DeploymentObjects;
 using Brokkr.Broker.Api.V1.Generators;
+using Brokkr.Broker.Api.V1.Health;
 using Brokkr.Broker.Api.V1.Stacks;
 using Brokkr.Broker.Authentication;
 using Brokkr.Broker.Configuration;
 using Brokkr.Broker.Data;
 using Brokkr.Broker.Errors;
+using Brokkr.Broker.Metrics;
 using Brokkr.Broker.Startup;
 using Brokkr.ServiceDefaults.Configuration;
 using Microsoft.EntityFrameworkCore;
@@ -52,11 +54,12 @@ public static class BrokerApp
 
         var dataSource = new NpgsqlDataSourceBuilder(DatabaseConnection.Resolve(builder.Configuration)).Build();
         services.AddSingleton(dataSource);
-        services.AddDbContext<BrokkrDbContext>(options => options
+        services.AddDbContext<BrokkrDbContext>((sp, options) => options
             .UseNpgsql(dataSource)
             // The schema comes from hand-written migrations without a model snapshot (no EF design-time tooling
             // here), so EF always believes the model has pending changes; the migration is the source of truth.
-            .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning)));
+            .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning))
+            .UseDatabaseMetrics(sp));
 
         services.AddSingleton<PakFormat>();
         services.AddSingleton<AuthCache>();
@@ -64,8 +67,13 @@ public static class BrokerApp
         services.AddSingleton<DefaultAdminKeyMonitor>();
         services.AddHostedService<DatabaseInitializer>();
         services.AddHostedService(sp => sp.GetRequiredService<DefaultAdminKeyMonitor>());
+        services.AddBrokerMetrics(builder.Configuration);
         services.AddSingleton(TimeProvider.System);
+        // A singleton, so its two-second verdict cache outlives one probe.
+        services.AddSingleton<DatabaseHealthCheck>();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: [ReadyTag]);
+        services.AddBrokerHealthResponses();
+        services.AddHostedService<AgentEventRetention>();
 
         services.ConfigureHttpJsonOptions(json =>
         {
@@ -83,6 +91,7 @@ public static class BrokerApp
     public static WebApplication Build(WebApplicationBuilder builder)
     {
         var app = builder.Build();
+        app.UseBrokerMetrics();
         app.UseMiddleware<ErrorMappingMiddleware>();
         app.UseWhen(context => context.Request.Path.StartsWithSegments("/api/v1"),
             api => api.UseMiddleware<AuthenticationMiddleware>());
@@ -95,7 +104,8 @@ public static class BrokerApp
             .MapAgentsApi()
             .MapStacksApi()
             .MapDeploymentObjectsApi()
-            .MapAgentEventsApi();
+            .MapAgentEventsApi()
+            .MapDeploymentHealthApi();
         return app;
     }
 

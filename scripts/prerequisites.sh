@@ -6,6 +6,8 @@ set -euo pipefail
 missing=()
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || command -v initdb >/dev/null || missing+=(postgresql)
 { command -v prometheus >/dev/null && command -v promtool >/dev/null; } || missing+=(prometheus)
+command -v curl >/dev/null || missing+=(curl)  # the README's API journey (ReadmeJourneyTests)
+command -v jq >/dev/null || missing+=(jq)
 
 if ! command -v dotnet >/dev/null; then
   echo "error: the .NET 10 SDK is required (https://learn.microsoft.com/dotnet/core/install/linux-debian)" >&2

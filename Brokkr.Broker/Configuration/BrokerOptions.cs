@@ -17,6 +17,10 @@ public sealed class BrokerOptions
     [ConfigurationKeyName("auth_cache_ttl_seconds")]
     public int AuthCacheTtlSeconds { get; set; } = 60;
 
+    /// <summary>Agent events older than this many days are hard-deleted hourly (spec §1.5); 0 disables.</summary>
+    [ConfigurationKeyName("agent_events_retention_days")]
+    public int AgentEventsRetentionDays { get; set; } = 30;
+
     /// <summary>Largest accepted request body; bigger ones get 413 <c>payload_too_large</c>.</summary>
     [ConfigurationKeyName("max_request_body_bytes")]
     public long MaxRequestBodyBytes { get; set; } = 10 * 1024 * 1024;

@@ -22,6 +22,7 @@ public sealed class BrokkrDbContext(DbContextOptions<BrokkrDbContext> options) :
     public DbSet<StackLabel> StackLabels => Set<StackLabel>();
     public DbSet<StackAnnotation> StackAnnotations => Set<StackAnnotation>();
     public DbSet<DeploymentObject> DeploymentObjects => Set<DeploymentObject>();
+    public DbSet<DeploymentHealth> DeploymentHealth => Set<DeploymentHealth>();
     public DbSet<AdminRole> AdminRoles => Set<AdminRole>();
     public DbSet<AppInitialization> AppInitializations => Set<AppInitialization>();
 
@@ -38,6 +39,7 @@ public sealed class BrokkrDbContext(DbContextOptions<BrokkrDbContext> options) :
         modelBuilder.Entity<StackLabel>().ToTable("stack_labels");
         modelBuilder.Entity<StackAnnotation>().ToTable("stack_annotations");
         modelBuilder.Entity<DeploymentObject>().ToTable("deployment_objects");
+        modelBuilder.Entity<DeploymentHealth>().ToTable("deployment_health");
         modelBuilder.Entity<AdminRole>().ToTable("admin_role");
         modelBuilder.Entity<AppInitialization>().ToTable("app_initialization");
 
@@ -54,6 +56,8 @@ public sealed class BrokkrDbContext(DbContextOptions<BrokkrDbContext> options) :
         modelBuilder.Entity<AgentEvent>().HasOne<DeploymentObject>().WithMany().HasForeignKey(e => e.DeploymentObjectId);
         modelBuilder.Entity<StackLabel>().HasOne<Stack>().WithMany().HasForeignKey(l => l.StackId);
         modelBuilder.Entity<StackAnnotation>().HasOne<Stack>().WithMany().HasForeignKey(a => a.StackId);
+        modelBuilder.Entity<DeploymentHealth>().HasOne<Agent>().WithMany().HasForeignKey(h => h.AgentId);
+        modelBuilder.Entity<DeploymentHealth>().HasOne<DeploymentObject>().WithMany().HasForeignKey(h => h.DeploymentObjectId);
 
         modelBuilder.Entity<DeploymentObject>().Property(d => d.SequenceId).ValueGeneratedOnAdd();
         modelBuilder.Entity<AgentGeneratorRegistration>().Property(r => r.RegisteredAt)

@@ -22,13 +22,13 @@ public static class Validation
         return trimmed;
     }
 
-    /// <summary>Names: non-blank, ≤255 characters.</summary>
-    public static string Name(string? value, string code, string what)
+    /// <summary>Names: non-blank, at most <paramref name="maxLength"/> (the column's size) characters.</summary>
+    public static string Name(string? value, string code, string what, int maxLength = MaxNameLength)
     {
         if (string.IsNullOrWhiteSpace(value))
             throw ApiException.BadRequest(code, $"{what} must not be blank");
-        if (value.Length > MaxNameLength)
-            throw ApiException.BadRequest(code, $"{what} must be at most {MaxNameLength} characters");
+        if (value.Length > maxLength)
+            throw ApiException.BadRequest(code, $"{what} must be at most {maxLength} characters");
         return value;
     }
 

@@ -29,6 +29,9 @@ public static class DatabaseErrors
                 new ApiException(StatusCodes.Status422UnprocessableEntity, "check_violation", "a value violates a check constraint"),
             PostgresErrorCodes.NotNullViolation =>
                 new ApiException(StatusCodes.Status422UnprocessableEntity, "not_null_violation", "a required value is missing"),
+            // Two writers raced on the same rows and PostgreSQL aborted one: the loser may simply retry.
+            PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected =>
+                new ApiException(StatusCodes.Status409Conflict, "concurrent_update", "a concurrent request changed the same rows; retry"),
             PostgresErrorCodes.StringDataRightTruncation =>
                 new ApiException(StatusCodes.Status422UnprocessableEntity, "value_too_long", "a value is longer than its column allows"),
             _ => null,

@@ -91,6 +91,10 @@ public sealed class AuthorizationMatrixTests(WorldBrokerHost broker) : IClassFix
         ["POST /stacks/{id}/deployment-objects"] = new("POST", w => $"/stacks/{w.S1}/deployment-objects", AdminOrOwner, 201, "stack_not_owned", _ => new { yaml_content = "a: 1" }),
         ["GET /deployment-objects/{id}"] = new("GET", w => $"/deployment-objects/{w.D1}", [Who.Admin, Who.SelfAgent, Who.OwnerGenerator], 200, "agent_not_associated",
             DeniedBy: new Dictionary<Who, string> { [Who.OtherGenerator] = "generator_not_associated" }),
+        ["PATCH /agents/{id}/health-status"] = new("PATCH", w => $"/agents/{w.A1.Id}/health-status", AdminOrSelfAgent, 200, "agent_pak_mismatch",
+            w => new { deployment_objects = new[] { new { id = w.D1, status = "healthy", checked_at = DateTime.UtcNow, summary = (object?)null } } }),
+        ["GET /deployment-objects/{id}/health"] = new("GET", w => $"/deployment-objects/{w.D1}/health", AdminOnly, 200, "admin_required"),
+        ["GET /stacks/{id}/health"] = new("GET", w => $"/stacks/{w.S1}/health", AdminOnly, 200, "admin_required"),
         ["GET /agent-events"] = new("GET", _ => "/agent-events", AdminOnly, 200, "admin_required"),
         ["GET /agent-events/{id}"] = new("GET", w => $"/agent-events/{w.E1}", AdminOnly, 200, "admin_required"),
     };
@@ -106,6 +110,15 @@ public sealed class AuthorizationMatrixTests(WorldBrokerHost broker) : IClassFix
             }
         }
         return data;
+    }
+
+    [Fact]
+    public void The_matrix_covers_every_core_operation_of_the_contract()
+    {
+        var covered = Endpoints.Keys.Select(k => CoreContract.Shape(k.Split('?')[0])).ToHashSet();
+        var missing = CoreContract.Operations.Where(o => !covered.Contains(CoreContract.Shape(o))).ToList();
+        Assert.True(missing.Count == 0, "core operations without authorization rows:\n" + string.Join("\n", missing));
+        Assert.Equal(CoreContract.Operations.Count, Endpoints.Count);
     }
 
     [Theory]

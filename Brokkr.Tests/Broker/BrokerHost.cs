@@ -16,7 +16,7 @@ namespace Brokkr.Tests.Broker;
 /// One real broker per test class: Kestrel on 127.0.0.1:0 against the class's fresh PostgreSQL database, with
 /// migrations and the admin bootstrap run as in production. Tests talk to it over HTTP only.
 /// </summary>
-public class BrokerHost : IAsyncLifetime
+public class BrokerHost : IAsyncLifetime, IBrokerClients
 {
     /// <summary>The public development admin PAK (spec §2.1), accepted by an unconfigured broker.</summary>
     public const string DevAdminPak = "brokkr_BR3rVsDa_GK3QN7CDUzYc6iKgMkJ98M2WSimM5t6U8";
@@ -31,8 +31,16 @@ public class BrokerHost : IAsyncLifetime
 
     public string ConnectionString => _database.ConnectionString;
 
+    /// <summary>The running broker's services (its route table, for instance).</summary>
+    public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("broker not started");
+
     /// <summary>Settings a derived host adds or overrides (e.g. a small body limit).</summary>
     protected virtual IReadOnlyDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>();
+
+    /// <summary>Last changes to the builder before the broker is built (e.g. an extra log sink).</summary>
+    protected virtual void Configure(WebApplicationBuilder builder)
+    {
+    }
 
     public virtual async Task InitializeAsync()
     {
@@ -48,13 +56,15 @@ public class BrokerHost : IAsyncLifetime
         {
             settings[key] = value;
         }
-        _app = BrokerApp.Build(BrokerApp.CreateBuilder([], settings));
+        var builder = BrokerApp.CreateBuilder([], settings);
+        Configure(builder);
+        _app = BrokerApp.Build(builder);
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         BaseAddress = new Uri(address);
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         foreach (var client in _clients.Values)
         {
@@ -78,6 +88,13 @@ public class BrokerHost : IAsyncLifetime
         }
         return client;
     });
+}
+
+/// <summary>A running broker the test talks to over HTTP, in this process or in its own.</summary>
+public interface IBrokerClients
+{
+    /// <summary>An HTTP client for the broker presenting <paramref name="pak"/> (none when null).</summary>
+    HttpClient Client(string? pak = BrokerHost.DevAdminPak);
 }
 
 /// <summary>Small helpers over HttpClient for JSON calls against /api/v1.</summary>

@@ -17,28 +17,35 @@ public sealed record World(Tenant G1, Tenant G2, Tenant A1, string A1Name, Tenan
     public static readonly World Placeholder = new(new(Guid.Empty, ""), new(Guid.Empty, ""), new(Guid.Empty, ""), "", new(Guid.Empty, ""),
         Guid.Empty, Guid.Empty, Guid.Empty, Guid.Empty);
 
+    private static async Task<(T1, T2)> Both<T1, T2>(Task<T1> first, Task<T2> second) => (await first, await second);
+
+    private static async Task<(T1, T2, T3)> All<T1, T2, T3>(Task<T1> first, Task<T2> second, Task<T3> third) =>
+        (await first, await second, await third);
+
     public static async Task<World> CreateAsync(BrokerHost broker)
     {
         var fleet = new Fleet(broker);
         var admin = fleet.Admin;
-        var g1 = await fleet.GeneratorAsync();
-        var g2 = await fleet.GeneratorAsync();
+        // Independent setup calls run concurrently: the matrix builds a world for every successful destructive call.
+        var (g1, g2) = await Both(fleet.GeneratorAsync(), fleet.GeneratorAsync());
         var a1Name = Fleet.Unique("agent");
-        var created = await admin.Send("POST", "/agents", new { name = a1Name, cluster_name = Cluster, generator_ids = new[] { g1.Id } }).Expect(201);
+        var (created, a2) = await Both(
+            admin.Send("POST", "/agents", new { name = a1Name, cluster_name = Cluster, generator_ids = new[] { g1.Id } }).Expect(201),
+            fleet.AgentAsync());
         var a1 = new Tenant(created.GetProperty("agent").Id(), created.Str("initial_pak"));
-        var a2 = await fleet.AgentAsync();
-        var s1 = await fleet.StackAsync(g1);
-        var s2 = await fleet.StackAsync(g1);
+        var (s1, s2) = await Both(fleet.StackAsync(g1), fleet.StackAsync(g1));
         var owner = broker.Client(g1.Pak);
-        await owner.Send("POST", $"/stacks/{s1}/labels", StackLabel).Expect(201);
-        await owner.Send("POST", $"/stacks/{s1}/annotations", new { stack_id = s1, key = StackAnnotationKey, value = "web" }).Expect(201);
-        var d1 = (await fleet.DeploymentObjectAsync(g1, s1)).Id();
-        await fleet.TargetAsync(g1, a1, s1);
-        await admin.Send("POST", $"/agents/{a1.Id}/labels", new { agent_id = a1.Id, label = AgentLabel }).Expect(201);
-        await admin.Send("POST", $"/agents/{a1.Id}/annotations", new { agent_id = a1.Id, key = AgentAnnotationKey, value = "eu" }).Expect(201);
+        var (_, _, d1) = await All(
+            owner.Send("POST", $"/stacks/{s1}/labels", StackLabel).Expect(201),
+            owner.Send("POST", $"/stacks/{s1}/annotations", new { stack_id = s1, key = StackAnnotationKey, value = "web" }).Expect(201),
+            fleet.DeploymentObjectAsync(g1, s1));
+        await Task.WhenAll(
+            fleet.TargetAsync(g1, a1, s1),
+            admin.Send("POST", $"/agents/{a1.Id}/labels", new { agent_id = a1.Id, label = AgentLabel }).Expect(201),
+            admin.Send("POST", $"/agents/{a1.Id}/annotations", new { agent_id = a1.Id, key = AgentAnnotationKey, value = "eu" }).Expect(201));
         var e1 = (await broker.Client(a1.Pak).Send("POST", $"/agents/{a1.Id}/events",
-            new { agent_id = a1.Id, deployment_object_id = d1, event_type = "DEPLOY", status = "SUCCESS" }).Expect(201)).Id();
-        return new World(g1, g2, a1, a1Name, a2, s1, s2, d1, e1);
+            new { agent_id = a1.Id, deployment_object_id = d1.Id(), event_type = "DEPLOY", status = "SUCCESS" }).Expect(201)).Id();
+        return new World(g1, g2, a1, a1Name, a2, s1, s2, d1.Id(), e1);
     }
 }
 

@@ -3,6 +3,7 @@ using Brokkr.Broker.Authentication;
 using Brokkr.Broker.Data;
 using Brokkr.Broker.Errors;
 using Brokkr.Broker.Http;
+using Brokkr.Broker.Metrics;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -105,12 +106,12 @@ public static class AgentsApi
         var agent = await db.AgentAsync(id);
         if (StringMember(body.Value, "name") is { } name) agent.Name = Validation.Name(name, "invalid_agent", "name");
         if (StringMember(body.Value, "cluster_name") is { } cluster) agent.ClusterName = Validation.Name(cluster, "invalid_agent", "cluster_name");
-        if (StringMember(body.Value, "status") is { } status) agent.Status = Validation.Name(status, "invalid_agent", "status");
+        if (StringMember(body.Value, "status") is { } status) agent.Status = Validation.Name(status, "invalid_agent", "status", maxLength: 50);
         await db.SaveChangesAsync();
         return TypedResults.Ok(agent);
     }
 
-    private static async Task<NoContent> Delete(Guid id, Caller caller, BrokkrDbContext db, AuthCache authCache)
+    private static async Task<NoContent> Delete(Guid id, Caller caller, BrokkrDbContext db, AuthCache authCache, FleetGauges fleet)
     {
         caller.RequireAdmin();
         var agent = await db.LiveAgents().FirstOrDefaultAsync(a => a.Id == id);
@@ -120,6 +121,7 @@ public static class AgentsApi
             agent.DeletedAt = DateTime.UtcNow;
             await db.SaveChangesAsync();
             authCache.Evict(agent.PakHash);
+            fleet.Forget(id);
         }
         return TypedResults.NoContent();
     }

@@ -1,0 +1,105 @@
+using System.Text.Json;
+using Brokkr.Broker.Authentication;
+using Brokkr.Broker.Data;
+using Brokkr.Broker.Errors;
+using Brokkr.Broker.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Brokkr.Broker.Api.V1.Health;
+
+public sealed record HealthStatusUpdate(List<DeploymentObjectHealthUpdate> DeploymentObjects);
+
+/// <summary>One entry of an agent's report; <see cref="Summary"/> is a HealthSummary object, stored as its JSON text.</summary>
+public sealed record DeploymentObjectHealthUpdate(Guid Id, string Status, DateTimeOffset CheckedAt, JsonElement? Summary = null);
+
+public sealed record DeploymentObjectHealth(Guid DeploymentObjectId, List<DeploymentHealth> HealthRecords, string OverallStatus);
+
+public sealed record StackHealth(Guid StackId, string OverallStatus, List<DeploymentObjectHealthCounts> DeploymentObjects);
+
+public sealed record DeploymentObjectHealthCounts(Guid Id, string Status, int HealthyAgents, int DegradedAgents, int FailingAgents);
+
+/// <summary>
+/// Deployment health (spec §4.5 PATCH health-status, §4.9 reads): agents report per-object verdicts, the admin reads
+/// them rolled up per object and per stack.
+/// </summary>
+public static class DeploymentHealthApi
+{
+    public static RouteGroupBuilder MapDeploymentHealthApi(this RouteGroupBuilder api)
+    {
+        api.MapPatch("/agents/{id}/health-status", Report).WithTags("Health");
+        api.MapGet("/deployment-objects/{id}/health", ForDeploymentObject).WithTags("Health");
+        api.MapGet("/stacks/{id}/health", ForStack).WithTags("Health");
+        return api;
+    }
+
+    /// <summary>All entries are validated first and upserted in one transaction: a bad entry writes nothing.</summary>
+    private static async Task<Ok> Report(Guid id, Caller caller, Json<HealthStatusUpdate> body, BrokkrDbContext db)
+    {
+        caller.RequireAdminOrAgentSelf(id);
+        var entries = body.Value.DeploymentObjects;
+        foreach (var entry in entries)
+        {
+            if (!DeploymentHealth.Statuses.Contains(entry.Status))
+            {
+                throw ApiException.Unprocessable("invalid_health_record", "status must be one of healthy, degraded, failing, unknown");
+            }
+            if (entry.Summary is { ValueKind: not (JsonValueKind.Object or JsonValueKind.Null) })
+            {
+                throw ApiException.Unprocessable("invalid_health_record", "summary must be a JSON object or null");
+            }
+        }
+
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        foreach (var entry in entries)
+        {
+            var summary = entry.Summary is { ValueKind: JsonValueKind.Object } s ? s.GetRawText() : null;
+            await db.Database.ExecuteSqlInterpolatedAsync($"""
+                INSERT INTO deployment_health (id, agent_id, deployment_object_id, status, summary, checked_at)
+                VALUES ({Guid.CreateVersion7()}, {id}, {entry.Id}, {entry.Status}, {summary}, {entry.CheckedAt.UtcDateTime})
+                ON CONFLICT ON CONSTRAINT unique_agent_deployment_health DO UPDATE
+                SET status = EXCLUDED.status, summary = EXCLUDED.summary, checked_at = EXCLUDED.checked_at
+                """);
+        }
+        await transaction.CommitAsync();
+        return TypedResults.Ok();
+    }
+
+    /// <summary>No existence check (spec §4.9): an unknown object simply has no records.</summary>
+    private static async Task<Ok<DeploymentObjectHealth>> ForDeploymentObject(Guid id, Caller caller, BrokkrDbContext db)
+    {
+        caller.RequireAdmin();
+        var records = await db.DeploymentHealth.Where(h => h.DeploymentObjectId == id)
+            .OrderByDescending(h => h.CheckedAt).ThenBy(h => h.Id).ToListAsync();
+        return TypedResults.Ok(new DeploymentObjectHealth(id, records, RollUp(records.Select(r => r.Status))));
+    }
+
+    /// <summary>Per live deployment object with records, agents counted by verdict, newest object first.</summary>
+    private static async Task<Ok<StackHealth>> ForStack(Guid id, Caller caller, BrokkrDbContext db)
+    {
+        caller.RequireAdmin();
+        var counts = await (
+                from h in db.DeploymentHealth
+                join d in db.DeploymentObjects on h.DeploymentObjectId equals d.Id
+                where d.StackId == id && d.DeletedAt == null
+                group h by new { d.Id, d.SequenceId, h.Status } into g
+                select new { g.Key.Id, g.Key.SequenceId, g.Key.Status, Agents = g.Count() })
+            .ToListAsync();
+        var objects = counts.GroupBy(c => (c.Id, c.SequenceId)).OrderByDescending(g => g.Key.SequenceId)
+            .Select(g => new DeploymentObjectHealthCounts(
+                g.Key.Id,
+                RollUp(g.Select(c => c.Status)),
+                g.Where(c => c.Status == "healthy").Sum(c => c.Agents),
+                g.Where(c => c.Status == "degraded").Sum(c => c.Agents),
+                g.Where(c => c.Status == "failing").Sum(c => c.Agents)))
+            .ToList();
+        return TypedResults.Ok(new StackHealth(id, RollUp(objects.Select(o => o.Status)), objects));
+    }
+
+    /// <summary>failing if any failing, else degraded if any, else healthy if any, else unknown.</summary>
+    public static string RollUp(IEnumerable<string> statuses)
+    {
+        var seen = statuses.ToHashSet();
+        return new[] { "failing", "degraded", "healthy" }.FirstOrDefault(seen.Contains) ?? "unknown";
+    }
+}

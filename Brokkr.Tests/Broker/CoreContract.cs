@@ -1,0 +1,53 @@
+using System.Text.Json;
+using Brokkr.Tests.AppHost.Testing;
+
+namespace Brokkr.Tests.Broker;
+
+/// <summary>
+/// The core operations of ../shared/spec/brokkr-v1.openapi.json: every path+method except the later-phase features
+/// the spec lists in §10 (templates, work orders, webhooks, diagnostics, WebSocket/fleet/telemetry, audit, admin ops).
+/// </summary>
+public static class CoreContract
+{
+    private static readonly string[] NonCorePrefixes =
+    [
+        "/admin/", "/templates", "/work-orders", "/work-order-log", "/webhooks", "/webhook-deliveries", "/diagnostics",
+        "/fleet",
+    ];
+
+    private static readonly string[] NonCoreSuffixes =
+    [
+        "/webhooks/pending", "/work-orders/pending", "/diagnostics/pending", "/diagnostics", "/fleet-status",
+        "/from-template", "/stacks/{id}/events", "/stacks/{id}/logs",
+    ];
+
+    public static string SpecFile => Path.Combine(RepositoryRoot.Path, "..", "shared", "spec", "brokkr-v1.openapi.json");
+
+    /// <summary>"METHOD /path" under /api/v1, exactly as the contract spells the path.</summary>
+    public static IReadOnlyList<string> Operations { get; } = Load();
+
+    /// <summary>A path with its parameter names erased, so <c>/agents/{agent_id}</c> equals <c>/agents/{id}</c>.</summary>
+    public static string Shape(string operation) =>
+        System.Text.RegularExpressions.Regex.Replace(operation, "{[^}]+}", "{}");
+
+    private static List<string> Load()
+    {
+        using var document = JsonDocument.Parse(File.ReadAllText(SpecFile));
+        var operations = new List<string>();
+        foreach (var path in document.RootElement.GetProperty("paths").EnumerateObject())
+        {
+            if (NonCorePrefixes.Any(path.Name.StartsWith) || NonCoreSuffixes.Any(path.Name.EndsWith))
+            {
+                continue;
+            }
+            foreach (var method in path.Value.EnumerateObject())
+            {
+                if (method.Name is "get" or "post" or "put" or "patch" or "delete")
+                {
+                    operations.Add($"{method.Name.ToUpperInvariant()} {path.Name}");
+                }
+            }
+        }
+        return operations;
+    }
+}
