@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using Brokkr.Agent.Broker;
 using Brokkr.Agent.Configuration;
+using Brokkr.Agent.DeploymentHealth;
 using Brokkr.Agent.Health;
 using Brokkr.Agent.Kubernetes;
 using Brokkr.Agent.Metrics;
@@ -70,6 +71,7 @@ public static class AgentApp
             new ReconcileOptions { WatchNamespace = agent.WatchNamespace }, sp.GetRequiredService<AgentMetrics>())));
         services.AddSingleton<DepartedStackCleanup>();
         services.AddSingleton<ReconcileCycle>();
+        services.AddSingleton<DeploymentHealthReporter>();
         services.AddHostedService<AgentWorker>();
 
         services.AddHealthChecks()

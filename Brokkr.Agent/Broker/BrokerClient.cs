@@ -66,6 +66,11 @@ public sealed class BrokerClient(HttpClient http)
     public Task ReportEventAsync(AgentEventReport report, CancellationToken cancellationToken) =>
         SendAsync<JsonElement>(HttpMethod.Post, $"api/v1/agents/{report.AgentId}/events", report, cancellationToken);
 
+    public Task ReportHealthAsync(Guid agentId, IReadOnlyList<DeploymentObjectHealthReport> entries,
+        CancellationToken cancellationToken) =>
+        SendAsync<JsonElement>(HttpMethod.Patch, $"api/v1/agents/{agentId}/health-status",
+            new { deployment_objects = entries }, cancellationToken);
+
     private async Task<T> SendAsync<T>(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(method, path);

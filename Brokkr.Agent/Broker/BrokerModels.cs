@@ -22,3 +22,7 @@ public sealed record AgentEventReport(Guid AgentId, Guid DeploymentObjectId, str
     public const string Success = "SUCCESS";
     public const string Failure = "FAILURE";
 }
+
+/// <summary>One entry of PATCH /agents/{id}/health-status.</summary>
+public sealed record DeploymentObjectHealthReport(Guid Id, string Status,
+    DeploymentHealth.HealthSummary Summary, DateTimeOffset CheckedAt);

@@ -42,6 +42,13 @@ public sealed class AgentOptions
     [ConfigurationKeyName("kubernetes_request_timeout_seconds")]
     public double KubernetesRequestTimeoutSeconds { get; set; } = 30;
 
+    [ConfigurationKeyName("deployment_health_enabled")]
+    public bool DeploymentHealthEnabled { get; set; } = true;
+
+    /// <summary>Seconds between deployment-health reports.</summary>
+    [ConfigurationKeyName("deployment_health_interval")]
+    public double DeploymentHealthInterval { get; set; } = 60;
+
     [ConfigurationKeyName("health_port")]
     public int HealthPort { get; set; } = 8080;
 

@@ -23,6 +23,8 @@ public sealed record AgentSettings
     public required int MaxRetries { get; init; }
     public required TimeSpan KubernetesRequestTimeout { get; init; }
     public required int HealthPort { get; init; }
+    public bool DeploymentHealthEnabled { get; init; } = true;
+    public TimeSpan DeploymentHealthInterval { get; init; } = TimeSpan.FromSeconds(60);
     public required string KubeconfigPath { get; init; }
     public string? WatchNamespace { get; init; }
     public required IReadOnlyList<Guid> GeneratorIds { get; init; }
@@ -40,6 +42,7 @@ public sealed record AgentSettings
         Require(options.MaxRetries >= 1, "max_retries must be at least 1");
         Require(options.MaxBackoffSeconds > 0, "max_backoff_seconds must be positive");
         Require(options.KubernetesRequestTimeoutSeconds > 0, "kubernetes_request_timeout_seconds must be positive");
+        Require(options.DeploymentHealthInterval > 0, "deployment_health_interval must be a positive number of seconds");
         Require(options.HealthPort is >= 0 and <= 65535, "health_port must be a TCP port (0-65535)");
         Require(!string.IsNullOrWhiteSpace(options.Pak), "pak must not be empty");
         Require(!string.IsNullOrWhiteSpace(options.AgentName) && !string.IsNullOrWhiteSpace(options.ClusterName),
@@ -59,6 +62,8 @@ public sealed record AgentSettings
             MaxRetries = options.MaxRetries,
             KubernetesRequestTimeout = TimeSpan.FromSeconds(options.KubernetesRequestTimeoutSeconds),
             HealthPort = options.HealthPort,
+            DeploymentHealthEnabled = options.DeploymentHealthEnabled,
+            DeploymentHealthInterval = TimeSpan.FromSeconds(options.DeploymentHealthInterval),
             KubeconfigPath = NonEmpty(options.KubeconfigPath) ?? DefaultKubeconfigPath(configuration["KUBECONFIG"]),
             WatchNamespace = NonEmpty(options.WatchNamespace),
             GeneratorIds = generatorIds,

@@ -10,12 +10,13 @@ namespace Brokkr.Agent.Reconcile;
 public static class AppliedStackFinder
 {
     /// <exception cref="KubernetesApiException">Discovery failed, or no resource type could be listed.</exception>
-    public static async Task<IReadOnlySet<Guid>> FindAsync(IKubernetesClient kubernetes, Guid agentId, string? watchNamespace,
+    /// <returns>Stack id → the deployment object its objects carry (null if unreadable).</returns>
+    public static async Task<IReadOnlyDictionary<Guid, Guid?>> FindAsync(IKubernetesClient kubernetes, Guid agentId, string? watchNamespace,
         CancellationToken cancellationToken)
     {
         var resources = (await kubernetes.GetPreferredResourcesAsync(cancellationToken))
             .Where(r => r.Supports("list") && r.Supports("delete")).ToList();
-        var stacks = new HashSet<Guid>();
+        var stacks = new Dictionary<Guid, Guid?>();
         KubernetesApiException? lastError = null;
         var listed = 0;
         foreach (var resource in resources)
@@ -30,7 +31,8 @@ public static class AppliedStackFinder
                 {
                     if (Guid.TryParse(BrokkrMetadata.Annotation(obj, BrokkrMetadata.StackAnnotation), out var stackId))
                     {
-                        stacks.Add(stackId);
+                        stacks[stackId] = Guid.TryParse(BrokkrMetadata.Annotation(obj, BrokkrMetadata.DeploymentObjectAnnotation),
+                            out var deploymentObjectId) ? deploymentObjectId : stacks.GetValueOrDefault(stackId);
                     }
                 }
             }

@@ -1,5 +1,6 @@
 using Brokkr.Agent.Broker;
 using Brokkr.Agent.Configuration;
+using Brokkr.Agent.DeploymentHealth;
 
 namespace Brokkr.Agent.Runtime;
 
@@ -10,6 +11,7 @@ namespace Brokkr.Agent.Runtime;
 /// inside a tick stops the loop; a failed startup stops the host and marks the process for exit code 1.
 /// </summary>
 public sealed class AgentWorker(AgentStartup startup, HeartbeatSender heartbeat, ReconcileCycle reconcile,
+    DeploymentHealthReporter deploymentHealth,
     AgentSettings settings, AgentRuntimeState state, TimeProvider time, IHostApplicationLifetime lifetime,
     ILogger<AgentWorker> log) : BackgroundService
 {
@@ -46,6 +48,10 @@ public sealed class AgentWorker(AgentStartup startup, HeartbeatSender heartbeat,
                     // Polled even when the heartbeat failed, so poll error metrics (and their alert) see the outage.
                     inactiveLogged = false;
                     brokerReachable &= await reconcile.RunAsync(current, stoppingToken);
+                    if (brokerReachable)
+                    {
+                        await deploymentHealth.RunIfDueAsync(current, stoppingToken);
+                    }
                 }
                 else if (!inactiveLogged)
                 {

@@ -36,9 +36,9 @@ public sealed class DepartedStackCleanup(BrokerClient broker, Lazy<IKubernetesCl
         try
         {
             var stacks = await AppliedStackFinder.FindAsync(kubernetes.Value, self.Id, settings.WatchNamespace, cancellationToken);
-            foreach (var stackId in stacks)
+            foreach (var (stackId, deploymentObjectId) in stacks)
             {
-                Applied.Remember(stackId);
+                Applied.Remember(stackId, deploymentObjectId);
             }
 
             _recovered = true;

@@ -98,6 +98,10 @@ public sealed class ReconcileCycle(BrokerClient broker, Lazy<StackReconciler> re
             {
                 cleanup.Applied.Forget(stackId);
             }
+            else
+            {
+                cleanup.Applied.Remember(stackId, deploymentObject.Id);
+            }
 
             log.LogInformation(
                 "Deployment object {DeploymentObjectId} of stack {StackId}: {Applied} applied, {Unchanged} unchanged, {Pruned} pruned",
