@@ -59,6 +59,18 @@ public sealed class FleetGauges
         _refreshRequests.Writer.TryWrite(true);
     }
 
+    /// <summary>A renamed agent's series carries the new name from the next scrape on.</summary>
+    public void Renamed(Guid agentId, string name)
+    {
+        lock (_lock)
+        {
+            if (_agents.TryGetValue(agentId, out var known))
+            {
+                _agents[agentId] = known with { Name = name };
+            }
+        }
+    }
+
     /// <summary>A deleted agent loses its series now, and a refresh already under way cannot bring it back.</summary>
     public void Forget(Guid agentId)
     {

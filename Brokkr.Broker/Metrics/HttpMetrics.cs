@@ -29,7 +29,9 @@ public sealed class HttpMetrics
             advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = SizeBuckets });
         _responseSize = m.CreateHistogram<long>("brokkr_http_response_size_bytes", "By", "HTTP response body size",
             advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = SizeBuckets });
-        // Label-free, so present at zero from startup; the labelled families get series as routes are used.
+        // The in-flight gauge has no labels, so it is exported at zero from startup. The labelled families are not
+        // pre-touched: a zero for every route × method × status would invent series nobody requested (and most
+        // combinations never occur), so their series appear with the first request of each combination.
         _inFlight.Add(0);
     }
 

@@ -44,6 +44,12 @@ public sealed class MetricsJourneyTests(JourneyBroker broker) : IClassFixture<Jo
         await HeartbeatAsync(a1);
         var (lastA1Before, lastA1After) = await HeartbeatAsync(a1);
 
+        // A rename shows in the agent_name label at once.
+        a1 = (a1.Tenant, Fleet.Unique("renamed"));
+        await _http.SendAsync(admin, "PUT", $"{Agents}/{a1.Tenant.Id}", $"{Agents}/:id", 200, new { name = a1.Name });
+        Assert.Equal(a1.Name, (await broker.ScrapeAsync()).Series("brokkr_agent_heartbeat_age_seconds",
+            ("agent_id", a1.Tenant.Id.ToString())).Single().Labels["agent_name"]);
+
         // The agent's runtime calls.
         var a1Client = broker.Client(a1.Tenant.Pak);
         for (var i = 0; i < 2; i++)

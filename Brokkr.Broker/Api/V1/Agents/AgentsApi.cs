@@ -96,7 +96,7 @@ public static class AgentsApi
     }
 
     /// <summary>Any JSON object; only the string members name, cluster_name and status are applied.</summary>
-    private static async Task<Ok<Agent>> Update(Guid id, Caller caller, Json<JsonElement> body, BrokkrDbContext db)
+    private static async Task<Ok<Agent>> Update(Guid id, Caller caller, Json<JsonElement> body, BrokkrDbContext db, FleetGauges fleet)
     {
         caller.RequireAdminOrAgentSelf(id);
         if (body.Value.ValueKind != JsonValueKind.Object)
@@ -108,6 +108,7 @@ public static class AgentsApi
         if (StringMember(body.Value, "cluster_name") is { } cluster) agent.ClusterName = Validation.Name(cluster, "invalid_agent", "cluster_name");
         if (StringMember(body.Value, "status") is { } status) agent.Status = Validation.Name(status, "invalid_agent", "status", maxLength: 50);
         await db.SaveChangesAsync();
+        fleet.Renamed(agent.Id, agent.Name);
         return TypedResults.Ok(agent);
     }
 
