@@ -4,6 +4,7 @@ using Brokkr.Agent.Configuration;
 using Brokkr.Agent.Health;
 using Brokkr.Agent.Kubernetes;
 using Brokkr.Agent.Metrics;
+using Brokkr.Agent.Reconcile;
 using Brokkr.Agent.Runtime;
 using Brokkr.ServiceDefaults;
 using Brokkr.ServiceDefaults.Configuration;
@@ -41,6 +42,9 @@ public static class AgentApp
             builder.WebHost.UseUrls($"http://0.0.0.0:{agent.HealthPort}");
         }
 
+        // IHttpClientFactory logs four lines per request at Information: noise at one poll per interval. The agent
+        // logs failures itself; "Logging:LogLevel:System.Net.Http.HttpClient.BrokerClient" brings them back.
+        builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
         builder.AddServiceDefaults();
         var services = builder.Services;
         services.AddSingleton(agent);
@@ -61,6 +65,10 @@ public static class AgentApp
             .RedactLoggedHeaders(["Authorization"]);
         services.AddSingleton<AgentStartup>();
         services.AddSingleton<HeartbeatSender>();
+        services.AddSingleton(sp => new Lazy<StackReconciler>(() => new StackReconciler(
+            sp.GetRequiredService<Lazy<IKubernetesClient>>().Value,
+            new ReconcileOptions { WatchNamespace = agent.WatchNamespace }, sp.GetRequiredService<AgentMetrics>())));
+        services.AddSingleton<DepartedStackCleanup>();
         services.AddSingleton<ReconcileCycle>();
         services.AddHostedService<AgentWorker>();
 
@@ -96,10 +104,8 @@ public static class AgentApp
             return 1;
         }
 
-        await using (app)
-        {
-            await app.RunAsync();
-            return app.Services.GetRequiredService<AgentRuntimeState>().StartupFailure is null ? 0 : 1;
-        }
+        var state = app.Services.GetRequiredService<AgentRuntimeState>();
+        await app.RunAsync();
+        return state.StartupFailure is null ? 0 : 1;
     }
 }

@@ -2,6 +2,12 @@ using Brokkr.Benchmarks;
 
 // Usage: Brokkr.Benchmarks scrape <series> <operations> | http <on|off> <operations>
 // scripts/benchmark.sh runs every scenario in its own process and prints the Markdown table docs/benchmarks.md holds.
+// Brokkr.Benchmarks broker-metrics [--rounds N ...]: scripts/benchmark-broker-metrics.sh (issue 5).
+if (args is ["broker-metrics", .. var brokerArgs])
+{
+    return await BrokerMetricsBenchmark.RunAsync(BenchmarkSettings.Parse(brokerArgs));
+}
+
 var measurement = args switch
 {
     ["scrape", var series, var operations] => await ScrapeBenchmark.RunAsync(int.Parse(series), int.Parse(operations)),

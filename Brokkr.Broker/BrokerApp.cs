@@ -53,7 +53,8 @@ public static class BrokerApp
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = brokerOptions.MaxRequestBodyBytes);
 
         var dataSource = new NpgsqlDataSourceBuilder(DatabaseConnection.Resolve(builder.Configuration)).Build();
-        services.AddSingleton(dataSource);
+        // Registered through a factory so the container disposes it (and its pooled connections) with the app.
+        services.AddSingleton(_ => dataSource);
         services.AddDbContext<BrokkrDbContext>((sp, options) => options
             .UseNpgsql(dataSource)
             // The schema comes from hand-written migrations without a model snapshot (no EF design-time tooling
@@ -73,6 +74,7 @@ public static class BrokerApp
         services.AddSingleton<DatabaseHealthCheck>();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: [ReadyTag]);
         services.AddBrokerHealthResponses();
+        services.AddBrokerCors(builder.Configuration);
         services.AddHostedService<AgentEventRetention>();
 
         services.ConfigureHttpJsonOptions(json =>
@@ -93,6 +95,7 @@ public static class BrokerApp
         var app = builder.Build();
         app.UseBrokerMetrics();
         app.UseMiddleware<ErrorMappingMiddleware>();
+        app.UseBrokerCors();
         app.UseWhen(context => context.Request.Path.StartsWithSegments("/api/v1"),
             api => api.UseMiddleware<AuthenticationMiddleware>());
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Brokkr.Agent.Broker;
-using Brokkr.Agent.Configuration;
 using Brokkr.Agent.Kubernetes;
 using Brokkr.Agent.Metrics;
 using Brokkr.Agent.Reconcile;
@@ -8,21 +7,15 @@ using Brokkr.Agent.Reconcile;
 namespace Brokkr.Agent.Runtime;
 
 /// <summary>
-/// One reconcile (brokkr-core.md §7.4): poll the incremental target state, clean up stacks that left the agent's
-/// full desired set, then reconcile each new object and report a DEPLOY event for it. A bad object becomes a FAILURE
+/// One reconcile (brokkr-core.md §7.4): poll the incremental target state, let <see cref="DepartedStackCleanup"/>
+/// remove stacks that left the agent's desired set, then reconcile each new object and report a DEPLOY event for it. A bad object becomes a FAILURE
 /// event and the cycle moves on to the next one.
 /// </summary>
-public sealed class ReconcileCycle(BrokerClient broker, Lazy<IKubernetesClient> kubernetes, AgentSettings settings,
+public sealed class ReconcileCycle(BrokerClient broker, Lazy<StackReconciler> reconciler, DepartedStackCleanup cleanup,
     AgentMetrics metrics, TimeProvider time, ILogger<ReconcileCycle> log)
 {
     /// <summary>Longest event message sent; Status messages listing many causes can be long.</summary>
     public const int MaxEventMessageLength = 4000;
-
-    private readonly AppliedStacks _applied = new();
-    private StackReconciler? _reconciler;
-
-    private StackReconciler Reconciler => _reconciler ??= new StackReconciler(kubernetes.Value,
-        new ReconcileOptions { WatchNamespace = settings.WatchNamespace }, metrics);
 
     /// <summary>Runs one cycle; false when the broker could not be reached.</summary>
     public async Task<bool> RunAsync(AgentRecord self, CancellationToken cancellationToken)
@@ -32,7 +25,7 @@ public sealed class ReconcileCycle(BrokerClient broker, Lazy<IKubernetesClient> 
             return false;
         }
 
-        if (!await RemoveDepartedStacksAsync(self, cancellationToken))
+        if (!await cleanup.RunAsync(self, cancellationToken))
         {
             return false;
         }
@@ -61,50 +54,6 @@ public sealed class ReconcileCycle(BrokerClient broker, Lazy<IKubernetesClient> 
             log.LogWarning("Target-state poll failed: {Error}", e.Message);
             return e is BrokerUnreachableException ? null : [];
         }
-    }
-
-    /// <summary>
-    /// Compares the stacks this agent applied with the authoritative full target state (not the incremental list,
-    /// which loses an object once it is acknowledged) and removes the departed stacks' objects.
-    /// </summary>
-    private async Task<bool> RemoveDepartedStacksAsync(AgentRecord self, CancellationToken cancellationToken)
-    {
-        if (_applied.IsEmpty)
-        {
-            return true;
-        }
-
-        HashSet<Guid> desired;
-        try
-        {
-            desired = (await broker.GetTargetStateAsync(self.Id, full: true, cancellationToken)).Select(o => o.StackId).ToHashSet();
-        }
-        catch (BrokerUnreachableException e)
-        {
-            log.LogWarning("Full target-state fetch failed: {Error}", e.Message);
-            return false;
-        }
-        catch (BrokerApiException e)
-        {
-            log.LogWarning("Full target-state fetch refused, skipping stack removal this cycle: {Error}", e.Message);
-            return true;
-        }
-
-        foreach (var stackId in _applied.Except(desired))
-        {
-            try
-            {
-                var pruned = await Reconciler.RemoveStackAsync(stackId, self.Id, cancellationToken);
-                _applied.Forget(stackId);
-                log.LogInformation("Stack {StackId} is no longer targeted: removed {Count} objects", stackId, pruned);
-            }
-            catch (Exception e) when (e is ReconcileException or KubernetesApiException)
-            {
-                log.LogWarning("Removing departed stack {StackId} failed, retrying next cycle: {Error}", stackId, e.Message);
-            }
-        }
-
-        return true;
     }
 
     private async Task ApplyAsync(AgentRecord self, DeploymentObjectRecord deploymentObject, CancellationToken cancellationToken)
@@ -140,14 +89,14 @@ public sealed class ReconcileCycle(BrokerClient broker, Lazy<IKubernetesClient> 
             if (!deploymentObject.IsDeletionMarker)
             {
                 // Remembered before applying: a half-applied bundle must still be cleaned up if the stack departs.
-                _applied.Remember(stackId);
+                cleanup.Applied.Remember(stackId);
             }
 
-            var summary = await Reconciler.ReconcileAsync(objects,
+            var summary = await reconciler.Value.ReconcileAsync(objects,
                 new StackStamp(stackId, deploymentObject.YamlChecksum, deploymentObject.Id, self.Id), cancellationToken);
             if (deploymentObject.IsDeletionMarker)
             {
-                _applied.Forget(stackId);
+                cleanup.Applied.Forget(stackId);
             }
 
             log.LogInformation(

@@ -13,7 +13,16 @@ public sealed class AuthenticationMiddleware(RequestDelegate next, BusinessMetri
     public async Task InvokeAsync(HttpContext context, PakResolver resolver)
     {
         var (pak, failure) = ReadPak(context.Request);
-        var caller = pak is null ? null : await resolver.ResolveAsync(pak, context.RequestAborted);
+        Caller? caller;
+        try
+        {
+            caller = pak is null ? null : await resolver.ResolveAsync(pak, context.RequestAborted);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Spec §2.3: a database failure while authenticating is a bare 500, like the 401s (no envelope).
+            throw new AuthenticationUnavailableException(e);
+        }
         if (caller is null)
         {
             metrics.AuthFailed(failure ?? AuthFailureReason.Unknown);

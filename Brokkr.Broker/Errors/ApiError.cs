@@ -24,3 +24,6 @@ public sealed class ApiException(int status, string code, string message, IReadO
 
 /// <summary>Thrown when the caller is not authenticated: answered 401 with an empty body (spec §2.3).</summary>
 public sealed class UnauthenticatedException() : Exception("unauthenticated");
+
+/// <summary>The PAK could not be checked (database unreachable): answered 500 with an empty body (spec §2.3).</summary>
+public sealed class AuthenticationUnavailableException(Exception inner) : Exception("authentication unavailable", inner);

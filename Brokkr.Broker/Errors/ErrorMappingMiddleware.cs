@@ -18,10 +18,17 @@ public sealed class ErrorMappingMiddleware(RequestDelegate next, ILogger<ErrorMa
         }
         catch (Exception exception) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
         {
-            if (exception is UnauthenticatedException)
+            if (exception is UnauthenticatedException or AuthenticationUnavailableException)
             {
+                if (exception is AuthenticationUnavailableException)
+                {
+                    // The inner exception describes the database failure; the PAK never reaches it.
+                    logger.LogError(exception.InnerException, "Could not authenticate {Method} {Path}", context.Request.Method, context.Request.Path);
+                }
                 context.Response.Clear();
-                context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                context.Response.StatusCode = exception is UnauthenticatedException
+                    ? StatusCodes.Status401Unauthorized
+                    : StatusCodes.Status500InternalServerError;
                 return;
             }
 

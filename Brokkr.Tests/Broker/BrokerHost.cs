@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 namespace Brokkr.Tests.Broker;
 
@@ -48,7 +49,8 @@ public class BrokerHost : IAsyncLifetime, IBrokerClients
         var settings = new Dictionary<string, string?>
         {
             ["urls"] = "http://127.0.0.1:0",
-            ["ConnectionStrings:brokkr"] = _database.ConnectionString,
+            // The broker pools like in production; the fixture's DROP DATABASE ... WITH (FORCE) ends what is left.
+            ["ConnectionStrings:brokkr"] = new NpgsqlConnectionStringBuilder(_database.ConnectionString) { Pooling = true }.ConnectionString,
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "Warning",
         };
@@ -58,9 +60,19 @@ public class BrokerHost : IAsyncLifetime, IBrokerClients
         }
         var builder = BrokerApp.CreateBuilder([], settings);
         Configure(builder);
-        _app = BrokerApp.Build(builder);
-        await _app.StartAsync();
-        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var app = BrokerApp.Build(builder);
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            // A broker that refuses to start (bad settings) still releases what it built; the database goes in DisposeAsync.
+            await app.DisposeAsync();
+            throw;
+        }
+        _app = app;
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         BaseAddress = new Uri(address);
     }
 

@@ -16,7 +16,7 @@ public sealed class HealthTests(HealthTests.UnreliableDatabaseBroker broker) : I
         // Read by the base class once the database exists.
         protected override IReadOnlyDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>
         {
-            ["ConnectionStrings:brokkr"] = new NpgsqlConnectionStringBuilder(ConnectionString) { Port = Relay.Port }.ConnectionString,
+            ["ConnectionStrings:brokkr"] = new NpgsqlConnectionStringBuilder(ConnectionString) { Port = Relay.Port, Pooling = true }.ConnectionString,
         };
 
         public override async Task InitializeAsync()
@@ -66,6 +66,10 @@ public sealed class HealthTests(HealthTests.UnreliableDatabaseBroker broker) : I
             Assert.Equal("database unavailable", down);
             // Liveness does not depend on the database: Kubernetes must not restart a broker for a database outage.
             Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz")).StatusCode);
+            // A PAK that cannot be checked is a bare 500 (spec §2.3), not a 401 that would make agents drop their key.
+            using var unverifiable = await broker.Client($"brokkr_BRoutage1_{Guid.NewGuid():N}").Send("GET", "/generators");
+            Assert.Equal(HttpStatusCode.InternalServerError, unverifiable.StatusCode);
+            Assert.Empty(await unverifiable.Content.ReadAsByteArrayAsync());
         }
         finally
         {

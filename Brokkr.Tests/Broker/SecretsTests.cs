@@ -37,6 +37,8 @@ public sealed class SecretsTests(SecretsTests.TraceLoggingBroker broker) : IClas
         using (await broker.Client(generator.Pak).Send("POST", "/stacks", BrokerHttp.Raw("{", "application/json"))) { }
 
         Assert.NotEmpty(broker.Lines); // the capture works: Trace produces plenty
+        // While the public development key is accepted, the broker says so (spec §2.6) — without printing it.
+        Assert.Contains(broker.Lines, line => line.Contains("PUBLIC DEVELOPMENT ADMIN PAK", StringComparison.Ordinal));
         foreach (var pak in new[] { BrokerHost.DevAdminPak, generator.Pak, agent.Pak, rotated, unknown })
         {
             var longToken = pak.Split('_')[2];

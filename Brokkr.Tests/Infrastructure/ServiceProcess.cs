@@ -36,7 +36,10 @@ public sealed class ServiceProcess : IAsyncDisposable
         string readyPath = "/healthz", TimeSpan? startupTimeout = null)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, application + ".dll");
-        Assert.True(File.Exists(dll), $"{dll} is missing from the test output");
+        if (!File.Exists(dll))
+        {
+            throw new FileNotFoundException($"{dll} is missing from the build output", dll);
+        }
         var baseAddress = new Uri($"http://127.0.0.1:{LoopbackPort.Free()}");
         var startInfo = new ProcessStartInfo("dotnet")
         {

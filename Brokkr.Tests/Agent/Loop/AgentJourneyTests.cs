@@ -109,4 +109,43 @@ public sealed class AgentJourneyTests(RestartableBroker broker) : IClassFixture<
         // Removal sends no event: the two from the first tick are all there is.
         Assert.Equal(new[] { deployed, kept }.Order(), (await rig.EventsAsync()).Keys.Order());
     }
+
+    [Fact]
+    public async Task A_stack_removed_while_the_agent_was_down_is_cleaned_up_after_a_restart()
+    {
+        Guid stack = default;
+        await using var rig = await AgentRig.StartAsync(broker, async r =>
+        {
+            stack = await r.StackAsync();
+            await r.DeployAsync(stack, TwoObjects);
+        });
+        Assert.NotNull(rig.ClusterObject("deployments", "default", "web"));
+
+        // The restarted agent knows nothing of the stack but what the cluster tells it.
+        await rig.RestartAgentAsync(() =>
+            broker.Client(rig.Generator.Pak).Send("DELETE", $"/agents/{rig.Agent.Id}/targets/{stack}").Expect(204));
+
+        Assert.Null(rig.ClusterObject("configmaps", "default", "settings"));
+        Assert.Null(rig.ClusterObject("deployments", "default", "web"));
+        Assert.Equal(2, await rig.MetricAsync("brokkr_agent_reconcile_objects_total", "action=\"pruned\""));
+    }
+
+    [Fact]
+    public async Task An_agent_that_is_not_ACTIVE_only_heartbeats_until_an_admin_activates_it()
+    {
+        Guid deployed = default;
+        await using var rig = await AgentRig.StartAsync(broker, async r => deployed = await r.DeployAsync(await r.StackAsync(), ConfigMapOnly),
+            active: false);
+
+        Assert.Empty(await rig.EventsAsync());
+        Assert.Null(rig.ClusterObject("configmaps", "default", "settings"));
+        Assert.Equal(1, await rig.MetricAsync("brokkr_agent_heartbeat_sent_total"));
+        Assert.Equal(0, await rig.MetricAsync("brokkr_agent_poll_requests_total", "result=\"success\""));
+
+        // The heartbeat re-reads the agent's record, so activation takes effect within the same tick.
+        await broker.Admin.Send("PUT", $"/agents/{rig.Agent.Id}", new { status = "ACTIVE" }).Expect(200);
+        await rig.TickAsync();
+        Assert.Equal("SUCCESS", (await rig.EventsAsync())[deployed].Status);
+        Assert.NotNull(rig.ClusterObject("configmaps", "default", "settings"));
+    }
 }

@@ -21,6 +21,7 @@ public sealed class AgentRig : IAsyncDisposable
 
     private readonly List<IDisposable> _disposables = [];
     private WebApplication? _app;
+    private IReadOnlyDictionary<string, string?>? _settings;
 
     private AgentRig(RestartableBroker broker, KubernetesStandIn.KubernetesStandIn kubernetes)
     {
@@ -30,20 +31,21 @@ public sealed class AgentRig : IAsyncDisposable
 
     public RestartableBroker Broker { get; }
     public KubernetesStandIn.KubernetesStandIn Kubernetes { get; }
-    public ManualTimeProvider Clock { get; } = new();
-    public Tenant Generator { get; private set; } = null!;
-    public Tenant Agent { get; private set; } = null!;
+    public ManualTimeProvider Clock { get; private set; } = new();
+    public AgentIdentity Identity { get; private set; } = null!;
+    public Tenant Generator => Identity.Generator;
+    public Tenant Agent => Identity.Agent;
     public HttpClient Health { get; private set; } = null!;
 
     /// <summary>Creates the identity, lets <paramref name="arrange"/> prepare broker state, starts the agent and waits out its first tick.</summary>
     public static async Task<AgentRig> StartAsync(RestartableBroker broker, Func<AgentRig, Task>? arrange = null,
-        IReadOnlyDictionary<string, string?>? settings = null)
+        IReadOnlyDictionary<string, string?>? settings = null, bool active = true)
     {
         var kubernetes = await KubernetesStandIn.KubernetesStandIn.StartAsync(new KubernetesStandIn.StandInOptions { Token = KubernetesToken });
         var rig = new AgentRig(broker, kubernetes);
         try
         {
-            await rig.CreateIdentityAsync();
+            rig.Identity = await AgentIdentity.CreateAsync(broker, active: active);
             if (arrange is not null)
             {
                 await arrange(rig);
@@ -60,6 +62,20 @@ public sealed class AgentRig : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops the agent and starts a fresh one (new process state, same identity and cluster); waits out its first tick.</summary>
+    public async Task RestartAgentAsync(Func<Task>? whileStopped = null)
+    {
+        await StopAgentAsync();
+        if (whileStopped is not null)
+        {
+            await whileStopped();
+        }
+
+        Clock = new ManualTimeProvider();
+        await StartAgentAsync(_settings);
+        await Clock.WaitForTimerAsync(0);
+    }
+
     /// <summary>Fires the pending wait and returns the wait the loop chose after this tick.</summary>
     public async Task<TimeSpan> TickAsync()
     {
@@ -68,26 +84,12 @@ public sealed class AgentRig : IAsyncDisposable
         return await Clock.WaitForTimerAsync(requests);
     }
 
-    /// <summary>A new stack of the rig's generator, targeted at the agent.</summary>
-    public async Task<Guid> StackAsync()
-    {
-        var generator = Broker.Client(Generator.Pak);
-        var stack = (await generator.Send("POST", "/stacks", new { name = Fleet.Unique("stack"), generator_id = Generator.Id }).Expect(201)).Id();
-        await generator.Send("POST", $"/agents/{Agent.Id}/targets", new { agent_id = Agent.Id, stack_id = stack }).Expect(201);
-        return stack;
-    }
+    public Task<Guid> StackAsync() => Identity.StackAsync();
 
-    public async Task<Guid> DeployAsync(Guid stackId, string yaml, bool deletionMarker = false) =>
-        (await Broker.Client(Generator.Pak).Send("POST", $"/stacks/{stackId}/deployment-objects",
-            new { yaml_content = yaml, is_deletion_marker = deletionMarker }).Expect(201)).Id();
+    public Task<Guid> DeployAsync(Guid stackId, string yaml, bool deletionMarker = false) =>
+        Identity.DeployAsync(stackId, yaml, deletionMarker);
 
-    /// <summary>The agent's events as the admin reads them: deployment object id → (status, message).</summary>
-    public async Task<Dictionary<Guid, (string Status, string? Message)>> EventsAsync()
-    {
-        var events = await Broker.Admin.Send("GET", $"/agents/{Agent.Id}/events").Expect(200);
-        return events.EnumerateArray().ToDictionary(e => e.Id("deployment_object_id"),
-            e => (e.Str("status"), e.GetProperty("message").GetString()));
-    }
+    public Task<Dictionary<Guid, (string Status, string? Message)>> EventsAsync() => Identity.EventsAsync();
 
     /// <summary>One value from the agent's /metrics; labels as rendered, e.g. <c>action="applied"</c>.</summary>
     public async Task<double> MetricAsync(string name, string labels = "")
@@ -113,13 +115,7 @@ public sealed class AgentRig : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_app is not null)
-        {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-        }
-
-        Health?.Dispose();
+        await StopAgentAsync();
         await Kubernetes.DisposeAsync();
         foreach (var disposable in _disposables)
         {
@@ -127,22 +123,21 @@ public sealed class AgentRig : IAsyncDisposable
         }
     }
 
-    private async Task CreateIdentityAsync()
+    private async Task StopAgentAsync()
     {
-        var admin = Broker.Admin;
-        var generator = await admin.Send("POST", "/generators", new { name = Fleet.Unique("gen") }).Expect(201);
-        Generator = new Tenant(generator.GetProperty("generator").Id(), generator.Str("pak"));
-        var agent = await admin.Send("POST", "/agents",
-            new { name = Fleet.Unique("agent"), cluster_name = "rig", generator_ids = new[] { Generator.Id } }).Expect(201);
-        Agent = new Tenant(agent.GetProperty("agent").Id(), agent.Str("initial_pak"));
-        AgentName = agent.GetProperty("agent").Str("name");
-        await admin.Send("PUT", $"/agents/{Agent.Id}", new { status = "ACTIVE" }).Expect(200);
-    }
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+            _app = null;
+        }
 
-    public string AgentName { get; private set; } = "";
+        Health?.Dispose();
+    }
 
     private async Task StartAgentAsync(IReadOnlyDictionary<string, string?>? extra)
     {
+        _settings = extra;
         var kubeconfig = new StandInKubeconfig(Kubernetes.BaseAddress, KubernetesToken);
         _disposables.Add(kubeconfig);
         var settings = new Dictionary<string, string?>
@@ -151,8 +146,8 @@ public sealed class AgentRig : IAsyncDisposable
             ["Logging:LogLevel:Default"] = "Warning",
             ["Brokkr:Agent:broker_url"] = Broker.BaseAddress.ToString(),
             ["Brokkr:Agent:pak"] = Agent.Pak,
-            ["Brokkr:Agent:agent_name"] = AgentName,
-            ["Brokkr:Agent:cluster_name"] = "rig",
+            ["Brokkr:Agent:agent_name"] = Identity.Name,
+            ["Brokkr:Agent:cluster_name"] = Identity.Cluster,
             ["Brokkr:Agent:polling_interval"] = PollingInterval.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Brokkr:Agent:kubeconfig_path"] = kubeconfig.Path,
         };

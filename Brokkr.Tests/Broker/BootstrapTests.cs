@@ -1,0 +1,121 @@
+using System.Net;
+using Brokkr.Broker.Authentication;
+using Brokkr.Broker.Configuration;
+using Microsoft.Extensions.Configuration;
+using Npgsql;
+
+namespace Brokkr.Tests.Broker;
+
+/// <summary>Admin bootstrap (spec §2.6) and the broker's database settings (§8.1–§8.2, Aspire's connection string).</summary>
+public sealed class BootstrapTests
+{
+    private const string CustomPak = "brokkr_BRcustom1_4Gx2wDkH7pQ9sT3vY6zB8nM1cF5jL2aR";
+
+    /// <summary>A broker with settings chosen by the test, started and disposed by it.</summary>
+    private sealed class ConfiguredBroker(Dictionary<string, string?> settings) : BrokerHost
+    {
+        protected override IReadOnlyDictionary<string, string?> ExtraSettings => settings;
+    }
+
+    [Fact]
+    public async Task A_configured_admin_hash_replaces_the_public_development_key()
+    {
+        var broker = new ConfiguredBroker(new() { ["Brokkr:Broker:pak_hash"] = PakFormat.HashOf(CustomPak)!.ToUpperInvariant() });
+        try
+        {
+            await broker.InitializeAsync();
+            using (var refused = await broker.Client().Send("POST", "/auth/pak"))
+            {
+                Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+            }
+            Assert.True((await broker.Client(CustomPak).Send("POST", "/auth/pak").Expect(200)).GetProperty("admin").GetBoolean());
+            // admin-generator shares the admin hash, but admin is resolved first.
+            var paks = await broker.Client(CustomPak).Send("GET", "/paks").Expect(200);
+            Assert.Contains(paks.EnumerateArray(), p => p.Str("name") == "admin-generator");
+        }
+        finally
+        {
+            await broker.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Without_a_hash_the_first_start_mints_an_admin_PAK_into_the_key_file_and_removes_it_on_shutdown()
+    {
+        var keyFile = Path.Combine(Path.GetTempPath(), $"brokkr-key-{Guid.NewGuid():N}", "key.txt");
+        var broker = new ConfiguredBroker(new() { ["Brokkr:Broker:pak_hash"] = "", ["Brokkr:Broker:admin_key_file"] = keyFile });
+        try
+        {
+            await broker.InitializeAsync();
+            var minted = (await File.ReadAllTextAsync(keyFile)).Trim();
+            Assert.Matches("^brokkr_BR[1-9A-HJ-NP-Za-km-z]{6}_[1-9A-HJ-NP-Za-km-z]{30,34}$", minted);
+            Assert.True((await broker.Client(minted).Send("POST", "/auth/pak").Expect(200)).GetProperty("admin").GetBoolean());
+            using var refused = await broker.Client().Send("POST", "/auth/pak");
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        }
+        finally
+        {
+            await broker.DisposeAsync();
+        }
+        Assert.False(File.Exists(keyFile));
+        Directory.Delete(Path.GetDirectoryName(keyFile)!);
+    }
+
+    [Fact]
+    public async Task A_malformed_admin_hash_stops_the_first_start()
+    {
+        var broker = new ConfiguredBroker(new() { ["Brokkr:Broker:pak_hash"] = "not-a-sha256" });
+        try
+        {
+            var error = await Assert.ThrowsAsync<InvalidOperationException>(broker.InitializeAsync);
+            Assert.Contains("pak_hash", error.Message);
+        }
+        finally
+        {
+            await broker.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public void Aspires_connection_string_wins_over_the_upstream_URL()
+    {
+        var resolved = Resolve(new()
+        {
+            ["ConnectionStrings:brokkr"] = "Host=aspire-db;Port=6000;Database=app;Username=u",
+            ["Brokkr:Database:url"] = "postgres://other:pw@elsewhere:5433/brokkr",
+        });
+        Assert.Equal(("aspire-db", 6000, "app"), (resolved.Host, resolved.Port, resolved.Database));
+    }
+
+    [Fact]
+    public void The_upstream_URL_is_parsed_with_credentials_options_schema_and_pool_size()
+    {
+        var resolved = Resolve(new()
+        {
+            ["Brokkr:Database:url"] = "postgres://brokkr%40corp:p%3Ass@db.internal:5433/brokkr?sslmode=require",
+            ["Brokkr:Database:schema"] = "tenant_a",
+        });
+        Assert.Equal(("db.internal", 5433, "brokkr"), (resolved.Host, resolved.Port, resolved.Database));
+        Assert.Equal(("brokkr@corp", "p:ss"), (resolved.Username, resolved.Password));
+        Assert.Equal(SslMode.Require, resolved.SslMode);
+        Assert.Equal("tenant_a,public", resolved.SearchPath);
+        Assert.Equal(50, resolved.MaxPoolSize);
+    }
+
+    [Fact]
+    public void Without_settings_the_broker_uses_upstreams_default_database()
+    {
+        var resolved = Resolve([]);
+        Assert.Equal(("localhost", 5433, "brokkr", "brokkr"), (resolved.Host, resolved.Port, resolved.Database, resolved.Username));
+    }
+
+    [Fact]
+    public void A_URL_that_is_not_postgres_is_refused_without_echoing_it()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => Resolve(new() { ["Brokkr:Database:url"] = "mysql://root:secret@db/x" }));
+        Assert.DoesNotContain("secret", error.Message);
+    }
+
+    private static NpgsqlConnectionStringBuilder Resolve(Dictionary<string, string?> settings) =>
+        new(DatabaseConnection.Resolve(new ConfigurationBuilder().AddInMemoryCollection(settings).Build()));
+}
