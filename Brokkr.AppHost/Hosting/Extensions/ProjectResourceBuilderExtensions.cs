@@ -58,7 +58,8 @@ public static class ProjectResourceBuilderExtensions
 
     /// <summary>
     /// Run mode: logs the user reads prefixed in one stream — one line per entry, and no lines for every health probe,
-    /// scrape and SQL command. Each stays settable: a value in the AppHost's own configuration (environment) is kept.
+    /// scrape, SQL command and outgoing HTTP call (the agent polls every few seconds). Each stays settable: a value in the
+    /// AppHost's own configuration (environment) is kept.
     /// </summary>
     private static void AddConsoleLogDefaults(Dictionary<string, object> env, Microsoft.Extensions.Configuration.IConfiguration configuration)
     {
@@ -68,6 +69,7 @@ public static class ProjectResourceBuilderExtensions
             ("Logging:Console:FormatterOptions:SingleLine", "true"),
             ("Logging:LogLevel:Microsoft.AspNetCore", "Warning"),
             ("Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Command", "Warning"),
+            ("Logging:LogLevel:System.Net.Http.HttpClient", "Warning"),
         ];
         foreach (var (key, value) in defaults.Where(d => string.IsNullOrEmpty(configuration[d.Key])))
         {

@@ -16,7 +16,7 @@ internal sealed class PostgresServerRunner(PostgresServerResource server, Distri
     private readonly string? _runAs = CommandRunner.IsRoot ? ServiceUser : null;
     private readonly TaskCompletionSource<int> _never = new();
     private LogFileTail? _tail;
-    private bool _started;
+    private bool _launched;
 
     private string Root => Path.Combine(executionContext.DataDirectory, server.Name);
 
@@ -59,12 +59,13 @@ internal sealed class PostgresServerRunner(PostgresServerResource server, Distri
         _tail = new LogFileTail(LogFile, line => console.WriteLog(server.Name, line));
         _tail.Start();
         var port = server.PrimaryEndpoint.Port.ToString(CultureInfo.InvariantCulture);
+        // Set before pg_ctl runs: a Ctrl+C while it waits for the server still stops the server it launched.
+        _launched = true;
         await CommandRunner.RunAsync(binaries.PgCtl,
         [
             "-D", DataDirectory, "-l", LogFile, "-w", "-t", "60", "start",
             "-o", $"-p {port} -c listen_addresses=localhost -c unix_socket_directories=''",
         ], _runAs, TimeSpan.FromSeconds(90), cancellationToken: cancellationToken);
-        _started = true;
     }
 
     public async Task<bool> CheckHealthAsync(CancellationToken cancellationToken)
@@ -85,9 +86,9 @@ internal sealed class PostgresServerRunner(PostgresServerResource server, Distri
 
     public async Task StopAsync()
     {
-        if (_started && Binaries is { } binaries)
+        if (_launched && Binaries is { } binaries && File.Exists(Path.Combine(DataDirectory, "postmaster.pid")))
         {
-            _started = false;
+            _launched = false;
             try
             {
                 await CommandRunner.RunAsync(binaries.PgCtl, ["-D", DataDirectory, "-m", "fast", "-w", "-t", "30", "stop"], _runAs);

@@ -87,7 +87,7 @@ internal sealed class ResourceConsole : IDisposable
         }
     }
 
-    /// <summary>Removes the table from the screen for good (before the final summary and on shutdown).</summary>
+    /// <summary>Removes the table from the screen (on shutdown); in a terminal the next line written draws it again.</summary>
     public void ClearTable()
     {
         lock (_gate)

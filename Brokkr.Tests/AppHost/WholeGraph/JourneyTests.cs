@@ -13,7 +13,7 @@ public sealed class JourneyTests(WholeGraphFixture graph)
 {
     private static readonly TimeSpan DeployWait = TimeSpan.FromSeconds(60);
 
-    [Fact(Skip = "needs the agent's worker loop (issue 6) and the broker's metrics (issue 3), not yet on main")]
+    [Fact]
     public async Task GeneratorStackAndDeploymentObject_AreAppliedByTheAgent_AndPrometheusShowsTheWork()
     {
         var admin = graph.Admin;
@@ -61,10 +61,12 @@ public sealed class JourneyTests(WholeGraphFixture graph)
             "sum(brokkr_http_requests_total{job=\"brokkr-broker\", method=\"POST\", endpoint=~\".*/events\", status=\"201\"})", v => v >= 1);
         await prometheus.ValueWhenAsync("sum(brokkr_database_queries_total{job=\"brokkr-broker\"})", v => v > 0);
         await prometheus.ValueWhenAsync("sum(brokkr_heartbeats_received_total{job=\"brokkr-broker\"})", v => v >= 1);
-        await prometheus.ValueWhenAsync("sum(brokkr_agent_poll_requests_total{job=\"brokkr-agent\", status=\"success\"})", v => v >= 1);
+        // A poll that received the deployment object.
+        await prometheus.ValueWhenAsync("sum(brokkr_agent_poll_requests_total{job=\"brokkr-agent\", result=\"success\"})", v => v >= 1);
         await prometheus.ValueWhenAsync("sum(brokkr_agent_heartbeat_sent_total{job=\"brokkr-agent\"})", v => v >= 1);
         // Two objects applied (the namespace first), so at least two applies.
-        await prometheus.ValueWhenAsync("sum(brokkr_agent_kubernetes_operations_total{job=\"brokkr-agent\", operation=\"apply\"})",
-            v => v >= 2);
+        await prometheus.ValueWhenAsync(
+            "sum(brokkr_agent_kubernetes_operations_total{job=\"brokkr-agent\", operation=\"apply\", result=\"success\"})", v => v >= 2);
+        await prometheus.ValueWhenAsync("sum(brokkr_agent_reconcile_objects_total{job=\"brokkr-agent\", action=\"applied\"})", v => v >= 2);
     }
 }

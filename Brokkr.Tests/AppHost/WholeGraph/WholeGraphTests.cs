@@ -70,13 +70,19 @@ public sealed class WholeGraphTests(WholeGraphFixture graph)
     }
 
     [Fact]
-    public async Task PromQl_OverBrokkrSeries_ReturnsTheBrokersValues()
+    public async Task PromQl_TheLocalBrokerReportsTheDevelopmentAdminKeyInUse()
     {
         // The local broker runs with the public development admin key: the gauge that warns about it says so.
         Assert.Equal(1, await graph.Prometheus.ValueWhenAsync("brokkr_default_admin_pak_hash_in_use{job=\"brokkr-broker\"}", _ => true));
+    }
 
-        var families = await graph.Prometheus.QueryUntilAsync("count by (__name__) ({job=\"brokkr-broker\", __name__=~\"brokkr_.+\"})",
+    [Theory]
+    [InlineData("brokkr-broker")]
+    [InlineData("brokkr-agent")]
+    public async Task PromQl_OverBrokkrSeries_ReturnsValuesForEachService(string job)
+    {
+        var families = await graph.Prometheus.QueryUntilAsync($"count by (__name__) ({{job=\"{job}\", __name__=~\"brokkr_.+\"}})",
             r => r.Count > 0);
-        Assert.All(families, f => Assert.True(f.Value >= 1));
+        Assert.All(families, f => Assert.StartsWith("brokkr_", f.Labels["__name__"]));
     }
 }
