@@ -13,7 +13,7 @@ public static class StackDeploymentObjectsApi
     {
         stacks.MapGet("/{id}/deployment-objects", List);
         stacks.MapPost("/{id}/deployment-objects", Create)
-            .Accepts<DeploymentObjectRequest>("application/json", "application/yaml", "text/yaml", "application/x-yaml");
+            .Accepts<CreateDeploymentObjectRequest>("application/json", "application/yaml", "text/yaml", "application/x-yaml");
         return stacks;
     }
 
@@ -44,4 +44,4 @@ public static class StackDeploymentObjectsApi
 }
 
 /// <summary>The JSON form of a new deployment object, for the OpenAPI document.</summary>
-public sealed record DeploymentObjectRequest(string YamlContent, bool IsDeletionMarker = false);
+public sealed record CreateDeploymentObjectRequest(string YamlContent, bool IsDeletionMarker = false);
