@@ -23,7 +23,7 @@ var agent = builder.AddProject("agent", "../Brokkr.Agent/Brokkr.Agent.csproj")
     .WaitFor(broker);
 
 // Without a cluster to talk to, the agent gets the Kubernetes API stand-in (local runs only: a deployment has a cluster).
-if (builder.ExecutionContext.IsRunMode && Kubeconfig.Find(builder.Configuration) is null)
+if (builder.ExecutionContext.IsRunMode && Kubeconfig.UseStandIn(builder.Configuration))
 {
     var kubernetes = builder.AddKubernetesStandIn("kubernetes");
     agent.WithKubeconfigFor(kubernetes).WaitFor(kubernetes);

@@ -10,6 +10,7 @@ using Brokkr.Broker.Authentication;
 using Brokkr.Broker.Configuration;
 using Brokkr.Broker.Data;
 using Brokkr.Broker.Errors;
+using Brokkr.Broker.Metrics;
 using Brokkr.Broker.Startup;
 using Brokkr.ServiceDefaults.Configuration;
 using Microsoft.EntityFrameworkCore;
@@ -54,11 +55,12 @@ public static class BrokerApp
         var dataSource = new NpgsqlDataSourceBuilder(DatabaseConnection.Resolve(builder.Configuration)).Build();
         // Registered through a factory so the container disposes it (and its pooled connections) with the app.
         services.AddSingleton(_ => dataSource);
-        services.AddDbContext<BrokkrDbContext>(options => options
+        services.AddDbContext<BrokkrDbContext>((sp, options) => options
             .UseNpgsql(dataSource)
             // The schema comes from hand-written migrations without a model snapshot (no EF design-time tooling
             // here), so EF always believes the model has pending changes; the migration is the source of truth.
-            .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning)));
+            .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning))
+            .UseDatabaseMetrics(sp));
 
         services.AddSingleton<PakFormat>();
         services.AddSingleton<AuthCache>();
@@ -66,7 +68,10 @@ public static class BrokerApp
         services.AddSingleton<DefaultAdminKeyMonitor>();
         services.AddHostedService<DatabaseInitializer>();
         services.AddHostedService(sp => sp.GetRequiredService<DefaultAdminKeyMonitor>());
+        services.AddBrokerMetrics(builder.Configuration);
         services.AddSingleton(TimeProvider.System);
+        // A singleton, so its two-second verdict cache outlives one probe.
+        services.AddSingleton<DatabaseHealthCheck>();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: [ReadyTag]);
         services.AddBrokerHealthResponses();
         services.AddBrokerCors(builder.Configuration);
@@ -88,6 +93,7 @@ public static class BrokerApp
     public static WebApplication Build(WebApplicationBuilder builder)
     {
         var app = builder.Build();
+        app.UseBrokerMetrics();
         app.UseMiddleware<ErrorMappingMiddleware>();
         app.UseBrokerCors();
         app.UseWhen(context => context.Request.Path.StartsWithSegments("/api/v1"),

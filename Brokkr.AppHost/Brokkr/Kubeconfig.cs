@@ -5,6 +5,13 @@ namespace Brokkr.AppHost.Brokkr;
 /// <summary>Finding the user's kubeconfig, and writing one for the stand-in.</summary>
 internal static class Kubeconfig
 {
+    /// <summary>
+    /// Whether the local agent gets the Kubernetes API stand-in: <c>AppHost:UseKubernetesStandIn</c> when set (tests set it,
+    /// so a developer's own cluster is never touched), otherwise when no kubeconfig is found.
+    /// </summary>
+    public static bool UseStandIn(IConfiguration configuration) =>
+        configuration["AppHost:UseKubernetesStandIn"] is { Length: > 0 } configured ? bool.Parse(configured) : Find(configuration) is null;
+
     /// <summary>A kubeconfig the agent would use: <c>BROKKR__AGENT__KUBECONFIG_PATH</c>, <c>KUBECONFIG</c> or ~/.kube/config.</summary>
     public static string? Find(IConfiguration configuration)
     {

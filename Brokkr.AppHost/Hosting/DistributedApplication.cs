@@ -50,22 +50,39 @@ public sealed class DistributedApplication : IAsyncDisposable
         }
 
         using var shutdown = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        Console.CancelKeyPress += (_, e) =>
+        // Ctrl+C, kill, a closed terminal: each stops the resources in order. They run in their own sessions, so only the
+        // AppHost gets these signals.
+        var signals = new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGHUP, PosixSignal.SIGQUIT }
+            .Select(signal => PosixSignalRegistration.Create(signal, context =>
+            {
+                context.Cancel = true;
+                shutdown.Cancel();
+            }))
+            .ToList();
+        try
         {
-            e.Cancel = true;
-            shutdown.Cancel();
-        };
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+            await using (this)
+            {
+                try
+                {
+                    await StartAsync(shutdown.Token);
+                    await _orchestrator.ReportWhenReadyAsync(shutdown.Token);
+                    await Task.Delay(Timeout.Infinite, shutdown.Token);
+                }
+                catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
+                {
+                    _orchestrator.Console?.WriteInfo("stopping every resource, dependents first");
+                }
+            }
+        }
+        catch (InvalidOperationException e)
         {
-            context.Cancel = true;
-            shutdown.Cancel();
-        });
-
-        await using (this)
+            await Console.Error.WriteLineAsync($"apphost: {e.Message}");
+            Environment.ExitCode = 1;
+        }
+        finally
         {
-            await StartAsync(shutdown.Token);
-            await _orchestrator.ReportWhenReadyAsync(shutdown.Token);
-            await Task.Delay(Timeout.Infinite, shutdown.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+            signals.ForEach(s => s.Dispose());
         }
     }
 

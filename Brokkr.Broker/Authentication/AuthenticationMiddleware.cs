@@ -1,16 +1,18 @@
 using Brokkr.Broker.Errors;
+using Brokkr.Broker.Metrics;
 
 namespace Brokkr.Broker.Authentication;
 
 /// <summary>
 /// Authenticates every <c>/api/v1</c> request before routing binds anything (spec §3 order: 401 first). Accepts
-/// <c>Authorization: &lt;PAK&gt;</c> and <c>Authorization: Bearer &lt;PAK&gt;</c>; anything else is 401 with an empty body.
+/// <c>Authorization: &lt;PAK&gt;</c> and <c>Authorization: Bearer &lt;PAK&gt;</c>; anything else is 401 with an empty body,
+/// counted in <c>brokkr_auth_failures_total</c> by reason.
 /// </summary>
-public sealed class AuthenticationMiddleware(RequestDelegate next)
+public sealed class AuthenticationMiddleware(RequestDelegate next, BusinessMetrics metrics)
 {
     public async Task InvokeAsync(HttpContext context, PakResolver resolver)
     {
-        var pak = ReadPak(context.Request);
+        var (pak, failure) = ReadPak(context.Request);
         Caller? caller;
         try
         {
@@ -23,24 +25,33 @@ public sealed class AuthenticationMiddleware(RequestDelegate next)
         }
         if (caller is null)
         {
+            metrics.AuthFailed(failure ?? AuthFailureReason.Unknown);
             throw new UnauthenticatedException();
         }
         context.Features.Set(caller);
         await next(context);
     }
 
-    private static string? ReadPak(HttpRequest request)
+    private static (string? Pak, string? Failure) ReadPak(HttpRequest request)
     {
         var values = request.Headers.Authorization;
+        if (values.Count == 0 || values is [""])
+        {
+            return (null, AuthFailureReason.Missing);
+        }
         if (values.Count != 1 || values[0] is not { } header || !header.All(char.IsAscii))
         {
-            return null;
+            return (null, AuthFailureReason.Malformed);
         }
         var value = header.Trim();
         if (value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
             value = value["Bearer ".Length..].Trim();
         }
-        return value.Length == 0 ? null : value;
+        if (value.Length == 0)
+        {
+            return (null, AuthFailureReason.Missing);
+        }
+        return PakFormat.IsWellFormed(value) ? (value, null) : (null, AuthFailureReason.Malformed);
     }
 }

@@ -30,6 +30,9 @@ public sealed class PakFormat(IOptions<PakOptions> options)
         return parts.Length == 3 ? HashLongToken(parts[2]) : null;
     }
 
+    /// <summary>Three '_'-separated parts (prefix and short part are not checked, spec §2.2).</summary>
+    public static bool IsWellFormed(string pak) => pak.AsSpan().Count('_') == 2;
+
     public static string HashLongToken(string longToken) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(longToken)));
 

@@ -1,3 +1,5 @@
+using Brokkr.Broker.Data;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 
@@ -5,9 +7,10 @@ namespace Brokkr.Broker.Startup;
 
 /// <summary>
 /// Readiness (spec §6): a pool checkout within 750 ms plus <c>SELECT 1</c>; the verdict is cached for 2 s so a probe
-/// storm does not become a query storm. Unhealthy makes <c>/readyz</c> answer 503.
+/// storm does not become a query storm. Unhealthy makes <c>/readyz</c> answer 503. It goes through EF Core like every
+/// other command, so <c>brokkr_database_*</c> counts it too.
 /// </summary>
-public sealed class DatabaseHealthCheck(NpgsqlDataSource dataSource, TimeProvider time) : IHealthCheck
+public sealed class DatabaseHealthCheck(IServiceScopeFactory scopes, TimeProvider time) : IHealthCheck
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMilliseconds(750);
     private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(2);
@@ -29,9 +32,8 @@ public sealed class DatabaseHealthCheck(NpgsqlDataSource dataSource, TimeProvide
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(Timeout);
-            await using var connection = await dataSource.OpenConnectionAsync(timeout.Token);
-            await using var command = new NpgsqlCommand("SELECT 1", connection);
-            await command.ExecuteScalarAsync(timeout.Token);
+            await using var scope = scopes.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<BrokkrDbContext>().Database.ExecuteSqlRawAsync("SELECT 1", timeout.Token);
             result = HealthCheckResult.Healthy("Ready");
         }
         catch (Exception e) when (e is NpgsqlException or OperationCanceledException or TimeoutException)

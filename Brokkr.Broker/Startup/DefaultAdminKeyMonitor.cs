@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using Brokkr.Broker.Authentication;
 using Brokkr.Broker.Configuration;
 using Brokkr.Broker.Data;
@@ -9,7 +8,7 @@ namespace Brokkr.Broker.Startup;
 
 /// <summary>
 /// Spec §2.6 step 3: while the public development admin PAK is accepted, say so loudly — at startup and every hour —
-/// and expose <c>brokkr_default_admin_pak_hash_in_use</c> = 1 so an alert can catch it.
+/// and report it through <see cref="DefaultKeyInUse"/>, which <c>brokkr_default_admin_pak_hash_in_use</c> exports.
 /// </summary>
 public sealed class DefaultAdminKeyMonitor : BackgroundService
 {
@@ -19,14 +18,11 @@ public sealed class DefaultAdminKeyMonitor : BackgroundService
     private readonly ILogger<DefaultAdminKeyMonitor> _logger;
     private volatile bool _inUse;
 
-    public DefaultAdminKeyMonitor(IServiceScopeFactory scopes, IOptions<BrokerOptions> options, IMeterFactory meters,
-        ILogger<DefaultAdminKeyMonitor> logger)
+    public DefaultAdminKeyMonitor(IServiceScopeFactory scopes, IOptions<BrokerOptions> options, ILogger<DefaultAdminKeyMonitor> logger)
     {
         _scopes = scopes;
         _options = options;
         _logger = logger;
-        meters.Create("Brokkr.Broker").CreateObservableGauge("brokkr_default_admin_pak_hash_in_use", () => _inUse ? 1 : 0,
-            description: "1 while the public development admin PAK is accepted, else 0");
     }
 
     public bool DefaultKeyInUse => _inUse;

@@ -31,7 +31,7 @@ internal static class MetricFamilyConverter
             var name = PrometheusNaming.FamilyName(metric.Name, metric.Unit, type.Value);
             if (!families.TryGetValue(name, out var family))
             {
-                family = new MetricFamily(name, metric.Description ?? "", type.Value);
+                family = new MetricFamily(name, HelpOf(metric), type.Value);
                 families.Add(name, family);
             }
             else if (family.Type != type.Value)
@@ -48,6 +48,14 @@ internal static class MetricFamilyConverter
 
         return families;
     }
+
+    /// <summary>
+    /// The instrument's description, or — for instruments published without one (Entity Framework Core's) — a line
+    /// naming the instrument and its meter, so every family has HELP text and promtool has nothing to report.
+    /// </summary>
+    private static string HelpOf(Metric metric) => string.IsNullOrWhiteSpace(metric.Description)
+        ? $"{metric.Name} from the {metric.MeterName} meter."
+        : metric.Description;
 
     private static PrometheusMetricType? TypeOf(MetricType type) => type switch
     {

@@ -5,7 +5,7 @@ namespace Brokkr.ServiceDefaults.Metrics;
 /// <summary>
 /// Metrics settings, bound from configuration section <c>Brokkr:Metrics</c> (environment variables
 /// <c>BROKKR__METRICS__ENABLED</c>, <c>BROKKR__METRICS__PATH</c>, <c>BROKKR__METRICS__GLOBAL_LABELS</c>,
-/// <c>BROKKR__METRICS__INCLUDE_PROCESS_METRICS</c>, <c>BROKKR__METRICS__BUCKETS__&lt;family&gt;</c>).
+/// <c>BROKKR__METRICS__INCLUDE_PROCESS_METRICS</c>, <c>BROKKR__METRICS__CARDINALITY_LIMIT</c>, <c>BROKKR__METRICS__BUCKETS__&lt;family&gt;</c>).
 /// </summary>
 public sealed class MetricsOptions
 {
@@ -24,6 +24,14 @@ public sealed class MetricsOptions
     /// <summary>Whether /metrics includes process_cpu_seconds_total, process_resident_memory_bytes and friends.</summary>
     [ConfigurationKeyName("include_process_metrics")]
     public bool IncludeProcessMetrics { get; set; } = true;
+
+    /// <summary>
+    /// Most series one family may hold (OpenTelemetry's cardinality limit, 2000 by default); further label sets are
+    /// folded into one series labelled <c>otel_metric_overflow="true"</c>. Raise it for fleets of more than ~2000 agents
+    /// with per-agent series on; each family reserves memory for this many series.
+    /// </summary>
+    [ConfigurationKeyName("cardinality_limit")]
+    public int? CardinalityLimit { get; set; }
 
     /// <summary>
     /// Histogram bucket upper bounds per family, e.g. key "brokkr_http_request_duration_seconds" value

@@ -34,7 +34,7 @@ internal static class MetricsPipeline
         var builder = Sdk.CreateMeterProviderBuilder()
             .SetResourceBuilder(resource)
             .AddMeter(Meters)
-            .AddView(instrument => BucketView(instrument, settings.Buckets));
+            .AddView(instrument => StreamView(instrument, settings));
 
         PrometheusTextExporter? exporter = null;
         if (prometheus)
@@ -59,6 +59,21 @@ internal static class MetricsPipeline
         }
 
         return (builder.Build(), exporter);
+    }
+
+    /// <summary>The configured buckets and cardinality limit of one instrument's stream; null keeps the SDK's defaults.</summary>
+    public static MetricStreamConfiguration? StreamView(Instrument instrument, MetricsSettings settings)
+    {
+        var view = BucketView(instrument, settings.Buckets);
+        if (settings.CardinalityLimit is not { } limit)
+        {
+            return view;
+        }
+
+        // A plain stream configuration keeps a histogram's advised buckets; only the limit changes.
+        view ??= new MetricStreamConfiguration();
+        view.CardinalityLimit = limit;
+        return view;
     }
 
     /// <summary>A view giving a histogram the configured buckets, matched by Prometheus family or instrument name.</summary>

@@ -8,7 +8,8 @@ internal sealed record MetricsSettings(
     string Path,
     bool IncludeProcessMetrics,
     IReadOnlyList<KeyValuePair<string, string>> GlobalLabels,
-    IReadOnlyDictionary<string, double[]> Buckets)
+    IReadOnlyDictionary<string, double[]> Buckets,
+    int? CardinalityLimit = null)
 {
     public static MetricsSettings From(MetricsOptions options)
     {
@@ -24,7 +25,14 @@ internal sealed record MetricsSettings(
             buckets[family] = ParseBuckets(family, value);
         }
 
-        return new MetricsSettings(options.Enabled, path, options.IncludeProcessMetrics, ParseLabels(options.GlobalLabels), buckets);
+        if (options.CardinalityLimit is <= 0)
+        {
+            throw new InvalidOperationException(
+                $"{MetricsOptions.SectionName}:cardinality_limit: '{options.CardinalityLimit}' must be a positive number of series.");
+        }
+
+        return new MetricsSettings(options.Enabled, path, options.IncludeProcessMetrics, ParseLabels(options.GlobalLabels), buckets,
+            options.CardinalityLimit);
     }
 
     public static IReadOnlyList<KeyValuePair<string, string>> ParseLabels(string? text)

@@ -1,44 +1,29 @@
-using System.Net;
-using System.Net.Sockets;
-using System.Text.Json.Nodes;
+using Brokkr.AppHost.Hosting;
 using Brokkr.Tests.AppHost.Testing;
+using Brokkr.Tests.Infrastructure;
 using Npgsql;
 
 namespace Brokkr.Tests.AppHost;
 
-/// <summary>The AppHost's own model run as local processes: PostgreSQL, the broker and Prometheus, on random ports.</summary>
-public sealed class RunModeTests
+/// <summary>The AppHost's PostgreSQL in run mode: a private cluster that keeps its data, or an existing server when given.</summary>
+public sealed class RunModeTests(PostgresDatabaseFixture database) : IClassFixture<PostgresDatabaseFixture>
 {
     [Fact]
-    public async Task PostgresBrokerAndPrometheus_BecomeHealthy_PrometheusScrapesTheBroker_AndStopLeavesNothingRunning()
+    public async Task WithConnectionStringsBrokkr_TheBrokerUsesThatServer_AndNoLocalClusterIsCreated()
     {
-        var builder = (await DistributedApplicationTestingBuilder.CreateAsync()).WithOnly("postgres", "brokkr", "broker", "prometheus");
+        var builder = (await DistributedApplicationTestingBuilder.CreateAsync([$"--ConnectionStrings:brokkr={database.ConnectionString}"]))
+            .WithOnly("postgres", "brokkr", "broker");
         var dataDirectory = builder.DataDirectory;
-        int brokerPort, prometheusPort;
-        await using (var app = await builder.BuildAsync())
-        {
-            await app.StartAsync();
-            await app.WaitForResourceHealthyAsync("broker");
-            using var broker = app.CreateHttpClient("broker");
-            using var readyz = await broker.GetAsync("/readyz");
-            Assert.Equal(HttpStatusCode.OK, readyz.StatusCode);
+        await using var app = await builder.BuildAsync();
+        await app.StartAsync();
+        await app.WaitForResourceHealthyAsync("broker");
 
-            await app.WaitForResourceHealthyAsync("prometheus");
-            using var prometheus = app.CreateHttpClient("prometheus");
-            var target = await PollAsync(() => BrokerTargetAsync(prometheus), t => (string?)t?["health"] == "up", TimeSpan.FromSeconds(30));
-            Assert.Equal(broker.BaseAddress!.Port.ToString(), ((string?)target!["labels"]!["instance"])!.Split(':')[1]);
-            var up = await PollAsync(() => QueryAsync(prometheus, "up{job=\"brokkr-broker\"}"), r => r is { Count: 1 }, TimeSpan.FromSeconds(15));
-            Assert.Equal("1", (string?)up![0]!["value"]![1]);
-
-            brokerPort = broker.BaseAddress.Port;
-            prometheusPort = prometheus.BaseAddress!.Port;
-            await app.StopAsync();
-        }
-
-        // No orphans: the processes are gone and PostgreSQL was shut down by pg_ctl (it removes its pid file).
-        Assert.False(IsListening(brokerPort), "the broker still listens after stop");
-        Assert.False(IsListening(prometheusPort), "Prometheus still listens after stop");
-        Assert.False(Directory.Exists(dataDirectory), "the throwaway data folder was not removed");
+        var postgres = app.ResourceNotifications.Get("postgres");
+        Assert.Equal(KnownResourceStates.Skipped, postgres.State);
+        Assert.Contains("ConnectionStrings__brokkr", postgres.Message);
+        Assert.False(Directory.Exists(Path.Combine(dataDirectory, "postgres")), "a local cluster was created anyway");
+        // The broker migrated and bootstrapped the given database.
+        Assert.Equal(1L, await ExecuteAsync(database.ConnectionString, "SELECT count(*) FROM admin_role"));
     }
 
     [Fact]
@@ -87,49 +72,5 @@ public sealed class RunModeTests
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         return await command.ExecuteScalarAsync();
-    }
-
-    private static async Task<JsonNode?> BrokerTargetAsync(HttpClient prometheus)
-    {
-        var targets = JsonNode.Parse(await prometheus.GetStringAsync("/api/v1/targets?state=active"))!;
-        return targets["data"]!["activeTargets"]!.AsArray().FirstOrDefault(t => (string?)t!["labels"]!["job"] == "brokkr-broker");
-    }
-
-    private static async Task<JsonArray?> QueryAsync(HttpClient prometheus, string promql)
-    {
-        var response = JsonNode.Parse(await prometheus.GetStringAsync($"/api/v1/query?query={Uri.EscapeDataString(promql)}"))!;
-        return response["data"]!["result"]!.AsArray();
-    }
-
-    private static async Task<T?> PollAsync<T>(Func<Task<T?>> read, Func<T?, bool> done, TimeSpan timeout)
-    {
-        using var cts = new CancellationTokenSource(timeout);
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(250));
-        T? last = default;
-        do
-        {
-            last = await read();
-            if (done(last))
-            {
-                return last;
-            }
-        }
-        while (await timer.WaitForNextTickAsync(cts.Token).AsTask().ContinueWith(t => t.IsCompletedSuccessfully && t.Result));
-
-        throw new TimeoutException($"condition not met within {timeout}; last value: {last}");
-    }
-
-    private static bool IsListening(int port)
-    {
-        using var client = new TcpClient();
-        try
-        {
-            client.Connect(IPAddress.Loopback, port);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
     }
 }

@@ -17,7 +17,7 @@ namespace Brokkr.Tests.Broker;
 /// One real broker per test class: Kestrel on 127.0.0.1:0 against the class's fresh PostgreSQL database, with
 /// migrations and the admin bootstrap run as in production. Tests talk to it over HTTP only.
 /// </summary>
-public class BrokerHost : IAsyncLifetime
+public class BrokerHost : IAsyncLifetime, IBrokerClients
 {
     /// <summary>The public development admin PAK (spec §2.1), accepted by an unconfigured broker.</summary>
     public const string DevAdminPak = "brokkr_BR3rVsDa_GK3QN7CDUzYc6iKgMkJ98M2WSimM5t6U8";
@@ -100,6 +100,13 @@ public class BrokerHost : IAsyncLifetime
         }
         return client;
     });
+}
+
+/// <summary>A running broker the test talks to over HTTP, in this process or in its own.</summary>
+public interface IBrokerClients
+{
+    /// <summary>An HTTP client for the broker presenting <paramref name="pak"/> (none when null).</summary>
+    HttpClient Client(string? pak = BrokerHost.DevAdminPak);
 }
 
 /// <summary>Small helpers over HttpClient for JSON calls against /api/v1.</summary>

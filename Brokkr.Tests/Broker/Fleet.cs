@@ -5,7 +5,7 @@ namespace Brokkr.Tests.Broker;
 public sealed record Tenant(Guid Id, string Pak);
 
 /// <summary>Builds broker state through the public API as the admin would; names are unique per call.</summary>
-public sealed class Fleet(BrokerHost broker)
+public sealed class Fleet(IBrokerClients broker)
 {
     private static int _counter;
 

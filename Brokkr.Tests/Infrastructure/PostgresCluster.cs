@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Npgsql;
 
 namespace Brokkr.Tests.Infrastructure;
@@ -154,10 +152,5 @@ public sealed class PostgresCluster
 
     private static bool IsAlive(int pid) => Directory.Exists($"/proc/{pid}");
 
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static int FreeLoopbackPort() => LoopbackPort.Free();
 }

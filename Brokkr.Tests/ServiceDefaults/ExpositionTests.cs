@@ -223,6 +223,36 @@ public sealed class ExpositionTests : IDisposable
             """, exporter.Scrape());
     }
 
+    [Theory]
+    [InlineData(null, 2000)]
+    [InlineData(5000, 3000)]
+    public void Cardinality_limit_folds_excess_series_into_one_overflow_series(int? limit, int expectedSeries)
+    {
+        var settings = new MetricsSettings(true, "/metrics", false, [], new Dictionary<string, double[]>(), limit);
+        var exporter = Exporter(view: instrument => MetricsPipeline.StreamView(instrument, settings));
+        var counter = meter.CreateCounter<long>("brokkr_test_agents_total", null, "Per-agent counter.");
+        for (var i = 0; i < 3000; i++)
+        {
+            counter.Add(1, new KeyValuePair<string, object?>("agent", "a" + i));
+        }
+
+        var series = exporter.Scrape().Split('\n').Where(l => l.StartsWith("brokkr_test_agents_total{", StringComparison.Ordinal)).ToList();
+
+        Assert.Equal(expectedSeries, series.Count(l => l.Contains("agent=")));
+        Assert.Equal(limit is null, series.Contains("brokkr_test_agents_total{otel_metric_overflow=\"true\"} " + (3000 - expectedSeries)));
+    }
+
+    [Fact]
+    public void A_cardinality_limit_keeps_the_advised_histogram_buckets()
+    {
+        var settings = new MetricsSettings(true, "/metrics", false, [], new Dictionary<string, double[]>(), 10);
+        var exporter = Exporter(view: instrument => MetricsPipeline.StreamView(instrument, settings));
+        meter.CreateHistogram("brokkr_test_limited_seconds", "s", "Limited.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.1, 0.2] }).Record(0.15);
+
+        Assert.Contains("brokkr_test_limited_seconds_bucket{le=\"0.2\"} 1\nbrokkr_test_limited_seconds_bucket{le=\"+Inf\"} 1\n", exporter.Scrape());
+    }
+
     [Fact]
     public async Task Scrapes_while_other_threads_record_are_consistent_and_end_exact()
     {

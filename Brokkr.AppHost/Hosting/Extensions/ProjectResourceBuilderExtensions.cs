@@ -40,6 +40,7 @@ public static class ProjectResourceBuilderExtensions
             return;
         }
 
+        AddConsoleLogDefaults(env, configuration);
         env["OTEL_SERVICE_NAME"] = context.Resource.Name;
         // Only when an OTLP receiver is configured: services export nothing otherwise (no dashboard runs here).
         var otlp = configuration["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"] ?? configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
@@ -52,6 +53,25 @@ public static class ProjectResourceBuilderExtensions
         {
             env["ASPNETCORE_URLS"] = string.Join(';', httpEndpoints.Select(e =>
                 $"{e.UriScheme}://localhost:{e.AllocatedPort?.ToString(CultureInfo.InvariantCulture)}"));
+        }
+    }
+
+    /// <summary>
+    /// Run mode: logs the user reads prefixed in one stream — one line per entry, and no lines for every health probe,
+    /// scrape and SQL command. Each stays settable: a value in the AppHost's own configuration (environment) is kept.
+    /// </summary>
+    private static void AddConsoleLogDefaults(Dictionary<string, object> env, Microsoft.Extensions.Configuration.IConfiguration configuration)
+    {
+        (string Key, string Value)[] defaults =
+        [
+            ("Logging:Console:FormatterName", "simple"),
+            ("Logging:Console:FormatterOptions:SingleLine", "true"),
+            ("Logging:LogLevel:Microsoft.AspNetCore", "Warning"),
+            ("Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Command", "Warning"),
+        ];
+        foreach (var (key, value) in defaults.Where(d => string.IsNullOrEmpty(configuration[d.Key])))
+        {
+            env[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
     }
 }

@@ -13,25 +13,27 @@ internal sealed class ApplicationOrchestrator(IReadOnlyList<IResource> model, Di
     private readonly List<Task> _resourceTasks = [];
     private Dictionary<IResource, IResourceRunner> _runners = [];
     private Task? _stopped;
+    private DataDirectoryLock? _dataDirectoryLock;
 
     public ResourceConsole? Console { get; private set; }
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (Console is not null)
         {
             throw new InvalidOperationException("the application has already been started");
         }
 
+        _dataDirectoryLock = DataDirectoryLock.Acquire(executionContext.DataDirectory);
         Console = new ResourceConsole(executionContext.Configuration, notifications, model);
-        PortAllocator.Allocate(model, executionContext.RandomizePorts, Console.WriteInfo);
         _runners = ResourceRunnerFactory.Create(model, executionContext, Console);
+        // Before choosing ports: a leftover would otherwise hold a resource's preferred port.
+        await Task.WhenAll(_runners.Values.Select(r => r.StopLeftoverAsync(cancellationToken)));
+        PortAllocator.Allocate(model, executionContext.RandomizePorts, Console.WriteInfo);
         foreach (var (resource, runner) in _runners)
         {
             _resourceTasks.Add(Task.Run(() => RunResourceAsync(resource, runner, _stopping.Token), CancellationToken.None));
         }
-
-        return Task.CompletedTask;
     }
 
     /// <summary>Once nothing is starting any more: where to look, or what failed.</summary>
@@ -90,6 +92,7 @@ internal sealed class ApplicationOrchestrator(IReadOnlyList<IResource> model, Di
 
         Console?.ClearTable();
         Console?.Dispose();
+        _dataDirectoryLock?.Dispose();
     }
 
     private async Task RunResourceAsync(IResource resource, IResourceRunner runner, CancellationToken stopping)
@@ -205,6 +208,10 @@ internal sealed class ApplicationOrchestrator(IReadOnlyList<IResource> model, Di
         try
         {
             await notifications.WaitForResourceHealthyAsync(dependency.Name, stopping);
+        }
+        catch (InvalidOperationException) when (notifications.Get(dependency.Name).State == KnownResourceStates.Skipped)
+        {
+            // Not run here on purpose (an existing server given instead, a tool not installed): nothing to wait for.
         }
         catch (InvalidOperationException)
         {

@@ -6,6 +6,9 @@ internal interface IResourceRunner
     /// <summary>Why the resource will not run here (tool not installed, external server used), or null.</summary>
     string? SkipReason { get; }
 
+    /// <summary>Stops what an earlier AppHost that was killed left running for this resource, before ports are chosen.</summary>
+    Task StopLeftoverAsync(CancellationToken cancellationToken);
+
     /// <summary>Work that need not wait for dependencies (building a project), done while they start.</summary>
     Task PrepareAsync(CancellationToken cancellationToken);
 

@@ -4,7 +4,7 @@ namespace Brokkr.AppHost.Hosting;
 internal sealed class LogFileTail(string path, Action<string> writeLine) : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();
-    private Task? _task;
+    private Task<long>? _task;
 
     /// <summary>Starts at the file's current end: earlier runs' lines are not repeated.</summary>
     public void Start()
@@ -13,36 +13,51 @@ internal sealed class LogFileTail(string path, Action<string> writeLine) : IAsyn
         _task = Task.Run(() => FollowAsync(offset, _stop.Token));
     }
 
+    /// <summary>Stops following after passing on what was written last (the daemon's shutdown lines).</summary>
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
         if (_task is not null)
         {
-            await _task.ContinueWith(_ => { }, TaskScheduler.Default);
+            await ReadNewLinesAsync(await _task, CancellationToken.None);
         }
 
         _stop.Dispose();
     }
 
-    private async Task FollowAsync(long offset, CancellationToken cancellationToken)
+    private async Task<long> FollowAsync(long offset, CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(300));
-        while (await timer.WaitForNextTickAsync(cancellationToken))
+        try
         {
-            if (!File.Exists(path) || new FileInfo(path).Length <= offset)
+            while (await timer.WaitForNextTickAsync(cancellationToken))
             {
-                continue;
+                offset = await ReadNewLinesAsync(offset, cancellationToken);
             }
-
-            await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            stream.Seek(offset, SeekOrigin.Begin);
-            using var reader = new StreamReader(stream);
-            while (await reader.ReadLineAsync(cancellationToken) is { } line)
-            {
-                writeLine(line);
-            }
-
-            offset = stream.Position;
         }
+        catch (OperationCanceledException)
+        {
+            // Stopped.
+        }
+
+        return offset;
+    }
+
+    private async Task<long> ReadNewLinesAsync(long offset, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(path) || new FileInfo(path).Length <= offset)
+        {
+            return offset;
+        }
+
+        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        stream.Seek(offset, SeekOrigin.Begin);
+        using var reader = new StreamReader(stream);
+        while (await reader.ReadLineAsync(cancellationToken) is { } line)
+        {
+            writeLine(line);
+        }
+
+        return stream.Position;
     }
 }

@@ -3,10 +3,15 @@ using System.Runtime.InteropServices;
 
 namespace Brokkr.AppHost.Hosting;
 
-/// <summary>A long-running child process whose output lines go to the resource log; stopped with SIGTERM, then killed.</summary>
+/// <summary>
+/// A long-running child process whose output lines go to the resource log; stopped with SIGTERM, then killed. It runs in
+/// its own session (through setsid), so a Ctrl+C or a closed terminal reaches only the AppHost, which stops the resources
+/// in order — dependents first — instead of every process dying at once.
+/// </summary>
 internal sealed class ManagedProcess
 {
     private const int SigTerm = 15;
+    private const string SetSid = "/usr/bin/setsid";
     private readonly Process _process;
 
     private ManagedProcess(Process process, Task<int> exited)
@@ -23,7 +28,9 @@ internal sealed class ManagedProcess
     public static ManagedProcess Start(string file, IEnumerable<string> args, IReadOnlyDictionary<string, string> environment,
         string workingDirectory, Action<string> writeLine)
     {
-        var startInfo = new ProcessStartInfo(file)
+        // setsid execs the program in place (same pid) since the child of a fork is never a process group leader.
+        var ownSession = File.Exists(SetSid);
+        var startInfo = new ProcessStartInfo(ownSession ? SetSid : file)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
@@ -31,6 +38,11 @@ internal sealed class ManagedProcess
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        if (ownSession)
+        {
+            startInfo.ArgumentList.Add(file);
+        }
+
         foreach (var arg in args)
         {
             startInfo.ArgumentList.Add(arg);
@@ -63,17 +75,49 @@ internal sealed class ManagedProcess
             await Task.WhenAny(Exited, Task.Delay(grace));
         }
 
+        KillTree(_process);
+        await Exited;
+        _process.Dispose();
+    }
+
+    /// <summary>Stops a process this AppHost did not start (one left behind by an earlier run): SIGTERM, then SIGKILL.</summary>
+    public static async Task TerminateAsync(int pid, TimeSpan grace)
+    {
+        Process process;
         try
         {
-            _process.Kill(entireProcessTree: true);
+            process = Process.GetProcessById(pid);
+        }
+        catch (ArgumentException)
+        {
+            return; // Already gone.
+        }
+
+        using (process)
+        {
+            _ = SendSignal(pid, SigTerm);
+            using var timeout = new CancellationTokenSource(grace);
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                KillTree(process);
+            }
+        }
+    }
+
+    private static void KillTree(Process process)
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
         }
         catch (InvalidOperationException)
         {
             // Already gone.
         }
-
-        await Exited;
-        _process.Dispose();
     }
 
     private static async Task<int> WaitForExitAsync(Process process)

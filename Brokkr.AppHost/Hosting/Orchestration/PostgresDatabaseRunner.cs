@@ -16,6 +16,8 @@ internal sealed class PostgresDatabaseRunner(PostgresDatabaseResource database, 
 
     public IReadOnlyList<string> Urls => [];
 
+    public Task StopLeftoverAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     public Task PrepareAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public async Task StartAsync(CancellationToken cancellationToken)

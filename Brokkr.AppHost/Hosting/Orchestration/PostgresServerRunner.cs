@@ -38,6 +38,9 @@ internal sealed class PostgresServerRunner(PostgresServerResource server, Distri
         ? [$"tcp://localhost:{port.ToString(CultureInfo.InvariantCulture)}"]
         : [];
 
+    public Task StopLeftoverAsync(CancellationToken cancellationToken) =>
+        Binaries is { } binaries && SkipReason is null ? StopLeftoverServerAsync(binaries, cancellationToken) : Task.CompletedTask;
+
     public Task PrepareAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -52,7 +55,6 @@ internal sealed class PostgresServerRunner(PostgresServerResource server, Distri
             await InitializeClusterAsync(binaries, cancellationToken);
         }
 
-        await StopLeftoverServerAsync(binaries, cancellationToken);
         await ChownAsync(Path.GetDirectoryName(LogFile)!);
         _tail = new LogFileTail(LogFile, line => console.WriteLog(server.Name, line));
         _tail.Start();

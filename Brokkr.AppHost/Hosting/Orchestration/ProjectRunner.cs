@@ -3,11 +3,11 @@ using System.Reflection;
 namespace Brokkr.AppHost.Hosting;
 
 /// <summary>
-/// A .NET project as a local process: built once (<c>dotnet build</c> in the AppHost's own configuration), then its
-/// assembly run with the environment Aspire would inject.
+/// A .NET project as a local process: the assembly the AppHost's own build produced (it references the projects it runs),
+/// or, when that is missing, one built now with <c>dotnet build</c>; run with the environment Aspire would inject.
 /// </summary>
 internal sealed class ProjectRunner(ProjectResource project, DistributedApplicationExecutionContext executionContext, ResourceConsole console)
-    : ProcessResourceRunner(project, console)
+    : ProcessResourceRunner(project, executionContext, console)
 {
     // One build at a time: the projects share ServiceDefaults' output.
     private static readonly SemaphoreSlim BuildGate = new(1, 1);
@@ -15,10 +15,16 @@ internal sealed class ProjectRunner(ProjectResource project, DistributedApplicat
 
     public override string? SkipReason => File.Exists(project.ProjectPath)
         ? null
-        : $"project file {Path.GetRelativePath(Path.Combine(executionContext.AppHostDirectory, ".."), project.ProjectPath)} does not exist";
+        : $"project file {Path.GetRelativePath(Path.Combine(ExecutionContext.AppHostDirectory, ".."), project.ProjectPath)} does not exist";
 
     public override async Task PrepareAsync(CancellationToken cancellationToken)
     {
+        _targetPath ??= BuiltAssembly();
+        if (_targetPath is not null)
+        {
+            return;
+        }
+
         await BuildGate.WaitAsync(cancellationToken);
         try
         {
@@ -37,7 +43,7 @@ internal sealed class ProjectRunner(ProjectResource project, DistributedApplicat
             await PrepareAsync(cancellationToken);
         }
 
-        var environment = await EnvironmentEvaluator.ResolveAsync(project, executionContext, cancellationToken);
+        var environment = await EnvironmentEvaluator.ResolveAsync(project, ExecutionContext, cancellationToken);
         var args = new List<string> { _targetPath! };
         foreach (var arg in project.Annotations.OfType<CommandLineArgsAnnotation>().SelectMany(a => a.Args))
         {
@@ -59,6 +65,15 @@ internal sealed class ProjectRunner(ProjectResource project, DistributedApplicat
         return targetPath is not null && File.Exists(targetPath)
             ? targetPath
             : throw new InvalidOperationException($"building {project.ProjectPath} did not produce an assembly: {output.Trim()}");
+    }
+
+    /// <summary>The assembly recorded by the AppHost's build for this project (see Brokkr.AppHost.csproj), if it exists.</summary>
+    private string? BuiltAssembly()
+    {
+        var key = "ProjectTargetPath:" + project.ProjectPath;
+        var path = typeof(ProjectRunner).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .FirstOrDefault(a => string.Equals(a.Key, key, StringComparison.Ordinal))?.Value;
+        return path is not null && File.Exists(path) ? path : null;
     }
 
     /// <summary>Debug or Release, whichever the AppHost itself was built in.</summary>

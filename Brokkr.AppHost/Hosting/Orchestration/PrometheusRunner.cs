@@ -9,13 +9,13 @@ namespace Brokkr.AppHost.Hosting;
 /// </summary>
 internal sealed class PrometheusRunner(ContainerResource container, IReadOnlyList<IResource> model,
     DistributedApplicationExecutionContext executionContext, ResourceConsole console)
-    : ProcessResourceRunner(container, console)
+    : ProcessResourceRunner(container, executionContext, console)
 {
     public const string Image = "prom/prometheus";
 
     private string? Binary { get; } = Locate(executionContext);
 
-    private string Root => Path.Combine(executionContext.DataDirectory, container.Name);
+    private string Root => Path.Combine(ExecutionContext.DataDirectory, container.Name);
 
     public override string? SkipReason => Binary is null
         ? "Prometheus is not installed (apt-get install prometheus, or run scripts/prerequisites.sh); the services still serve /metrics"

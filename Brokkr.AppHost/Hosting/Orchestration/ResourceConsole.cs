@@ -177,21 +177,21 @@ internal sealed class ResourceConsole : IDisposable
 
     private void PrintStatusLines(bool onlyChanged)
     {
-        foreach (var s in _notifications.Snapshots.Where(s => s.Type != "Parameter"))
+        // Under the console lock (it is reentrant): changes published at once by several resources print in order.
+        lock (_gate)
         {
-            var status = $"{s.Name}: {s.State}, health {s.Health ?? "-"}, restarts {s.Restarts}" +
-                         (s.Urls.Count > 0 ? ", " + string.Join(' ', s.Urls) : "") + (s.Message is null ? "" : " - " + s.Message);
-            lock (_lastPrinted)
+            foreach (var s in _notifications.Snapshots.Where(s => s.Type != "Parameter"))
             {
+                var status = $"{s.Name}: {s.State}, health {s.Health ?? "-"}, restarts {s.Restarts}" +
+                             (s.Urls.Count > 0 ? ", " + string.Join(' ', s.Urls) : "") + (s.Message is null ? "" : " - " + s.Message);
                 if (onlyChanged && _lastPrinted.GetValueOrDefault(s.Name) == status)
                 {
                     continue;
                 }
 
                 _lastPrinted[s.Name] = status;
+                WriteAboveTable(AppHostName.PadRight(_nameWidth) + " | " + status);
             }
-
-            WriteAboveTable(AppHostName.PadRight(_nameWidth) + " | " + status);
         }
     }
 

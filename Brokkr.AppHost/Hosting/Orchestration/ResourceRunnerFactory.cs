@@ -38,6 +38,8 @@ internal static class ResourceRunnerFactory
 
         public IReadOnlyList<string> Urls => [];
 
+        public Task StopLeftoverAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
         public Task PrepareAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
         public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -39,6 +39,8 @@ public sealed class DistributedApplicationTestingBuilder
             $"--AppHost:DataDirectory={dataDirectory}",
             "--AppHost:RandomizePorts=true",
             "--AppHost:Console=quiet",
+            // Never a developer's own cluster.
+            "--AppHost:UseKubernetesStandIn=true",
         ]);
         var entryPoint = typeof(DistributedApplication).Assembly.EntryPoint
                          ?? throw new InvalidOperationException("Brokkr.AppHost has no entry point");
@@ -50,6 +52,17 @@ public sealed class DistributedApplicationTestingBuilder
     public DistributedApplicationTestingBuilder WithOnly(params string[] names)
     {
         Resources.RemoveAll(r => !names.Contains(r.Name));
+        return this;
+    }
+
+    /// <summary>Sets an environment variable of one resource's process (e.g. a shorter polling interval).</summary>
+    public DistributedApplicationTestingBuilder WithEnvironment(string resourceName, string name, string value)
+    {
+        Resources.Single(r => r.Name == resourceName).Annotations.Add(new EnvironmentCallbackAnnotation(context =>
+        {
+            context.EnvironmentVariables[name] = value;
+            return Task.CompletedTask;
+        }));
         return this;
     }
 

@@ -3,6 +3,7 @@ using Brokkr.Broker.Authentication;
 using Brokkr.Broker.Data;
 using Brokkr.Broker.Errors;
 using Brokkr.Broker.Http;
+using Brokkr.Broker.Metrics;
 using Brokkr.Broker.Targeting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -34,7 +35,8 @@ public static class AgentRuntimeApi
     /// Self-agent only. The optional body reports Kubernetes reachability; a missing or unreadable body is "no report",
     /// never an error, so an old agent's heartbeat always lands.
     /// </summary>
-    private static async Task<NoContent> Heartbeat(Guid id, Caller caller, HttpRequest request, BrokkrDbContext db)
+    private static async Task<NoContent> Heartbeat(Guid id, Caller caller, HttpRequest request, BrokkrDbContext db,
+        BusinessMetrics metrics, FleetGauges fleet)
     {
         if (!caller.IsAgentSelf(id))
         {
@@ -54,6 +56,8 @@ public static class AgentRuntimeApi
         {
             await db.Agents.Where(a => a.Id == id).ExecuteUpdateAsync(set => set.SetProperty(a => a.LastHeartbeat, now));
         }
+        metrics.HeartbeatReceived();
+        fleet.Heartbeat(id, now);
         return TypedResults.NoContent();
     }
 
@@ -77,7 +81,8 @@ public static class AgentRuntimeApi
             .OrderByDescending(e => e.CreatedAt).ThenBy(e => e.Id).ToListAsync());
     }
 
-    private static async Task<Created<AgentEvent>> AddEvent(Guid id, Caller caller, Json<NewAgentEvent> body, BrokkrDbContext db)
+    private static async Task<Created<AgentEvent>> AddEvent(Guid id, Caller caller, Json<NewAgentEvent> body, BrokkrDbContext db,
+        BusinessMetrics metrics)
     {
         caller.RequireAdminOrAgentSelf(id);
         var input = body.Value;
@@ -102,6 +107,7 @@ public static class AgentRuntimeApi
         };
         db.AgentEvents.Add(agentEvent);
         await db.SaveChangesAsync();
+        metrics.AgentEvent(status);
         return TypedResults.Created($"/api/v1/agent-events/{agentEvent.Id}", agentEvent);
     }
 

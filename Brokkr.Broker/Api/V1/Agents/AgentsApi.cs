@@ -3,6 +3,7 @@ using Brokkr.Broker.Authentication;
 using Brokkr.Broker.Data;
 using Brokkr.Broker.Errors;
 using Brokkr.Broker.Http;
+using Brokkr.Broker.Metrics;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -110,7 +111,7 @@ public static class AgentsApi
         return TypedResults.Ok(agent);
     }
 
-    private static async Task<NoContent> Delete(Guid id, Caller caller, BrokkrDbContext db, AuthCache authCache)
+    private static async Task<NoContent> Delete(Guid id, Caller caller, BrokkrDbContext db, AuthCache authCache, FleetGauges fleet)
     {
         caller.RequireAdmin();
         var agent = await db.LiveAgents().FirstOrDefaultAsync(a => a.Id == id);
@@ -120,6 +121,7 @@ public static class AgentsApi
             agent.DeletedAt = DateTime.UtcNow;
             await db.SaveChangesAsync();
             authCache.Evict(agent.PakHash);
+            fleet.Forget(id);
         }
         return TypedResults.NoContent();
     }

@@ -1,6 +1,7 @@
 using Brokkr.Broker.Api.V1.DeploymentObjects;
 using Brokkr.Broker.Authentication;
 using Brokkr.Broker.Data;
+using Brokkr.Broker.Metrics;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -24,7 +25,8 @@ public static class StackDeploymentObjectsApi
             .OrderByDescending(d => d.SequenceId).ToListAsync());
     }
 
-    private static async Task<Created<DeploymentObject>> Create(Guid id, Caller caller, HttpRequest request, BrokkrDbContext db)
+    private static async Task<Created<DeploymentObject>> Create(Guid id, Caller caller, HttpRequest request, BrokkrDbContext db,
+        BusinessMetrics metrics)
     {
         await db.OwnedStackAsync(id, caller);
         var submission = await DeploymentObjectSubmission.ReadAsync(request);
@@ -39,6 +41,7 @@ public static class StackDeploymentObjectsApi
         };
         db.DeploymentObjects.Add(deploymentObject);
         await db.SaveChangesAsync();
+        metrics.DeploymentObjectCreated();
         return TypedResults.Created($"/api/v1/deployment-objects/{deploymentObject.Id}", deploymentObject);
     }
 }

@@ -1,0 +1,143 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Brokkr.Agent.Broker;
+
+/// <summary>
+/// The broker's REST API v1 as the agent uses it (brokkr-core.md §4.5, §7). The HttpClient comes configured with the
+/// broker root as base address and the PAK as a Bearer header; no automatic retries — the control loop decides.
+/// </summary>
+public sealed class BrokerClient(HttpClient http)
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+    };
+
+    /// <summary>GET /readyz: true on 2xx; false when the broker answers otherwise or cannot be reached.</summary>
+    public async Task<bool> IsReadyAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await http.GetAsync("readyz", cancellationToken);
+            return response.IsSuccessStatusCode;
+        }
+        catch (Exception e) when (IsTransportFailure(e, cancellationToken))
+        {
+            return false;
+        }
+    }
+
+    public Task<PakIdentity> WhoAmIAsync(CancellationToken cancellationToken) =>
+        SendAsync<PakIdentity>(HttpMethod.Post, "api/v1/auth/pak", null, cancellationToken);
+
+    /// <summary>The agent's own record by identity (the search form, with its trailing slash).</summary>
+    public Task<AgentRecord> FindAgentAsync(string name, string clusterName, CancellationToken cancellationToken) =>
+        SendAsync<AgentRecord>(HttpMethod.Get,
+            $"api/v1/agents/?name={Uri.EscapeDataString(name)}&cluster_name={Uri.EscapeDataString(clusterName)}",
+            null, cancellationToken);
+
+    public Task<AgentRecord> GetAgentAsync(Guid agentId, CancellationToken cancellationToken) =>
+        SendAsync<AgentRecord>(HttpMethod.Get, $"api/v1/agents/{agentId}", null, cancellationToken);
+
+    /// <summary>Registers the calling agent with a generator; true when newly registered, false when it already was.</summary>
+    public async Task<bool> RegisterWithGeneratorAsync(Guid generatorId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await SendAsync<JsonElement>(HttpMethod.Post, $"api/v1/generators/{generatorId}/register", new { }, cancellationToken);
+            return true;
+        }
+        catch (BrokerApiException e) when (e.StatusCode == HttpStatusCode.Conflict)
+        {
+            return false;
+        }
+    }
+
+    public Task SendHeartbeatAsync(Guid agentId, HeartbeatReport report, CancellationToken cancellationToken) =>
+        SendAsync<JsonElement>(HttpMethod.Post, $"api/v1/agents/{agentId}/heartbeat", report, cancellationToken);
+
+    /// <summary>The incremental target state (objects not yet acknowledged), or with <paramref name="full"/> every stack's desired object.</summary>
+    public Task<List<DeploymentObjectRecord>> GetTargetStateAsync(Guid agentId, bool full, CancellationToken cancellationToken) =>
+        SendAsync<List<DeploymentObjectRecord>>(HttpMethod.Get,
+            $"api/v1/agents/{agentId}/target-state" + (full ? "?mode=full" : ""), null, cancellationToken);
+
+    public Task ReportEventAsync(AgentEventReport report, CancellationToken cancellationToken) =>
+        SendAsync<JsonElement>(HttpMethod.Post, $"api/v1/agents/{report.AgentId}/events", report, cancellationToken);
+
+    private async Task<T> SendAsync<T>(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body, body.GetType(), options: Json);
+        }
+
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.SendAsync(request, cancellationToken);
+        }
+        catch (Exception e) when (IsTransportFailure(e, cancellationToken))
+        {
+            throw new BrokerUnreachableException($"broker unreachable at {http.BaseAddress}: {e.Message}", e);
+        }
+
+        using (response)
+        {
+            var text = await response.Content.ReadAsStringAsync(cancellationToken);
+            if (response.StatusCode is HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout)
+            {
+                throw new BrokerUnreachableException($"broker at {http.BaseAddress} answered {(int)response.StatusCode} to {method} /{StripQuery(path)}");
+            }
+
+            if (!response.IsSuccessStatusCode)
+            {
+                throw Failure(response.StatusCode, method, path, text);
+            }
+
+            if (text.Length == 0)
+            {
+                return default!;
+            }
+
+            try
+            {
+                return JsonSerializer.Deserialize<T>(text, Json)!;
+            }
+            catch (JsonException e)
+            {
+                throw new BrokerApiException(response.StatusCode, null,
+                    $"broker answered {method} /{StripQuery(path)} with unreadable JSON: {e.Message}");
+            }
+        }
+    }
+
+    private static BrokerApiException Failure(HttpStatusCode status, HttpMethod method, string path, string body)
+    {
+        string? code = null, message = null;
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            if (document.RootElement.ValueKind == JsonValueKind.Object)
+            {
+                code = document.RootElement.TryGetProperty("code", out var c) ? c.GetString() : null;
+                message = document.RootElement.TryGetProperty("message", out var m) ? m.GetString() : null;
+            }
+        }
+        catch (JsonException)
+        {
+            // 401 and some proxies answer without the envelope.
+        }
+
+        var detail = code is null ? "" : $" {code}: {message}";
+        return new BrokerApiException(status, code, $"broker answered {(int)status} to {method} /{StripQuery(path)}{detail}");
+    }
+
+    private static bool IsTransportFailure(Exception e, CancellationToken cancellationToken) =>
+        e is HttpRequestException || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested);
+
+    // Query strings may hold the agent's name; keep messages to the route.
+    private static string StripQuery(string path) => path.Split('?')[0];
+}

@@ -1,0 +1,24 @@
+namespace Brokkr.Agent.Broker;
+
+/// <summary>The members of the broker's Agent the agent reads (snake_case on the wire).</summary>
+public sealed record AgentRecord(Guid Id, string Name, string ClusterName, string Status)
+{
+    /// <summary>Only an ACTIVE agent reconciles; others just heartbeat (brokkr-core.md §7.2).</summary>
+    public bool IsActive => Status == "ACTIVE";
+}
+
+/// <summary>One entry of the target state: a stack's desired revision.</summary>
+public sealed record DeploymentObjectRecord(Guid Id, Guid StackId, long SequenceId, string YamlContent,
+    string YamlChecksum, bool IsDeletionMarker);
+
+/// <summary>POST /auth/pak: who the PAK belongs to.</summary>
+public sealed record PakIdentity(bool Admin, Guid? Agent, Guid? Generator);
+
+public sealed record HeartbeatReport(bool K8sReachable, int? K8sApiLatencyMs);
+
+public sealed record AgentEventReport(Guid AgentId, Guid DeploymentObjectId, string EventType, string Status, string? Message)
+{
+    public const string Deploy = "DEPLOY";
+    public const string Success = "SUCCESS";
+    public const string Failure = "FAILURE";
+}

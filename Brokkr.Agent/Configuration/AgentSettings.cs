@@ -1,0 +1,116 @@
+using Microsoft.Extensions.Configuration;
+
+namespace Brokkr.Agent.Configuration;
+
+/// <summary>
+/// The agent's effective configuration: <see cref="AgentOptions"/> plus the fallbacks users of upstream and of Aspire
+/// expect (Aspire's <c>services__broker__http__0</c>, <c>KUBECONFIG</c>, the deprecated <c>BROKKR_GENERATOR_IDS</c>),
+/// validated once so a typo stops the agent at startup with a message naming the key.
+/// </summary>
+public sealed record AgentSettings
+{
+    /// <summary>Where Aspire's service discovery puts the broker's endpoint (env <c>services__broker__http__0</c>).</summary>
+    public const string AspireBrokerKey = "services:broker:http:0";
+    public const string DeprecatedGeneratorIdsKey = "BROKKR_GENERATOR_IDS";
+    public static readonly Uri DefaultBrokerUrl = new("http://localhost:3000/");
+
+    public required Uri BrokerUrl { get; init; }
+    public required string Pak { get; init; }
+    public required string AgentName { get; init; }
+    public required string ClusterName { get; init; }
+    public required TimeSpan PollingInterval { get; init; }
+    public required TimeSpan MaxBackoff { get; init; }
+    public required int MaxRetries { get; init; }
+    public required TimeSpan KubernetesRequestTimeout { get; init; }
+    public required int HealthPort { get; init; }
+    public required string KubeconfigPath { get; init; }
+    public string? WatchNamespace { get; init; }
+    public required IReadOnlyList<Guid> GeneratorIds { get; init; }
+
+    /// <summary>Entries of the generator list that are not UUIDs; logged and skipped as upstream does.</summary>
+    public IReadOnlyList<string> MalformedGeneratorIds { get; init; } = [];
+
+    public bool UsesDevelopmentPak => Pak == AgentOptions.DevelopmentPak;
+
+    /// <exception cref="InvalidOperationException">A value is out of range or not a URL.</exception>
+    public static AgentSettings From(IConfiguration configuration)
+    {
+        var options = configuration.GetSection(AgentOptions.Section).Get<AgentOptions>() ?? new AgentOptions();
+        Require(options.PollingInterval > 0, "polling_interval must be a positive number of seconds");
+        Require(options.MaxRetries >= 1, "max_retries must be at least 1");
+        Require(options.MaxBackoffSeconds > 0, "max_backoff_seconds must be positive");
+        Require(options.KubernetesRequestTimeoutSeconds > 0, "kubernetes_request_timeout_seconds must be positive");
+        Require(options.HealthPort is >= 0 and <= 65535, "health_port must be a TCP port (0-65535)");
+        Require(!string.IsNullOrWhiteSpace(options.Pak), "pak must not be empty");
+        Require(!string.IsNullOrWhiteSpace(options.AgentName) && !string.IsNullOrWhiteSpace(options.ClusterName),
+            "agent_name and cluster_name must not be empty");
+
+        var interval = TimeSpan.FromSeconds(options.PollingInterval);
+        var (generatorIds, malformed) = ParseGeneratorIds(
+            NonEmpty(options.GeneratorIds) ?? configuration[DeprecatedGeneratorIdsKey]);
+        return new AgentSettings
+        {
+            BrokerUrl = BrokerUrlFrom(NonEmpty(options.BrokerUrl) ?? NonEmpty(configuration[AspireBrokerKey])),
+            Pak = options.Pak.Trim(),
+            AgentName = options.AgentName,
+            ClusterName = options.ClusterName,
+            PollingInterval = interval,
+            MaxBackoff = TimeSpan.FromSeconds(Math.Max(options.MaxBackoffSeconds, options.PollingInterval)),
+            MaxRetries = options.MaxRetries,
+            KubernetesRequestTimeout = TimeSpan.FromSeconds(options.KubernetesRequestTimeoutSeconds),
+            HealthPort = options.HealthPort,
+            KubeconfigPath = NonEmpty(options.KubeconfigPath) ?? DefaultKubeconfigPath(configuration["KUBECONFIG"]),
+            WatchNamespace = NonEmpty(options.WatchNamespace),
+            GeneratorIds = generatorIds,
+            MalformedGeneratorIds = malformed,
+        };
+    }
+
+    private static Uri BrokerUrlFrom(string? value)
+    {
+        if (value is null)
+        {
+            return DefaultBrokerUrl;
+        }
+
+        Require(Uri.TryCreate(value, UriKind.Absolute, out var url) && url.Scheme is "http" or "https",
+            $"broker_url '{value}' is not an http(s) URL");
+        // A trailing slash makes relative paths like "api/v1/..." append to any path prefix the URL has.
+        return url!.AbsoluteUri.EndsWith('/') ? url : new Uri(url.AbsoluteUri + "/");
+    }
+
+    /// <summary>$KUBECONFIG may list several files (kubectl merges them); the agent reads the first.</summary>
+    private static string DefaultKubeconfigPath(string? kubeconfigVariable) =>
+        kubeconfigVariable?.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .FirstOrDefault()
+        ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".kube", "config");
+
+    private static (IReadOnlyList<Guid>, IReadOnlyList<string>) ParseGeneratorIds(string? list)
+    {
+        var ids = new List<Guid>();
+        var malformed = new List<string>();
+        foreach (var entry in (list ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (Guid.TryParse(entry, out var id))
+            {
+                ids.Add(id);
+            }
+            else
+            {
+                malformed.Add(entry);
+            }
+        }
+
+        return (ids.Distinct().ToList(), malformed);
+    }
+
+    private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    private static void Require(bool condition, string message)
+    {
+        if (!condition)
+        {
+            throw new InvalidOperationException($"Invalid agent configuration ({AgentOptions.Section}): {message}");
+        }
+    }
+}

@@ -1,0 +1,25 @@
+using Brokkr.Benchmarks;
+
+// Usage: Brokkr.Benchmarks scrape <series> <operations> | http <on|off> <operations>
+// scripts/benchmark.sh runs every scenario in its own process and prints the Markdown table docs/benchmarks.md holds.
+// Brokkr.Benchmarks broker-metrics [--rounds N ...]: scripts/benchmark-broker-metrics.sh (issue 5).
+if (args is ["broker-metrics", .. var brokerArgs])
+{
+    return await BrokerMetricsBenchmark.RunAsync(BenchmarkSettings.Parse(brokerArgs));
+}
+
+var measurement = args switch
+{
+    ["scrape", var series, var operations] => await ScrapeBenchmark.RunAsync(int.Parse(series), int.Parse(operations)),
+    ["http", var mode, var operations] => await HttpInstrumentationBenchmark.RunAsync(mode == "on", int.Parse(operations)),
+    _ => null,
+};
+
+if (measurement is null)
+{
+    Console.Error.WriteLine("usage: Brokkr.Benchmarks scrape <series> <operations> | http <on|off> <operations>");
+    return 2;
+}
+
+Console.WriteLine(measurement);
+return 0;

@@ -1,0 +1,166 @@
+using System.Text.Json;
+using Brokkr.Agent;
+using Brokkr.Tests.Broker;
+using Brokkr.Tests.ServiceDefaults;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Brokkr.Tests.Agent.Loop;
+
+/// <summary>
+/// One agent under test, in-process over loopback: a Kubernetes stand-in that insists on the kubeconfig's token, an
+/// ACTIVE agent identity registered with its own generator on the shared broker, and the agent's host with a
+/// <see cref="ManualTimeProvider"/>, so <see cref="TickAsync"/> runs exactly one more control-loop tick.
+/// </summary>
+public sealed class AgentRig : IAsyncDisposable
+{
+    public static readonly TimeSpan PollingInterval = TimeSpan.FromSeconds(10);
+    private const string KubernetesToken = "stand-in-token";
+
+    private readonly List<IDisposable> _disposables = [];
+    private WebApplication? _app;
+    private IReadOnlyDictionary<string, string?>? _settings;
+
+    private AgentRig(RestartableBroker broker, KubernetesStandIn.KubernetesStandIn kubernetes)
+    {
+        Broker = broker;
+        Kubernetes = kubernetes;
+    }
+
+    public RestartableBroker Broker { get; }
+    public KubernetesStandIn.KubernetesStandIn Kubernetes { get; }
+    public ManualTimeProvider Clock { get; private set; } = new();
+    public AgentIdentity Identity { get; private set; } = null!;
+    public Tenant Generator => Identity.Generator;
+    public Tenant Agent => Identity.Agent;
+    public HttpClient Health { get; private set; } = null!;
+
+    /// <summary>Creates the identity, lets <paramref name="arrange"/> prepare broker state, starts the agent and waits out its first tick.</summary>
+    public static async Task<AgentRig> StartAsync(RestartableBroker broker, Func<AgentRig, Task>? arrange = null,
+        IReadOnlyDictionary<string, string?>? settings = null, bool active = true)
+    {
+        var kubernetes = await KubernetesStandIn.KubernetesStandIn.StartAsync(new KubernetesStandIn.StandInOptions { Token = KubernetesToken });
+        var rig = new AgentRig(broker, kubernetes);
+        try
+        {
+            rig.Identity = await AgentIdentity.CreateAsync(broker, active: active);
+            if (arrange is not null)
+            {
+                await arrange(rig);
+            }
+
+            await rig.StartAgentAsync(settings);
+            await rig.Clock.WaitForTimerAsync(0);
+            return rig;
+        }
+        catch
+        {
+            await rig.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Stops the agent and starts a fresh one (new process state, same identity and cluster); waits out its first tick.</summary>
+    public async Task RestartAgentAsync(Func<Task>? whileStopped = null)
+    {
+        await StopAgentAsync();
+        if (whileStopped is not null)
+        {
+            await whileStopped();
+        }
+
+        Clock = new ManualTimeProvider();
+        await StartAgentAsync(_settings);
+        await Clock.WaitForTimerAsync(0);
+    }
+
+    /// <summary>Fires the pending wait and returns the wait the loop chose after this tick.</summary>
+    public async Task<TimeSpan> TickAsync()
+    {
+        var requests = Clock.RequestCount;
+        Clock.Advance(Clock.RequestedDelays[^1]);
+        return await Clock.WaitForTimerAsync(requests);
+    }
+
+    public Task<Guid> StackAsync() => Identity.StackAsync();
+
+    public Task<Guid> DeployAsync(Guid stackId, string yaml, bool deletionMarker = false) =>
+        Identity.DeployAsync(stackId, yaml, deletionMarker);
+
+    public Task<Dictionary<Guid, (string Status, string? Message)>> EventsAsync() => Identity.EventsAsync();
+
+    /// <summary>One value from the agent's /metrics; labels as rendered, e.g. <c>action="applied"</c>.</summary>
+    public async Task<double> MetricAsync(string name, string labels = "")
+    {
+        var samples = ExpositionParser.Parse(await Health.GetStringAsync("/metrics"));
+        var matches = samples.Where(s => s.Name == name && s.Labels == labels).ToList();
+        Assert.True(matches.Count == 1, $"expected one {name}{{{labels}}} sample, found {matches.Count}");
+        return matches[0].Value;
+    }
+
+    /// <summary>An object in the stand-in's store by kind plural, namespace and name; null when absent.</summary>
+    public System.Text.Json.Nodes.JsonObject? ClusterObject(string plural, string ns, string name) =>
+        Kubernetes.Store.Snapshot().Where(o => o.Plural == plural && o.Namespace == ns
+                && o.Object["metadata"]?["name"]?.GetValue<string>() == name)
+            .Select(o => o.Object).FirstOrDefault();
+
+    public async Task<(int Status, JsonElement Body)> GetHealthAsync(string path)
+    {
+        using var response = await Health.GetAsync(path);
+        var text = await response.Content.ReadAsStringAsync();
+        return ((int)response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAgentAsync();
+        await Kubernetes.DisposeAsync();
+        foreach (var disposable in _disposables)
+        {
+            disposable.Dispose();
+        }
+    }
+
+    private async Task StopAgentAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+            _app = null;
+        }
+
+        Health?.Dispose();
+    }
+
+    private async Task StartAgentAsync(IReadOnlyDictionary<string, string?>? extra)
+    {
+        _settings = extra;
+        var kubeconfig = new StandInKubeconfig(Kubernetes.BaseAddress, KubernetesToken);
+        _disposables.Add(kubeconfig);
+        var settings = new Dictionary<string, string?>
+        {
+            ["urls"] = "http://127.0.0.1:0",
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Brokkr:Agent:broker_url"] = Broker.BaseAddress.ToString(),
+            ["Brokkr:Agent:pak"] = Agent.Pak,
+            ["Brokkr:Agent:agent_name"] = Identity.Name,
+            ["Brokkr:Agent:cluster_name"] = Identity.Cluster,
+            ["Brokkr:Agent:polling_interval"] = PollingInterval.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Brokkr:Agent:kubeconfig_path"] = kubeconfig.Path,
+        };
+        foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
+        var builder = AgentApp.CreateBuilder([], settings);
+        builder.Services.AddSingleton<TimeProvider>(Clock);
+        _app = AgentApp.Build(builder);
+        await _app.StartAsync();
+        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        Health = new HttpClient { BaseAddress = new Uri(address) };
+    }
+}

@@ -1,0 +1,82 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Brokkr.Tests.AppHost.Testing;
+using Brokkr.Tests.Broker;
+
+namespace Brokkr.Tests.AppHost.WholeGraph;
+
+/// <summary>The whole graph as the AppHost starts it: healthy services, the agent's identity, Prometheus scraping both.</summary>
+[Collection(WholeGraphCollection.Name)]
+public sealed class WholeGraphTests(WholeGraphFixture graph)
+{
+    [Fact]
+    public async Task Broker_IsReady_AndTheAgentIdentityIsProvisionedActive()
+    {
+        using var broker = graph.App.CreateHttpClient("broker");
+        using var readyz = await broker.GetAsync("/readyz");
+        Assert.Equal(HttpStatusCode.OK, readyz.StatusCode);
+
+        var agent = await graph.Admin.Send("GET", $"/agents/{await graph.LocalAgentIdAsync()}").Expect(200);
+        Assert.Equal("ACTIVE", agent.Str("status"));
+        Assert.Equal("local", agent.Str("cluster_name"));
+    }
+
+    [Fact]
+    public async Task AgentPak_IsKeptOwnerOnlyInTheDataFolder_AndNeverLogged()
+    {
+        var file = Path.Combine(graph.DataDirectory, "agent", "identity.json");
+        Assert.False(OperatingSystem.IsWindows(), "the AppHost's run mode targets Linux");
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+        }
+
+        var pak = (string)JsonNode.Parse(await File.ReadAllTextAsync(file))!["pak"]!;
+        Assert.StartsWith("brokkr_", pak);
+
+        // The PAK works (it is the agent's), and no resource printed it.
+        using var auth = graph.App.CreateHttpClient("broker");
+        auth.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", "Bearer " + pak);
+        var caller = await auth.Send("POST", "/auth/pak").Expect(200);
+        Assert.Equal(await graph.LocalAgentIdAsync(), caller.Id("agent"));
+        foreach (var resource in graph.App.Application.Resources)
+        {
+            Assert.DoesNotContain(graph.App.Application.GetResourceLogs(resource.Name), line => line.Contains(pak, StringComparison.Ordinal));
+        }
+    }
+
+    [Theory]
+    [InlineData("brokkr-broker", "broker")]
+    [InlineData("brokkr-agent", "agent")]
+    public async Task Prometheus_ScrapesTheServiceMetrics_UpIsOne(string job, string resource)
+    {
+        var target = await Poll.UntilAsync(() => graph.Prometheus.TargetAsync(job), t => (string?)t?["health"] == "up",
+            PrometheusApi.ScrapeWait, $"target {job} up");
+        Assert.Equal(graph.App.Application.GetEndpoint(resource) + "metrics", (string?)target!["scrapeUrl"]);
+
+        Assert.Equal(1, await graph.Prometheus.ValueWhenAsync($"up{{job=\"{job}\"}}", _ => true));
+    }
+
+    [Fact]
+    public async Task Prometheus_LoadsTheProjectsAlertRules()
+    {
+        var groups = await graph.Prometheus.RuleGroupsAsync();
+        var alertsFile = Path.Combine(RepositoryRoot.Path, "deploy", "prometheus", "brokkr-alerts.yml");
+        var expected = File.ReadLines(alertsFile).Where(l => l.TrimStart().StartsWith("- name:", StringComparison.Ordinal))
+            .Select(l => l.Split(':', 2)[1].Trim().Trim('"', '\''))
+            .ToList();
+        Assert.NotEmpty(expected);
+        Assert.Equal(expected.Order(), groups.Order());
+    }
+
+    [Fact]
+    public async Task PromQl_OverBrokkrSeries_ReturnsTheBrokersValues()
+    {
+        // The local broker runs with the public development admin key: the gauge that warns about it says so.
+        Assert.Equal(1, await graph.Prometheus.ValueWhenAsync("brokkr_default_admin_pak_hash_in_use{job=\"brokkr-broker\"}", _ => true));
+
+        var families = await graph.Prometheus.QueryUntilAsync("count by (__name__) ({job=\"brokkr-broker\", __name__=~\"brokkr_.+\"})",
+            r => r.Count > 0);
+        Assert.All(families, f => Assert.True(f.Value >= 1));
+    }
+}

@@ -1,0 +1,15 @@
+namespace Brokkr.Tests.BrokerMetrics;
+
+/// <summary>
+/// The broker of the journey: probes excluded from the HTTP families, no periodic fleet refresh (the journey
+/// triggers refreshes itself, so database commands come only from its requests), an auth cache that outlives the test.
+/// </summary>
+public sealed class JourneyBroker : BrokerProcess
+{
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["BROKKR__BROKER__METRICS_EXCLUDED_PATHS"] = "/healthz",
+        ["BROKKR__BROKER__FLEET_METRICS_REFRESH_SECONDS"] = "3600",
+        ["BROKKR__BROKER__AUTH_CACHE_TTL_SECONDS"] = "3600",
+    };
+}

@@ -1,0 +1,67 @@
+using Brokkr.Tests.Agent.Loop;
+using Brokkr.Tests.Broker;
+using Brokkr.Tests.BrokerMetrics;
+using Brokkr.Tests.Infrastructure;
+using Brokkr.Tests.ServiceDefaults;
+
+namespace Brokkr.Tests.Operations;
+
+/// <summary>
+/// docs/monitoring.md against what the services really expose: a broker and an agent, each in its own process (so
+/// their /metrics hold only their own families), once the agent has polled and heartbeated. From then on every
+/// family has series: histograms have observations and the broker knows a live agent. Every exposed brokkr_* family
+/// must be catalogued with its type, and every catalogued family exposed.
+/// </summary>
+public sealed class CatalogExpositionTests(BrokerProcess broker) : IClassFixture<BrokerProcess>
+{
+    [Fact]
+    public async Task The_catalog_matches_what_a_running_broker_and_agent_expose()
+    {
+        var agent = await new Fleet(broker).AgentAsync();
+        var agentName = (await broker.Client().Send("PUT", $"/agents/{agent.Id}", new { status = "ACTIVE" }).Expect(200)).Str("name");
+        await using var kubernetes = await KubernetesStandIn.KubernetesStandIn.StartAsync(new KubernetesStandIn.StandInOptions());
+        using var kubeconfig = new StandInKubeconfig(kubernetes.BaseAddress, "token");
+        await using var process = await ServiceProcess.StartAsync("Brokkr.Agent", new Dictionary<string, string?>
+        {
+            ["BROKKR__AGENT__BROKER_URL"] = broker.Service.BaseAddress.ToString(),
+            ["BROKKR__AGENT__PAK"] = agent.Pak,
+            ["BROKKR__AGENT__AGENT_NAME"] = agentName,
+            ["BROKKR__AGENT__CLUSTER_NAME"] = "c1",
+            ["BROKKR__AGENT__KUBECONFIG_PATH"] = kubeconfig.Path,
+            ["BROKKR__AGENT__POLLING_INTERVAL"] = "1",
+            ["Logging__LogLevel__Default"] = "Warning",
+        });
+        using var agentClient = process.CreateClient();
+        var agentExposition = await Poll.UntilAsync(() => agentClient.GetStringAsync("/metrics"),
+            text => ExpositionParser.Parse(text).Any(s => s.Name == "brokkr_agent_poll_requests_total" && s.Value > 0),
+            "the agent's first poll", process);
+        var brokerExposition = await Poll.UntilAsync(() => broker.Client(null).GetStringAsync("/metrics"),
+            text => text.Contains("brokkr_agent_heartbeat_age_seconds{", StringComparison.Ordinal),
+            "the agent's first heartbeat", process);
+
+        var differences = CatalogComparison.Differences(MonitoringCatalog.BrokkrFamilies("Broker families"),
+                CatalogComparison.ExposedFamilies(brokerExposition))
+            .Concat(CatalogComparison.Differences(MonitoringCatalog.BrokkrFamilies("Agent families"),
+                CatalogComparison.ExposedFamilies(agentExposition)))
+            .ToList();
+        Assert.True(differences.Count == 0, string.Join('\n', differences));
+    }
+
+    private static class Poll
+    {
+        public static async Task<string> UntilAsync(Func<Task<string>> read, Func<string, bool> done, string what, ServiceProcess agent)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            while (true)
+            {
+                var text = await read();
+                if (done(text))
+                {
+                    return text;
+                }
+                Assert.False(timeout.IsCancellationRequested, $"timed out waiting for {what}; agent output:\n{agent.Output}");
+                await Task.Delay(200);
+            }
+        }
+    }
+}
