@@ -105,8 +105,12 @@ public sealed class OptionalJson<T>(T value) : IEndpointParameterMetadataProvide
         builder.Metadata.Add(new JsonBodyMetadata(typeof(T), IsOptional: true));
 }
 
-/// <summary>Tells API descriptions (and so the broker's OpenAPI document) the JSON body a custom-bound parameter reads.</summary>
+/// <summary>
+/// Tells API descriptions (and so the broker's OpenAPI document, which defaults to application/json) the body an
+/// endpoint reads. No content types on purpose: with some, routing would answer mismatches itself with a bare 415,
+/// bypassing the envelope, and would refuse the JSON deployment objects the spec accepts under any Content-Type.
+/// </summary>
 public sealed record JsonBodyMetadata(Type RequestType, bool IsOptional) : IAcceptsMetadata
 {
-    public IReadOnlyList<string> ContentTypes { get; } = ["application/json"];
+    public IReadOnlyList<string> ContentTypes { get; } = [];
 }

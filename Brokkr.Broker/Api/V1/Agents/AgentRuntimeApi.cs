@@ -22,7 +22,7 @@ public static class AgentRuntimeApi
 
     public static RouteGroupBuilder MapAgentRuntimeApi(this RouteGroupBuilder agents)
     {
-        agents.MapPost("/{id}/heartbeat", Heartbeat).Accepts<HeartbeatReport>(isOptional: true, "application/json");
+        agents.MapPost("/{id}/heartbeat", Heartbeat).WithMetadata(new JsonBodyMetadata(typeof(HeartbeatReport), IsOptional: true));
         agents.MapGet("/{id}/target-state", TargetState);
         agents.MapGet("/{id}/stacks", Stacks);
         agents.MapGet("/{id}/events", ListEvents);
