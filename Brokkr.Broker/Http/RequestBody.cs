@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text.Json;
 using Brokkr.Broker.Errors;
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.Options;
 
 namespace Brokkr.Broker.Http;
@@ -75,7 +76,7 @@ public static class RequestBody
 /// <summary>
 /// Endpoint parameter for a required JSON body of type <typeparamref name="T"/>; binds through <see cref="RequestBody"/>.
 /// </summary>
-public sealed class Json<T>(T value)
+public sealed class Json<T>(T value) : IEndpointParameterMetadataProvider
 {
     public T Value { get; } = value;
 
@@ -85,15 +86,31 @@ public sealed class Json<T>(T value)
             ?? throw RequestBody.InvalidBody("a JSON request body is required");
         return new Json<T>(RequestBody.Deserialize<T>(element, context));
     }
+
+    public static void PopulateMetadata(ParameterInfo parameter, EndpointBuilder builder) =>
+        builder.Metadata.Add(new JsonBodyMetadata(typeof(T), IsOptional: false));
 }
 
 /// <summary>
 /// Endpoint parameter for an optional JSON body: a missing or empty body becomes the default instance. Used where the spec says an absent body means <c>{}</c>.
 /// </summary>
-public sealed class OptionalJson<T>(T value) where T : new()
+public sealed class OptionalJson<T>(T value) : IEndpointParameterMetadataProvider where T : new()
 {
     public T Value { get; } = value;
 
     public static async ValueTask<OptionalJson<T>?> BindAsync(HttpContext context, ParameterInfo parameter) =>
         new(await RequestBody.ReadJsonAsync(context.Request) is { } element ? RequestBody.Deserialize<T>(element, context) : new T());
+
+    public static void PopulateMetadata(ParameterInfo parameter, EndpointBuilder builder) =>
+        builder.Metadata.Add(new JsonBodyMetadata(typeof(T), IsOptional: true));
+}
+
+/// <summary>
+/// Tells API descriptions (and so the broker's OpenAPI document, which defaults to application/json) the body an
+/// endpoint reads. No content types on purpose: with some, routing would answer mismatches itself with a bare 415,
+/// bypassing the envelope, and would refuse the JSON deployment objects the spec accepts under any Content-Type.
+/// </summary>
+public sealed record JsonBodyMetadata(Type RequestType, bool IsOptional) : IAcceptsMetadata
+{
+    public IReadOnlyList<string> ContentTypes { get; } = [];
 }

@@ -26,9 +26,24 @@ public static class CoreContract
     /// <summary>"METHOD /path" under /api/v1, exactly as the contract spells the path.</summary>
     public static IReadOnlyList<string> Operations { get; } = Load();
 
+    /// <summary>The success (2xx) status codes the contract gives each core operation.</summary>
+    public static IReadOnlyDictionary<string, string[]> SuccessCodes { get; } = LoadSuccessCodes();
+
     /// <summary>A path with its parameter names erased, so <c>/agents/{agent_id}</c> equals <c>/agents/{id}</c>.</summary>
     public static string Shape(string operation) =>
         System.Text.RegularExpressions.Regex.Replace(operation, "{[^}]+}", "{}");
+
+    private static Dictionary<string, string[]> LoadSuccessCodes()
+    {
+        using var document = JsonDocument.Parse(File.ReadAllText(SpecFile));
+        var paths = document.RootElement.GetProperty("paths");
+        return Operations.ToDictionary(o => o, o =>
+        {
+            var (method, path) = (o.Split(' ')[0].ToLowerInvariant(), o.Split(' ')[1]);
+            return paths.GetProperty(path).GetProperty(method).GetProperty("responses").EnumerateObject()
+                .Select(r => r.Name).Where(code => code.StartsWith('2')).ToArray();
+        });
+    }
 
     private static List<string> Load()
     {

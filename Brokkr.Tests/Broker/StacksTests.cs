@@ -104,6 +104,8 @@ public sealed class StacksTests(BrokerHost broker) : IClassFixture<BrokerHost>
         // A JSON body without a Content-Type is still the JSON form.
         var untyped = new ByteArrayContent(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { yaml_content = "a: 1" })));
         await owner.Send("POST", $"/stacks/{stack}/deployment-objects", untyped).Expect(201);
+        // ...and so is one under any other non-YAML Content-Type.
+        await owner.Send("POST", $"/stacks/{stack}/deployment-objects", BrokerHttp.Raw("{\"yaml_content\":\"b: 2\"}", "text/plain")).Expect(201);
 
         var marker = await owner.Send("POST", $"/stacks/{stack}/deployment-objects?deletion_marker=true", BrokerHttp.Raw("", "text/yaml")).Expect(201);
         Assert.True(marker.GetProperty("is_deletion_marker").GetBoolean());
@@ -111,7 +113,7 @@ public sealed class StacksTests(BrokerHost broker) : IClassFixture<BrokerHost>
 
         var listed = await owner.Send("GET", $"/stacks/{stack}/deployment-objects").Expect(200);
         var sequence = listed.EnumerateArray().Select(d => d.GetProperty("sequence_id").GetInt64()).ToList();
-        Assert.Equal(4, sequence.Count);
+        Assert.Equal(5, sequence.Count);
         Assert.Equal(sequence.OrderDescending(), sequence);
         Assert.Equal(marker.Id(), listed[0].Id());
     }

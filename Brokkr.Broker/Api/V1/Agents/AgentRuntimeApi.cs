@@ -10,6 +10,9 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Brokkr.Broker.Api.V1.Agents;
 
+/// <summary>The optional heartbeat body, for the OpenAPI document; the handler reads it leniently itself.</summary>
+public sealed record HeartbeatReport(bool? K8sReachable = null, int? K8sApiLatencyMs = null);
+
 public sealed record NewAgentEvent(Guid AgentId, Guid DeploymentObjectId, string EventType, string Status, string? Message = null);
 
 /// <summary>What the agent calls while running (spec §4.5): heartbeat, target state, events, registrations.</summary>
@@ -19,7 +22,7 @@ public static class AgentRuntimeApi
 
     public static RouteGroupBuilder MapAgentRuntimeApi(this RouteGroupBuilder agents)
     {
-        agents.MapPost("/{id}/heartbeat", Heartbeat);
+        agents.MapPost("/{id}/heartbeat", Heartbeat).WithMetadata(new JsonBodyMetadata(typeof(HeartbeatReport), IsOptional: true));
         agents.MapGet("/{id}/target-state", TargetState);
         agents.MapGet("/{id}/stacks", Stacks);
         agents.MapGet("/{id}/events", ListEvents);

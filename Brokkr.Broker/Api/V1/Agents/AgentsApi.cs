@@ -9,9 +9,9 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Brokkr.Broker.Api.V1.Agents;
 
-public sealed record NewAgent(string Name, string ClusterName, List<string>? GeneratorIds = null);
+public sealed record CreateAgentRequest(string Name, string ClusterName, List<string>? GeneratorIds = null);
 
-public sealed record AgentWithInitialPak(Agent Agent, string InitialPak);
+public sealed record CreateAgentResponse(Agent Agent, string InitialPak);
 
 public sealed record AgentWithPak(Agent Agent, string Pak);
 
@@ -67,7 +67,7 @@ public static class AgentsApi
         return TypedResults.Ok(agent);
     }
 
-    private static async Task<Created<AgentWithInitialPak>> Create(Caller caller, Json<NewAgent> body, BrokkrDbContext db, PakFormat paks)
+    private static async Task<Created<CreateAgentResponse>> Create(Caller caller, Json<CreateAgentRequest> body, BrokkrDbContext db, PakFormat paks)
     {
         caller.RequireAdmin();
         var generatorIds = await ExistingGeneratorIdsAsync(body.Value.GeneratorIds ?? [], db);
@@ -86,7 +86,7 @@ public static class AgentsApi
             db.AgentGeneratorRegistrations.Add(new AgentGeneratorRegistration { Id = Guid.CreateVersion7(), AgentId = agent.Id, GeneratorId = generatorId });
         }
         await db.SaveChangesAsync();
-        return TypedResults.Created($"/api/v1/agents/{agent.Id}", new AgentWithInitialPak(agent, pak.Plaintext));
+        return TypedResults.Created($"/api/v1/agents/{agent.Id}", new CreateAgentResponse(agent, pak.Plaintext));
     }
 
     private static async Task<Ok<Agent>> Get(Guid id, Caller caller, BrokkrDbContext db)

@@ -9,7 +9,7 @@ namespace Brokkr.Broker.Api.V1.Generators;
 
 public sealed record NewGenerator(string Name, string? Description = null);
 
-public sealed record GeneratorWithPak(Generator Generator, string Pak);
+public sealed record CreateGeneratorResponse(Generator Generator, string Pak);
 
 /// <summary>Full Generator JSON as PUT sends it; only name, description and is_active are applied (spec §4.2).</summary>
 public sealed record GeneratorUpdate(
@@ -38,7 +38,7 @@ public static class GeneratorsApi
             .OrderBy(g => g.CreatedAt).ThenBy(g => g.Id).ToListAsync());
     }
 
-    private static async Task<Created<GeneratorWithPak>> Create(Caller caller, Json<NewGenerator> body, BrokkrDbContext db, PakFormat paks)
+    private static async Task<Created<CreateGeneratorResponse>> Create(Caller caller, Json<NewGenerator> body, BrokkrDbContext db, PakFormat paks)
     {
         caller.RequireAdmin();
         var pak = paks.Mint();
@@ -51,7 +51,7 @@ public static class GeneratorsApi
         };
         db.Generators.Add(generator);
         await db.SaveChangesAsync();
-        return TypedResults.Created($"/api/v1/generators/{generator.Id}", new GeneratorWithPak(generator, pak.Plaintext));
+        return TypedResults.Created($"/api/v1/generators/{generator.Id}", new CreateGeneratorResponse(generator, pak.Plaintext));
     }
 
     private static async Task<Ok<Generator>> Get(Guid id, Caller caller, BrokkrDbContext db)
@@ -86,7 +86,7 @@ public static class GeneratorsApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<Created<GeneratorWithPak>> RotatePak(Guid id, Caller caller, BrokkrDbContext db, PakFormat paks, AuthCache authCache)
+    private static async Task<Created<CreateGeneratorResponse>> RotatePak(Guid id, Caller caller, BrokkrDbContext db, PakFormat paks, AuthCache authCache)
     {
         RequireAdminOrSelf(caller, id);
         var generator = await db.GeneratorAsync(id);
@@ -95,7 +95,7 @@ public static class GeneratorsApi
         generator.PakHash = pak.Hash;
         await db.SaveChangesAsync();
         authCache.Evict(oldHash);
-        return TypedResults.Created($"/api/v1/generators/{generator.Id}", new GeneratorWithPak(generator, pak.Plaintext));
+        return TypedResults.Created($"/api/v1/generators/{generator.Id}", new CreateGeneratorResponse(generator, pak.Plaintext));
     }
 
     private static void RequireAdminOrSelf(Caller caller, Guid id)

@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Brokkr.Broker.Api.V1.Generators;
 
-public sealed class RegistrationBody
+public sealed class AgentRegistrationBody
 {
     public Guid? AgentId { get; init; }
 }
@@ -27,7 +27,7 @@ public static class RegistrationsApi
     }
 
     private static async Task<Created<AgentGeneratorRegistration>> Register(
-        Guid id, Caller caller, OptionalJson<RegistrationBody> body, BrokkrDbContext db)
+        Guid id, Caller caller, OptionalJson<AgentRegistrationBody> body, BrokkrDbContext db)
     {
         var agentId = RegisteringAgent(caller, body.Value);
         await db.GeneratorAsync(id);
@@ -49,7 +49,7 @@ public static class RegistrationsApi
         return TypedResults.Created($"/api/v1/agents/{agentId}/registrations", registration);
     }
 
-    private static async Task<NoContent> Unregister(Guid id, Caller caller, OptionalJson<RegistrationBody> body, BrokkrDbContext db)
+    private static async Task<NoContent> Unregister(Guid id, Caller caller, OptionalJson<AgentRegistrationBody> body, BrokkrDbContext db)
     {
         var agentId = RegisteringAgent(caller, body.Value);
         await db.GeneratorAsync(id);
@@ -78,7 +78,7 @@ public static class RegistrationsApi
             .OrderBy(r => r.RegisteredAt).ThenBy(r => r.Id).ToListAsync());
     }
 
-    private static Guid RegisteringAgent(Caller caller, RegistrationBody body) => caller switch
+    private static Guid RegisteringAgent(Caller caller, AgentRegistrationBody body) => caller switch
     {
         { IsAgent: true } => caller.AgentId!.Value,
         { IsAdmin: true } => body.AgentId ?? throw ApiException.BadRequest("missing_agent_id", "agent_id is required"),

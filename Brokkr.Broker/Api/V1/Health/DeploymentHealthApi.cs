@@ -13,11 +13,11 @@ public sealed record HealthStatusUpdate(List<DeploymentObjectHealthUpdate> Deplo
 /// <summary>One entry of an agent's report; <see cref="Summary"/> is a HealthSummary object, stored as its JSON text.</summary>
 public sealed record DeploymentObjectHealthUpdate(Guid Id, string Status, DateTimeOffset CheckedAt, JsonElement? Summary = null);
 
-public sealed record DeploymentObjectHealth(Guid DeploymentObjectId, List<DeploymentHealth> HealthRecords, string OverallStatus);
+public sealed record DeploymentHealthResponse(Guid DeploymentObjectId, List<DeploymentHealth> HealthRecords, string OverallStatus);
 
-public sealed record StackHealth(Guid StackId, string OverallStatus, List<DeploymentObjectHealthCounts> DeploymentObjects);
+public sealed record StackHealthResponse(Guid StackId, string OverallStatus, List<DeploymentObjectHealthSummary> DeploymentObjects);
 
-public sealed record DeploymentObjectHealthCounts(Guid Id, string Status, int HealthyAgents, int DegradedAgents, int FailingAgents);
+public sealed record DeploymentObjectHealthSummary(Guid Id, string Status, int HealthyAgents, int DegradedAgents, int FailingAgents);
 
 /// <summary>
 /// Deployment health (spec §4.5 PATCH health-status, §4.9 reads): agents report per-object verdicts, the admin reads
@@ -66,16 +66,16 @@ public static class DeploymentHealthApi
     }
 
     /// <summary>No existence check (spec §4.9): an unknown object simply has no records.</summary>
-    private static async Task<Ok<DeploymentObjectHealth>> ForDeploymentObject(Guid id, Caller caller, BrokkrDbContext db)
+    private static async Task<Ok<DeploymentHealthResponse>> ForDeploymentObject(Guid id, Caller caller, BrokkrDbContext db)
     {
         caller.RequireAdmin();
         var records = await db.DeploymentHealth.Where(h => h.DeploymentObjectId == id)
             .OrderByDescending(h => h.CheckedAt).ThenBy(h => h.Id).ToListAsync();
-        return TypedResults.Ok(new DeploymentObjectHealth(id, records, RollUp(records.Select(r => r.Status))));
+        return TypedResults.Ok(new DeploymentHealthResponse(id, records, RollUp(records.Select(r => r.Status))));
     }
 
     /// <summary>Per live deployment object with records, agents counted by verdict, newest object first.</summary>
-    private static async Task<Ok<StackHealth>> ForStack(Guid id, Caller caller, BrokkrDbContext db)
+    private static async Task<Ok<StackHealthResponse>> ForStack(Guid id, Caller caller, BrokkrDbContext db)
     {
         caller.RequireAdmin();
         var counts = await (
@@ -86,14 +86,14 @@ public static class DeploymentHealthApi
                 select new { g.Key.Id, g.Key.SequenceId, g.Key.Status, Agents = g.Count() })
             .ToListAsync();
         var objects = counts.GroupBy(c => (c.Id, c.SequenceId)).OrderByDescending(g => g.Key.SequenceId)
-            .Select(g => new DeploymentObjectHealthCounts(
+            .Select(g => new DeploymentObjectHealthSummary(
                 g.Key.Id,
                 RollUp(g.Select(c => c.Status)),
                 g.Where(c => c.Status == "healthy").Sum(c => c.Agents),
                 g.Where(c => c.Status == "degraded").Sum(c => c.Agents),
                 g.Where(c => c.Status == "failing").Sum(c => c.Agents)))
             .ToList();
-        return TypedResults.Ok(new StackHealth(id, RollUp(objects.Select(o => o.Status)), objects));
+        return TypedResults.Ok(new StackHealthResponse(id, RollUp(objects.Select(o => o.Status)), objects));
     }
 
     /// <summary>failing if any failing, else degraded if any, else healthy if any, else unknown.</summary>

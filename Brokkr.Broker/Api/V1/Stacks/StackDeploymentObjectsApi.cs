@@ -1,6 +1,7 @@
 using Brokkr.Broker.Api.V1.DeploymentObjects;
 using Brokkr.Broker.Authentication;
 using Brokkr.Broker.Data;
+using Brokkr.Broker.Http;
 using Brokkr.Broker.Metrics;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -13,8 +14,9 @@ public static class StackDeploymentObjectsApi
     public static RouteGroupBuilder MapStackDeploymentObjectsApi(this RouteGroupBuilder stacks)
     {
         stacks.MapGet("/{id}/deployment-objects", List);
+        // Documented as JSON; raw YAML (application/yaml, text/yaml, application/x-yaml) is accepted too.
         stacks.MapPost("/{id}/deployment-objects", Create)
-            .Accepts<DeploymentObjectRequest>("application/json", "application/yaml", "text/yaml", "application/x-yaml");
+            .WithMetadata(new JsonBodyMetadata(typeof(CreateDeploymentObjectRequest), IsOptional: false));
         return stacks;
     }
 
@@ -47,4 +49,4 @@ public static class StackDeploymentObjectsApi
 }
 
 /// <summary>The JSON form of a new deployment object, for the OpenAPI document.</summary>
-public sealed record DeploymentObjectRequest(string YamlContent, bool IsDeletionMarker = false);
+public sealed record CreateDeploymentObjectRequest(string YamlContent, bool IsDeletionMarker = false);
