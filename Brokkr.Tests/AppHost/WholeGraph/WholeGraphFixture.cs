@@ -31,7 +31,7 @@ public sealed class WholeGraphFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var builder = (await DistributedApplicationTestingBuilder.CreateAsync())
+        var builder = (await DistributedApplicationTestingBuilder.CreateAsync<Projects.Brokkr_AppHost>())
             .WithEnvironment("agent", "BROKKR__AGENT__POLLING_INTERVAL", "1");
         DataDirectory = builder.DataDirectory;
         _app = await builder.BuildAsync();
