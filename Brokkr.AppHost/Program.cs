@@ -29,9 +29,11 @@ if (builder.ExecutionContext.IsRunMode && Kubeconfig.UseStandIn(builder.Configur
     agent.WithKubeconfigFor(kubernetes).WaitFor(kubernetes);
 }
 
+// Deployed, it scrapes the services by their resource names (deploy/prometheus/prometheus.container.yml); run here, it
+// gets a generated configuration for the local ports instead.
 builder.AddContainer("prometheus", "prom/prometheus", "v3.2.1")
     .WithBindMount("../deploy/prometheus", "/etc/prometheus", isReadOnly: true)
-    .WithArgs("--config.file=/etc/prometheus/prometheus.yml")
+    .WithArgs("--config.file=/etc/prometheus/prometheus.container.yml")
     .WithHttpEndpoint(targetPort: 9090)
     .WithHttpHealthCheck("/-/ready")
     .WithScrapeTarget(broker, "brokkr-broker")

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Quick start, command 2: installs missing prerequisites, then runs every test and prints one summary line.
+# Quick start, command 2: installs missing prerequisites (and checks for kubectl, which the operations tests need),
+# then runs every test and prints one summary line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/prerequisites.sh
+scripts/prerequisites.sh --tests
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

@@ -19,9 +19,13 @@ internal static class BrokkrResourceExtensions
             {
                 if (context.ExecutionContext.IsRunMode)
                 {
-                    context.EnvironmentVariables["BROKKR__AGENT__PAK"] = identity.Pak;
                     context.EnvironmentVariables["BROKKR__AGENT__AGENT_NAME"] = identity.AgentName;
                     context.EnvironmentVariables["BROKKR__AGENT__CLUSTER_NAME"] = identity.ClusterName;
+                    // Known once provisioned, just before the agent starts.
+                    if (identity.Pak.Length > 0)
+                    {
+                        context.EnvironmentVariables["BROKKR__AGENT__PAK"] = identity.Pak;
+                    }
                 }
             });
     }

@@ -6,6 +6,8 @@ public interface IDistributedApplicationBuilder
 {
     IConfiguration Configuration { get; }
 
+    DistributedApplicationEnvironment Environment { get; }
+
     DistributedApplicationExecutionContext ExecutionContext { get; }
 
     /// <summary>The AppHost's name (its project name); volume names derive from it.</summary>
@@ -40,6 +42,7 @@ internal sealed class DistributedApplicationBuilder : IDistributedApplicationBui
                 ["--output-path"] = "Publishing:OutputPath",
             })
             .Build();
+        Environment = DistributedApplicationEnvironment.FromConfiguration(Configuration);
         AppHostDirectory = FindAppHostDirectory();
         var operation = string.IsNullOrEmpty(Configuration["Publishing:Publisher"])
             ? DistributedApplicationOperation.Run
@@ -48,6 +51,8 @@ internal sealed class DistributedApplicationBuilder : IDistributedApplicationBui
     }
 
     public IConfiguration Configuration { get; }
+
+    public DistributedApplicationEnvironment Environment { get; }
 
     public DistributedApplicationExecutionContext ExecutionContext { get; }
 

@@ -30,13 +30,20 @@ public sealed partial class ManifestTests
     }
 
     [Fact]
-    public void CommittedManifest_IsTheConventionsReferenceExample()
+    public void CommittedManifest_IsTheConventionsReferenceExample_ButForPrometheusConfigurationFile()
     {
         var conventions = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "..", "shared", "spec", "aspire-conventions.md"));
         var example = ReferenceExample().Match(conventions);
         Assert.True(example.Success, "the §1.6 example was not found in aspire-conventions.md");
 
-        Assert.Equal(example.Groups["json"].Value, File.ReadAllText(CommittedManifest));
+        // The one deliberate difference: the example's Prometheus reads prometheus.yml, whose localhost targets are the
+        // container itself once deployed; ours reads the deployment's own file from the same mounted folder.
+        var json = example.Groups["json"].Value;
+        var expected = json.Replace(
+            "\"--config.file=/etc/prometheus/prometheus.yml\"", "\"--config.file=/etc/prometheus/prometheus.container.yml\"",
+            StringComparison.Ordinal);
+        Assert.NotEqual(json, expected);
+        Assert.Equal(expected, File.ReadAllText(CommittedManifest));
     }
 
     [Fact]
@@ -96,7 +103,7 @@ public sealed partial class ManifestTests
         var prometheus = resources["prometheus"]!;
         Assert.Equal("prom/prometheus:v3.2.1", (string?)prometheus["image"]);
         Assert.Equal("deploy/prometheus", (string?)prometheus["bindMounts"]![0]!["source"]);
-        Assert.Equal("--config.file=/etc/prometheus/prometheus.yml", (string?)prometheus["args"]![0]);
+        Assert.Equal("--config.file=/etc/prometheus/prometheus.container.yml", (string?)prometheus["args"]![0]);
 
         var password = resources["postgres-password"]!["inputs"]!["value"]!;
         Assert.True((bool?)password["secret"]);

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Brokkr.Tests.AppHost.Testing;
 using Brokkr.Tests.Broker;
@@ -21,6 +23,7 @@ public sealed class ProcessLifecycleTests
             // First run: everything comes up, then the AppHost dies without stopping anything.
             IReadOnlyDictionary<int, string> leftovers;
             Guid agentId;
+            byte[] identity;
             await using (var first = AppHostProcess.Start(data))
             {
                 var urls = await first.WaitUntilReadyAsync();
@@ -28,6 +31,7 @@ public sealed class ProcessLifecycleTests
                 Assert.Contains(first.Lines, line => Regex.IsMatch(line, @"^broker\s+\| .*Now listening on"));
                 Assert.Contains(first.Lines, line => Regex.IsMatch(line, @"^postgres\s+\| .*ready to accept connections"));
                 agentId = await LocalAgentAsync(urls["broker"]);
+                identity = await File.ReadAllBytesAsync(IdentityFile(data));
                 leftovers = first.ResourceProcesses(data);
                 first.KillAppHostOnly();
                 await first.WaitForExitAsync(StopWait);
@@ -42,6 +46,12 @@ public sealed class ProcessLifecycleTests
             var secondUrls = await second.WaitUntilReadyAsync();
             Assert.All(leftovers, p => Assert.False(AppHostProcess.IsRunning(p.Key), $"left running: {p.Key} {p.Value}"));
             Assert.Equal(agentId, await LocalAgentAsync(secondUrls["broker"]));
+            // Reused, not replaced: recreating the agent keeps its id but rotates its PAK (AgentIdentity), so the stored
+            // file must be untouched and the first run's PAK must still be the agent's.
+            Assert.Equal(identity, await File.ReadAllBytesAsync(IdentityFile(data)));
+            var pak = (string)JsonNode.Parse(identity)!["pak"]!;
+            Assert.Equal(agentId, await PakOwnerAsync(secondUrls["broker"], pak));
+            await AssertARotationWouldShowAsync(secondUrls["broker"], agentId, pak);
 
             var running = second.ResourceProcesses(data);
             Assert.Equal(5, running.Count); // broker, agent, stand-in and Prometheus as children, and PostgreSQL's server
@@ -70,6 +80,26 @@ public sealed class ProcessLifecycleTests
             await Infrastructure.ProcessRunner.RunAsync(binaries.PgCtl, ["-D", cluster, "-m", "immediate", "stop"],
                 Infrastructure.ProcessRunner.IsRoot ? "postgres" : null);
         }
+    }
+
+    private static string IdentityFile(string data) => Path.Combine(data, "agent", "identity.json");
+
+    /// <summary>Whom the broker takes <paramref name="pak"/> for (spec §4.1 POST /auth/pak), or null when it refuses it.</summary>
+    private static async Task<Guid?> PakOwnerAsync(Uri broker, string pak)
+    {
+        using var client = new HttpClient { BaseAddress = broker };
+        client.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", "Bearer " + pak);
+        using var response = await client.Send("POST", "/auth/pak");
+        return response.IsSuccessStatusCode ? JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Id("agent") : null;
+    }
+
+    /// <summary>The check above can fail: once the agent's PAK is rotated, the old one is refused.</summary>
+    private static async Task AssertARotationWouldShowAsync(Uri broker, Guid agentId, string pak)
+    {
+        using var admin = new HttpClient { BaseAddress = broker };
+        admin.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", "Bearer " + BrokerHost.DevAdminPak);
+        await admin.Send("POST", $"/agents/{agentId}/rotate-pak").Expect(200);
+        Assert.Null(await PakOwnerAsync(broker, pak));
     }
 
     /// <summary>The one agent the broker knows: the AppHost's local agent.</summary>

@@ -9,7 +9,7 @@ public sealed class PrometheusResourceTests
     [Fact]
     public async Task WithoutThePrometheusBinary_TheResourceIsSkippedWithAClearMessage()
     {
-        var builder = (await DistributedApplicationTestingBuilder.CreateAsync(["--AppHost:PrometheusPath=/nonexistent/prometheus"]))
+        var builder = (await DistributedApplicationTestingBuilder.CreateAsync<Projects.Brokkr_AppHost>(["--AppHost:PrometheusPath=/nonexistent/prometheus"]))
             .WithOnly("prometheus");
         await using var app = await builder.BuildAsync();
         await app.StartAsync();

@@ -11,7 +11,7 @@ public sealed class RunModeTests(PostgresDatabaseFixture database) : IClassFixtu
     [Fact]
     public async Task WithConnectionStringsBrokkr_TheBrokerUsesThatServer_AndNoLocalClusterIsCreated()
     {
-        var builder = (await DistributedApplicationTestingBuilder.CreateAsync([$"--ConnectionStrings:brokkr={database.ConnectionString}"]))
+        var builder = (await DistributedApplicationTestingBuilder.CreateAsync<Projects.Brokkr_AppHost>([$"--ConnectionStrings:brokkr={database.ConnectionString}"]))
             .WithOnly("postgres", "brokkr", "broker");
         var dataDirectory = builder.DataDirectory;
         await using var app = await builder.BuildAsync();
@@ -59,7 +59,7 @@ public sealed class RunModeTests(PostgresDatabaseFixture database) : IClassFixtu
 
     private static async Task<TestingApplication> StartDatabaseAsync(string dataDirectory)
     {
-        var builder = (await DistributedApplicationTestingBuilder.CreateAsync([], dataDirectory)).WithOnly("postgres", "brokkr");
+        var builder = (await DistributedApplicationTestingBuilder.CreateAsync<Projects.Brokkr_AppHost>([], dataDirectory)).WithOnly("postgres", "brokkr");
         var app = await builder.BuildAsync();
         await app.StartAsync();
         await app.WaitForResourceHealthyAsync("brokkr");

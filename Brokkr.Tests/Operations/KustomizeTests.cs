@@ -34,9 +34,10 @@ public sealed class KustomizeTests
         Assert.Equal("brokkr-broker", rendered.Single("Deployment", "brokkr-broker")["spec"]!["template"]!["spec"]!["serviceAccountName"]!.GetValue<string>());
         Assert.Equal("brokkr-agent", rendered.Single("Deployment", "brokkr-agent")["spec"]!["template"]!["spec"]!["serviceAccountName"]!.GetValue<string>());
 
-        AssertSecretReference(rendered.Container("brokkr-broker"), "BROKKR__DATABASE__URL", "brokkr-broker-database", "url");
-        AssertSecretReference(rendered.Container("brokkr-broker"), "BROKKR__BROKER__PAK_HASH", "brokkr-broker-admin", "pak_hash");
-        AssertSecretReference(rendered.Container("brokkr-agent"), "BROKKR__AGENT__PAK", "brokkr-agent", "pak");
+        AssertSecretReference(rendered.Container("brokkr-broker"), "BROKKR__DATABASE__URL", "brokkr-broker-database", "url", optional: false);
+        // Optional, so the broker starts without it and accepts the development admin PAK, as the base's comment says.
+        AssertSecretReference(rendered.Container("brokkr-broker"), "BROKKR__BROKER__PAK_HASH", "brokkr-broker-admin", "pak_hash", optional: true);
+        AssertSecretReference(rendered.Container("brokkr-agent"), "BROKKR__AGENT__PAK", "brokkr-agent", "pak", optional: false);
         Assert.Equal("Recreate", rendered.Single("Deployment", "brokkr-agent")["spec"]!["strategy"]!["type"]!.GetValue<string>());
     }
 
@@ -201,12 +202,14 @@ public sealed class KustomizeTests
     private static (string Port, string Path, string Interval) Endpoint(JsonNode endpoint) =>
         (endpoint["port"]!.GetValue<string>(), endpoint["path"]!.GetValue<string>(), endpoint["interval"]!.GetValue<string>());
 
-    private static void AssertSecretReference(JsonObject container, string variable, string secret, string key)
+    private static void AssertSecretReference(JsonObject container, string variable, string secret, string key, bool optional)
     {
         var env = Assert.Single(container["env"]!.AsArray(), e => e!["name"]!.GetValue<string>() == variable)!;
         Assert.Null(env["value"]);
-        Assert.Equal((secret, key), (env["valueFrom"]!["secretKeyRef"]!["name"]!.GetValue<string>(),
-            env["valueFrom"]!["secretKeyRef"]!["key"]!.GetValue<string>()));
+        var reference = env["valueFrom"]!["secretKeyRef"]!;
+        Assert.Equal((secret, key), (reference["name"]!.GetValue<string>(), reference["key"]!.GetValue<string>()));
+        // Kubernetes' default is required: an absent "optional" means the pod does not start without the Secret.
+        Assert.Equal(optional ? "true" : "false", reference["optional"]?.ToString() ?? "false");
     }
 
     private static void AssertMetricsEnabled(Kustomize.Rendered rendered, string value)

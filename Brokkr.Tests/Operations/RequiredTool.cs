@@ -1,3 +1,7 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+
 namespace Brokkr.Tests.Operations;
 
 /// <summary>
@@ -14,11 +18,28 @@ public static class RequiredTool
         "prometheus is required to validate the Grafana dashboards' PromQL: install the Debian package 'prometheus' " +
         "(apt-get install -y prometheus; scripts/prerequisites.sh does it for you).");
 
-    public static string Kubectl => Find("kubectl",
-        "kubectl 1.21 or newer (its built-in kustomize must support components and replacements) is required to " +
+    /// <summary>
+    /// kubectl 1.24 or newer: its built-in kustomize (v4.5.4 from 1.24 on) must support components and replacements
+    /// with <c>*</c> field paths, which components/scrape-interval uses; 1.21's rejects replacements altogether.
+    /// </summary>
+    public static string Kubectl => CheckedKubectl.Value;
+
+    private const int KubectlMinimumMinor = 24;
+
+    private const string KubectlHowToInstall =
+        "kubectl 1.24 or newer (its built-in kustomize must support components and replacements) is required to " +
         "render deploy/kubernetes. Debian's 'kubernetes-client' package ships kubectl 1.20, which is too old: install " +
-        "kubectl from https://kubernetes.io/docs/tasks/tools/install-kubectl-linux/ (the pkgs.k8s.io apt repository " +
-        "or the static binary) and put it on PATH.");
+        "kubectl from https://kubernetes.io/docs/tasks/tools/install-kubectl-linux/ (the Kubernetes project's apt " +
+        "repository or the static binary) and put it on PATH. scripts/test.sh checks this before running the tests.";
+
+    private static readonly Lazy<string> CheckedKubectl = new(() =>
+    {
+        var kubectl = Find("kubectl", KubectlHowToInstall);
+        var minor = KubectlMinor(kubectl);
+        return minor >= KubectlMinimumMinor
+            ? kubectl
+            : throw new InvalidOperationException($"{kubectl} is kubectl 1.{minor}. {KubectlHowToInstall}");
+    });
 
     private static string Find(string name, string howToInstall)
     {
@@ -33,5 +54,23 @@ public static class RequiredTool
         }
 
         throw new InvalidOperationException(howToInstall);
+    }
+
+    /// <summary>The client's minor version from <c>kubectl version --client</c> ("v1.32.4", or GitVersion:"v1.20.2" from old clients).</summary>
+    private static int KubectlMinor(string kubectl)
+    {
+        using var process = Process.Start(new ProcessStartInfo(kubectl)
+        {
+            ArgumentList = { "version", "--client" },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        }) ?? throw new InvalidOperationException($"could not start {kubectl}");
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        var match = Regex.Match(output, @"v1\.(?<minor>\d+)");
+        return match.Success
+            ? int.Parse(match.Groups["minor"].Value, CultureInfo.InvariantCulture)
+            : throw new InvalidOperationException($"'{kubectl} version --client' printed no version: {output}");
     }
 }

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Configuration;
 
 namespace Brokkr.AppHost.Hosting;
 
@@ -6,21 +8,22 @@ public static class ProjectResourceBuilderExtensions
 {
     /// <summary>
     /// A .NET project without a launch profile (Aspire's <c>launchProfileName: null</c>): only explicit endpoints, and the
-    /// environment every Aspire project gets — OpenTelemetry settings, and its listening ports.
+    /// environment every Aspire project gets (aspire-conventions §3) — OpenTelemetry settings, console logging, its ports.
     /// </summary>
     public static IResourceBuilder<ProjectResource> AddProject(this IDistributedApplicationBuilder builder, string name, string projectPath)
     {
         var path = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, projectPath));
+        // One replica, whose id (Aspire's is the resource name with a random suffix) holds for the AppHost's lifetime.
+        var instanceId = $"{name}-{RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyz0123456789", 8)}";
         return builder.AddResource(new ProjectResource(name, path))
-            .WithEnvironment(context => AddProjectDefaults(context, builder.Configuration));
+            .WithEnvironment(context => AddProjectDefaults(context, builder.Configuration, builder.Environment, instanceId));
     }
 
-    private static void AddProjectDefaults(EnvironmentCallbackContext context, Microsoft.Extensions.Configuration.IConfiguration configuration)
+    private static void AddProjectDefaults(EnvironmentCallbackContext context, IConfiguration configuration,
+        DistributedApplicationEnvironment environment, string instanceId)
     {
         var env = context.EnvironmentVariables;
-        env["OTEL_DOTNET_EXPERIMENTAL_OTLP_EMIT_EXCEPTION_LOG_ATTRIBUTES"] = "true";
-        env["OTEL_DOTNET_EXPERIMENTAL_OTLP_EMIT_EVENT_LOG_ATTRIBUTES"] = "true";
-        env["OTEL_DOTNET_EXPERIMENTAL_OTLP_RETRY"] = "in_memory";
+        OtlpEnvironment.AddExporterDefaults(env);
 
         var httpEndpoints = context.Resource.Annotations.OfType<EndpointAnnotation>().Where(e => e.UriScheme is "http" or "https").ToList();
         if (context.ExecutionContext.IsPublishMode)
@@ -40,40 +43,43 @@ public static class ProjectResourceBuilderExtensions
             return;
         }
 
+        OtlpEnvironment.AddRunModeSettings(env, context.Resource.Name, instanceId, configuration, environment);
         AddConsoleLogDefaults(env, configuration);
-        env["OTEL_SERVICE_NAME"] = context.Resource.Name;
-        // Only when an OTLP receiver is configured: services export nothing otherwise (no dashboard runs here).
-        var otlp = configuration["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"] ?? configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
-        if (!string.IsNullOrWhiteSpace(otlp))
-        {
-            env["OTEL_EXPORTER_OTLP_ENDPOINT"] = otlp;
-        }
-
         if (httpEndpoints.Count > 0)
         {
-            env["ASPNETCORE_URLS"] = string.Join(';', httpEndpoints.Select(e =>
-                $"{e.UriScheme}://localhost:{e.AllocatedPort?.ToString(CultureInfo.InvariantCulture)}"));
+            env["ASPNETCORE_URLS"] = string.Join(';', httpEndpoints.Select(e => $"{e.UriScheme}://localhost:{Port(context.Resource, e)}"));
+        }
+
+        if (httpEndpoints.FirstOrDefault(e => e.UriScheme == "https") is { } https)
+        {
+            env["ASPNETCORE_HTTPS_PORT"] = Port(context.Resource, https);
         }
     }
 
+    /// <summary>The process listens on the allocated port itself (no proxy here); throws while none is allocated.</summary>
+    private static string Port(IResource resource, EndpointAnnotation endpoint) =>
+        new EndpointReference((IResourceWithEndpoints)resource, endpoint.Name).Port.ToString(CultureInfo.InvariantCulture);
+
     /// <summary>
-    /// Run mode: logs the user reads prefixed in one stream — one line per entry, and no lines for every health probe,
-    /// scrape, SQL command and outgoing HTTP call (the agent polls every few seconds). Each stays settable: a value in the
-    /// AppHost's own configuration (environment) is kept.
+    /// Run mode: Aspire's console settings — the simple formatter, colours kept although the output is redirected (the
+    /// resource console strips them where it does not draw a terminal) — and, so the user reads one line per entry and
+    /// none for every health probe, scrape, SQL command and outgoing HTTP call, single lines and quieter categories.
+    /// Each formatter and level setting stays settable: a value in the AppHost's own configuration (environment) is kept.
     /// </summary>
-    private static void AddConsoleLogDefaults(Dictionary<string, object> env, Microsoft.Extensions.Configuration.IConfiguration configuration)
+    private static void AddConsoleLogDefaults(Dictionary<string, object> env, IConfiguration configuration)
     {
-        (string Key, string Value)[] defaults =
+        env["DOTNET_SYSTEM_CONSOLE_ALLOW_ANSI_COLOR_REDIRECTION"] = "true";
+        (string Key, string Variable, string Value)[] defaults =
         [
-            ("Logging:Console:FormatterName", "simple"),
-            ("Logging:Console:FormatterOptions:SingleLine", "true"),
-            ("Logging:LogLevel:Microsoft.AspNetCore", "Warning"),
-            ("Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Command", "Warning"),
-            ("Logging:LogLevel:System.Net.Http.HttpClient", "Warning"),
+            ("Logging:Console:FormatterName", "LOGGING__CONSOLE__FORMATTERNAME", "simple"),
+            ("Logging:Console:FormatterOptions:SingleLine", "Logging__Console__FormatterOptions__SingleLine", "true"),
+            ("Logging:LogLevel:Microsoft.AspNetCore", "Logging__LogLevel__Microsoft.AspNetCore", "Warning"),
+            ("Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Command", "Logging__LogLevel__Microsoft.EntityFrameworkCore.Database.Command", "Warning"),
+            ("Logging:LogLevel:System.Net.Http.HttpClient", "Logging__LogLevel__System.Net.Http.HttpClient", "Warning"),
         ];
-        foreach (var (key, value) in defaults.Where(d => string.IsNullOrEmpty(configuration[d.Key])))
+        foreach (var (key, variable, value) in defaults.Where(d => string.IsNullOrEmpty(configuration[d.Key])))
         {
-            env[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+            env[variable] = value;
         }
     }
 }

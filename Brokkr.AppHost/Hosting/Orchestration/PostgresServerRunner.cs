@@ -49,6 +49,13 @@ internal sealed class PostgresServerRunner(PostgresServerResource server, Distri
             "PostgreSQL server programs (initdb, pg_ctl) not found: install the 'postgresql' package (scripts/prerequisites.sh does), " +
             "or give an existing server with ConnectionStrings__brokkr");
         Directory.CreateDirectory(Path.GetDirectoryName(LogFile)!);
+        if (_runAs is not null)
+        {
+            // Its data and log folders are handed to it below; the folders above them must let it through.
+            await ServiceUserAccess.EnsureReachableAsync(Root, _runAs, "PostgreSQL (initdb and the server refuse to run as root)",
+                ServiceUserAccess.Probe(_runAs));
+        }
+
         server.PasswordParameter.Value = await LoadOrCreatePasswordAsync();
         if (!File.Exists(Path.Combine(DataDirectory, "PG_VERSION")))
         {

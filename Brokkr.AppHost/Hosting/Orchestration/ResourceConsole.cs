@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 
 namespace Brokkr.AppHost.Hosting;
@@ -7,9 +8,10 @@ namespace Brokkr.AppHost.Hosting;
 /// <summary>
 /// What the user sees: each resource's log lines prefixed by its name, and the resource table — redrawn in place under the
 /// log when stdout is a terminal, as plain lines on every change (and once a minute) when it is not. <c>AppHost:Console=quiet</c>
-/// (tests) keeps only the last lines per resource in memory.
+/// (tests) keeps only the last lines per resource in memory. Resources may colour their lines (.NET's console logger does,
+/// since the AppHost allows colours on redirected output as Aspire does); the colours reach only a terminal.
 /// </summary>
-internal sealed class ResourceConsole : IDisposable
+internal sealed partial class ResourceConsole : IDisposable
 {
     private const int RecentLineCount = 200;
     private const string AppHostName = "apphost";
@@ -52,10 +54,11 @@ internal sealed class ResourceConsole : IDisposable
 
     public void WriteLog(string resource, string line)
     {
+        var plain = AnsiEscape().Replace(line, "");
         var recent = _recent.GetOrAdd(resource, _ => new Queue<string>());
         lock (recent)
         {
-            recent.Enqueue(line);
+            recent.Enqueue(plain);
             if (recent.Count > RecentLineCount)
             {
                 recent.Dequeue();
@@ -68,7 +71,7 @@ internal sealed class ResourceConsole : IDisposable
         }
 
         var prefix = resource.PadRight(_nameWidth) + " | ";
-        WriteAboveTable(_mode == Mode.Terminal ? $"{_colors.GetValueOrDefault(resource, "")}{prefix}\x1b[0m{line}" : prefix + line);
+        WriteAboveTable(_mode == Mode.Terminal ? $"{_colors.GetValueOrDefault(resource, "")}{prefix}\x1b[0m{line}\x1b[0m" : prefix + plain);
     }
 
     /// <summary>A message from the AppHost itself.</summary>
@@ -208,4 +211,8 @@ internal sealed class ResourceConsole : IDisposable
     }
 
     private static string Truncate(string line, int width) => line.Length < width ? line : line[..(width - 1)];
+
+    /// <summary>ECMA-48 control sequences (colours, cursor movement) as terminals read them.</summary>
+    [GeneratedRegex(@"\x1b\[[0-9;?]*[ -/]*[@-~]")]
+    private static partial Regex AnsiEscape();
 }

@@ -22,7 +22,7 @@ internal sealed class ManifestPublisher(IReadOnlyList<IResource> model, Distribu
         Directory.CreateDirectory(Path.GetDirectoryName(manifestPath)!);
         await using var stream = File.Create(manifestPath);
         await using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, NewLine = "\n" });
-        var context = new ManifestResourceWriter(writer, executionContext, Path.GetDirectoryName(manifestPath)!);
+        var context = new ManifestResourceWriter(writer, executionContext, Path.GetDirectoryName(manifestPath)!, new ManifestPortAllocator(model));
 
         writer.WriteStartObject();
         writer.WriteString("$schema", SchemaUrl);

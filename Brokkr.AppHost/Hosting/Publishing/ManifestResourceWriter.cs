@@ -3,7 +3,8 @@ using System.Text.Json;
 namespace Brokkr.AppHost.Hosting;
 
 /// <summary>Writes one resource's manifest members, in the member order Aspire 9.x uses for its type.</summary>
-internal sealed class ManifestResourceWriter(Utf8JsonWriter writer, DistributedApplicationExecutionContext executionContext, string manifestDirectory)
+internal sealed class ManifestResourceWriter(Utf8JsonWriter writer, DistributedApplicationExecutionContext executionContext, string manifestDirectory,
+    ManifestPortAllocator ports)
 {
     public async Task WriteAsync(IResource resource, CancellationToken cancellationToken)
     {
@@ -134,15 +135,15 @@ internal sealed class ManifestResourceWriter(Utf8JsonWriter writer, DistributedA
             writer.WriteString("scheme", endpoint.UriScheme);
             writer.WriteString("protocol", endpoint.Protocol);
             writer.WriteString("transport", endpoint.Transport);
-            if (endpoint.Port is { } port && port != endpoint.TargetPort)
+            var targetPort = TargetPort(resource, endpoint, endpoints);
+            if (endpoint.Port is { } port && port != targetPort)
             {
                 writer.WriteNumber("port", port);
             }
 
-            // A container endpoint with only a port listens on it; a project's first HTTP endpoint may leave it to the deploy tool.
-            if ((endpoint.TargetPort ?? (resource is ContainerResource ? endpoint.Port : null)) is { } targetPort)
+            if (targetPort is not null)
             {
-                writer.WriteNumber("targetPort", targetPort);
+                writer.WriteNumber("targetPort", targetPort.Value);
             }
 
             if (endpoint.IsExternal)
@@ -155,6 +156,18 @@ internal sealed class ManifestResourceWriter(Utf8JsonWriter writer, DistributedA
 
         writer.WriteEndObject();
     }
+
+    /// <summary>
+    /// The given target port; else a container's port (it listens on what it exposes); else none on a project's first
+    /// http and first https endpoint, whose port the deploy tool supplies (8080 in .NET's images); else one allocated.
+    /// </summary>
+    private int? TargetPort(IResource resource, EndpointAnnotation endpoint, List<EndpointAnnotation> endpoints) => endpoint switch
+    {
+        { TargetPort: { } target } => target,
+        { Port: { } port } when resource is ContainerResource => port,
+        { UriScheme: "http" or "https" } when resource is ProjectResource && endpoints.First(e => e.UriScheme == endpoint.UriScheme) == endpoint => null,
+        _ => ports.Allocate(),
+    };
 
     private void WriteParameter(ParameterResource parameter)
     {

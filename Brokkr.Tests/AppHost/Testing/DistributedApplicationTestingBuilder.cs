@@ -1,10 +1,12 @@
 using Brokkr.AppHost.Hosting;
+using Microsoft.Extensions.Configuration;
 
 namespace Brokkr.Tests.AppHost.Testing;
 
 /// <summary>
-/// Shaped like Aspire.Hosting.Testing's builder: runs the AppHost's own Program to get its model, with every port random,
-/// a throwaway data folder and a quiet console; tests may drop resources before building.
+/// Shaped like Aspire.Hosting.Testing's builder: <see cref="CreateAsync{TEntryPoint}(string[])"/> runs the AppHost's own
+/// Program to get its model, with every port random, a throwaway data folder and a quiet console; tests may read the
+/// model and its configuration, and drop resources, before building.
 /// </summary>
 public sealed class DistributedApplicationTestingBuilder
 {
@@ -21,15 +23,25 @@ public sealed class DistributedApplicationTestingBuilder
 
     public List<IResource> Resources => _builder.Resources;
 
+    /// <summary>The AppHost's configuration: its arguments (the testing defaults among them) and environment variables.</summary>
+    public IConfiguration Configuration => _builder.Configuration;
+
+    public DistributedApplicationEnvironment Environment => _builder.Environment;
+
+    public DistributedApplicationExecutionContext ExecutionContext => _builder.ExecutionContext;
+
     public string DataDirectory { get; }
 
-    public static Task<DistributedApplicationTestingBuilder> CreateAsync() => CreateAsync([]);
+    /// <summary>Runs the entry point of <typeparamref name="TEntryPoint"/>'s assembly (<c>Projects.Brokkr_AppHost</c>).</summary>
+    public static Task<DistributedApplicationTestingBuilder> CreateAsync<TEntryPoint>(params string[] args) where TEntryPoint : class =>
+        CreateAsync<TEntryPoint>(args, dataDirectory: null);
 
     /// <summary>
-    /// Runs Brokkr.AppHost's entry point with the testing defaults plus <paramref name="args"/>. Given a
-    /// <paramref name="dataDirectory"/> (a restart), the caller deletes it; otherwise the application does when disposed.
+    /// As above, with the testing defaults plus <paramref name="args"/>. Given a <paramref name="dataDirectory"/> (a
+    /// restart), the caller deletes it; otherwise the application does when disposed.
     /// </summary>
-    public static Task<DistributedApplicationTestingBuilder> CreateAsync(string[] args, string? dataDirectory = null)
+    public static Task<DistributedApplicationTestingBuilder> CreateAsync<TEntryPoint>(string[] args, string? dataDirectory)
+        where TEntryPoint : class
     {
         var owns = dataDirectory is null;
         dataDirectory ??= Path.Combine(Path.GetTempPath(), "brokkr-apphost-test-" + Guid.NewGuid().ToString("N")[..8]);
@@ -42,8 +54,8 @@ public sealed class DistributedApplicationTestingBuilder
             // Never a developer's own cluster.
             "--AppHost:UseKubernetesStandIn=true",
         ]);
-        var entryPoint = typeof(DistributedApplication).Assembly.EntryPoint
-                         ?? throw new InvalidOperationException("Brokkr.AppHost has no entry point");
+        var entryPoint = typeof(TEntryPoint).Assembly.EntryPoint
+                         ?? throw new InvalidOperationException($"{typeof(TEntryPoint).Assembly.GetName().Name} has no entry point");
         var builder = capture.Run(() => entryPoint.Invoke(null, [Array.Empty<string>()]));
         return Task.FromResult(new DistributedApplicationTestingBuilder(builder, dataDirectory, owns));
     }

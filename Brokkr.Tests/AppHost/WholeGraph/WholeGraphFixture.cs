@@ -1,3 +1,4 @@
+using Brokkr.AppHost.Hosting;
 using Brokkr.Tests.AppHost.Testing;
 using Brokkr.Tests.Broker;
 
@@ -24,6 +25,8 @@ public sealed class WholeGraphFixture : IAsyncLifetime
 
     public string DataDirectory { get; private set; } = "";
 
+    public DistributedApplicationExecutionContext ExecutionContext { get; private set; } = null!;
+
     /// <summary>The broker as its administrator (the public development admin PAK the local broker accepts).</summary>
     public HttpClient Admin { get; private set; } = null!;
 
@@ -31,9 +34,10 @@ public sealed class WholeGraphFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var builder = (await DistributedApplicationTestingBuilder.CreateAsync())
+        var builder = (await DistributedApplicationTestingBuilder.CreateAsync<Projects.Brokkr_AppHost>())
             .WithEnvironment("agent", "BROKKR__AGENT__POLLING_INTERVAL", "1");
         DataDirectory = builder.DataDirectory;
+        ExecutionContext = builder.ExecutionContext;
         _app = await builder.BuildAsync();
         await _app.StartAsync();
         foreach (var service in Services)

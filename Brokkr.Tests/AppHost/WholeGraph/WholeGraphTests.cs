@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Brokkr.AppHost.Hosting;
 using Brokkr.Tests.AppHost.Testing;
 using Brokkr.Tests.Broker;
 
@@ -43,6 +44,34 @@ public sealed class WholeGraphTests(WholeGraphFixture graph)
         {
             Assert.DoesNotContain(graph.App.Application.GetResourceLogs(resource.Name), line => line.Contains(pak, StringComparison.Ordinal));
         }
+    }
+
+    [Theory]
+    [InlineData("broker")]
+    [InlineData("agent")]
+    public async Task Each_service_process_runs_with_the_environment_its_model_evaluates_to(string resource)
+    {
+        // The process the AppHost remembers for the resource (pid and start time, for leftovers) and what the kernel says
+        // it was started with.
+        var pid = File.ReadAllText(Path.Combine(graph.DataDirectory, "run", resource + ".pid")).Split(' ')[0];
+        var actual = File.ReadAllText($"/proc/{pid}/environ").Split('\0', StringSplitOptions.RemoveEmptyEntries)
+            .Select(v => v.Split('=', 2)).ToDictionary(v => v[0], v => v[1]);
+
+        var model = (IResourceWithEnvironment)graph.App.Application.Resources.Single(r => r.Name == resource);
+        var expected = await model.GetEnvironmentVariableValuesAsync(graph.ExecutionContext);
+
+        Assert.Contains("OTEL_SERVICE_NAME", expected.Keys);
+        Assert.All(expected, variable => Assert.Equal((variable.Key, variable.Value), (variable.Key, actual.GetValueOrDefault(variable.Key))));
+    }
+
+    [Fact]
+    public void Service_logs_reach_the_console_without_the_colour_codes_they_are_written_with()
+    {
+        // DOTNET_SYSTEM_CONSOLE_ALLOW_ANSI_COLOR_REDIRECTION=true makes .NET colour redirected output; off a terminal the
+        // resource console drops the escape sequences.
+        var lines = graph.App.Application.GetResourceLogs("broker");
+        Assert.Contains(lines, line => line.StartsWith("info: ", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, line => line.Contains('\x1b', StringComparison.Ordinal));
     }
 
     [Theory]
