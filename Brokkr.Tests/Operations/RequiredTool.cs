@@ -20,18 +20,13 @@ public static class RequiredTool
         "kubectl from https://kubernetes.io/docs/tasks/tools/install-kubectl-linux/ (the pkgs.k8s.io apt repository " +
         "or the static binary) and put it on PATH.");
 
-    private static string Find(string name, string howToInstall)
-    {
-        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
-                     .Append("/usr/bin").Append("/usr/local/bin"))
-        {
-            var candidate = Path.Combine(dir, name);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
+    private static string Find(string name, string howToInstall) =>
+        Resolve(name, Environment.GetEnvironmentVariable("PATH")) ?? throw new InvalidOperationException(howToInstall);
 
-        throw new InvalidOperationException(howToInstall);
-    }
+    /// <summary>The first <paramref name="name"/> in the directories of <paramref name="path"/>, then /usr/bin and /usr/local/bin.</summary>
+    internal static string? Resolve(string name, string? path) =>
+        (path ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Append("/usr/bin").Append("/usr/local/bin")
+            .Select(dir => Path.Combine(dir, name))
+            .FirstOrDefault(File.Exists);
 }
