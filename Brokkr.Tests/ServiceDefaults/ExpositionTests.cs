@@ -114,13 +114,13 @@ public sealed class ExpositionTests : IDisposable
             """
             # HELP brokkr_test_last_poll_timestamp_seconds Unix time of the last poll.
             # TYPE brokkr_test_last_poll_timestamp_seconds gauge
-            brokkr_test_last_poll_timestamp_seconds 1700000000.5
+            brokkr_test_last_poll_timestamp_seconds 1.7000000005e+09
             # HELP test_queue_fill_ratio Queue fill level.
             # TYPE test_queue_fill_ratio gauge
             test_queue_fill_ratio{queue="q1"} 0.25
 
             """, first);
-        Assert.Contains("brokkr_test_last_poll_timestamp_seconds 1700000010\n", second);
+        Assert.Contains("brokkr_test_last_poll_timestamp_seconds 1.70000001e+09\n", second);
     }
 
     [Fact]
@@ -163,6 +163,29 @@ public sealed class ExpositionTests : IDisposable
             test_payload_size_bytes_bucket{le="+Inf"} 2
             test_payload_size_bytes_sum 5050
             test_payload_size_bytes_count 2
+
+            """, exporter.Scrape());
+    }
+
+    [Fact]
+    public void Bucket_bounds_and_values_use_go_style_exponents()
+    {
+        var exporter = Exporter();
+        var size = meter.CreateHistogram<double>("brokkr_test_tiny_seconds", "s", "Tiny durations.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.00001, 0.0001, 1e6] });
+        size.Record(0.00002);
+        size.Record(2e6);
+
+        Assert.Equal(
+            """
+            # HELP brokkr_test_tiny_seconds Tiny durations.
+            # TYPE brokkr_test_tiny_seconds histogram
+            brokkr_test_tiny_seconds_bucket{le="1e-05"} 0
+            brokkr_test_tiny_seconds_bucket{le="0.0001"} 1
+            brokkr_test_tiny_seconds_bucket{le="1e+06"} 1
+            brokkr_test_tiny_seconds_bucket{le="+Inf"} 2
+            brokkr_test_tiny_seconds_sum 2.00000000002e+06
+            brokkr_test_tiny_seconds_count 2
 
             """, exporter.Scrape());
     }

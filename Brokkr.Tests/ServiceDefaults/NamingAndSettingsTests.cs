@@ -25,6 +25,30 @@ public sealed class NamingAndSettingsTests
     public void Family_names_follow_the_prometheus_rules(string instrument, string? unit, PrometheusMetricType type, string expected) =>
         Assert.Equal(expected, PrometheusNaming.FamilyName(instrument, unit, type));
 
+    /// <summary>Expected texts are what Go's strconv.FormatFloat(v, 'g', -1, 64) prints, as the Prometheus Go client writes.</summary>
+    [Theory]
+    [InlineData(0.0, "0")]
+    [InlineData(1.0, "1")]
+    [InlineData(-1.0, "-1")]
+    [InlineData(0.1, "0.1")]
+    [InlineData(0.0001, "0.0001")]
+    [InlineData(0.00001, "1e-05")]
+    [InlineData(-2.5e-7, "-2.5e-07")]
+    [InlineData(123456.0, "123456")]
+    [InlineData(999999.5, "999999.5")]
+    [InlineData(1e6, "1e+06")]
+    [InlineData(1234567.0, "1.234567e+06")]
+    [InlineData(1700000000.5, "1.7000000005e+09")]
+    [InlineData(1e21, "1e+21")]
+    [InlineData(1e100, "1e+100")]
+    [InlineData(5e-324, "5e-324")]
+    [InlineData(double.MaxValue, "1.7976931348623157e+308")]
+    [InlineData(double.PositiveInfinity, "+Inf")]
+    [InlineData(double.NegativeInfinity, "-Inf")]
+    [InlineData(double.NaN, "NaN")]
+    public void Numbers_are_written_as_the_prometheus_go_client_writes_them(double value, string expected) =>
+        Assert.Equal(expected, PrometheusNumber.Format(value));
+
     [Fact]
     public void Global_labels_parse_sorted_and_reject_invalid_names()
     {
