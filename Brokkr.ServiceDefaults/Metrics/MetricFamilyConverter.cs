@@ -1,4 +1,7 @@
 using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 
@@ -96,19 +99,34 @@ internal static class MetricFamilyConverter
         }
     }
 
+    private static readonly JsonSerializerOptions ArrayJson = new()
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    /// <summary>
+    /// An attribute value as label text. Arrays (attribute values may be arrays of strings, booleans or numbers) are
+    /// JSON-encoded — <c>["a","b"]</c>, <c>[1,2]</c> — as the OpenTelemetry attribute specification prescribes for
+    /// non-OTLP formats, instead of .NET's type name.
+    /// </summary>
+    internal static string LabelValue(object? value) => value switch
+    {
+        null => "",
+        string text => text,
+        bool b => b ? "true" : "false",
+        IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
+        System.Collections.IEnumerable array => JsonSerializer.Serialize(array, array.GetType(), ArrayJson),
+        var other => other.ToString() ?? "",
+    };
+
     private static List<KeyValuePair<string, string>> Labels(in MetricPoint point)
     {
         var labels = new List<KeyValuePair<string, string>>(point.Tags.Count);
         foreach (var tag in point.Tags)
         {
             var name = PrometheusNaming.SanitizeLabelName(tag.Key);
-            var value = tag.Value switch
-            {
-                null => "",
-                bool b => b ? "true" : "false",
-                IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
-                var other => other.ToString() ?? "",
-            };
+            var value = LabelValue(tag.Value);
             var existing = labels.FindIndex(l => l.Key == name);
             if (existing >= 0)
             {

@@ -207,6 +207,24 @@ public sealed class ExpositionTests : IDisposable
     }
 
     [Fact]
+    public void Array_attribute_values_are_json_encoded()
+    {
+        var exporter = Exporter();
+        var counter = meter.CreateCounter<long>("brokkr_test_arrays_total", null, "Array attributes.");
+        counter.Add(1, new("names", new[] { "a", "b \"c\"" }), new("ports", new[] { 80, 443 }));
+        counter.Add(2, new KeyValuePair<string, object?>("flags", new[] { true, false }));
+
+        Assert.Equal(
+            """
+            # HELP brokkr_test_arrays_total Array attributes.
+            # TYPE brokkr_test_arrays_total counter
+            brokkr_test_arrays_total{flags="[true,false]"} 2
+            brokkr_test_arrays_total{names="[\"a\",\"b \\\"c\\\"\"]",ports="[80,443]"} 1
+
+            """, exporter.Scrape());
+    }
+
+    [Fact]
     public void Global_labels_are_added_to_every_series_but_do_not_override_own_labels()
     {
         var exporter = Exporter([new("env", "prod"), new("region", "eu")]);
