@@ -71,7 +71,7 @@ internal static class MetricFamilyConverter
 
     private static MetricSeries ToSeries(MetricType type, in MetricPoint point)
     {
-        var labels = Labels(point);
+        var labels = Labels(point, type == MetricType.Histogram);
         switch (type)
         {
             case MetricType.LongSum or MetricType.LongSumNonMonotonic:
@@ -120,12 +120,30 @@ internal static class MetricFamilyConverter
         var other => other.ToString() ?? "",
     };
 
-    private static List<KeyValuePair<string, string>> Labels(in MetricPoint point)
+    /// <summary>
+    /// The point's attributes as sorted, unique labels. On a histogram an attribute named <c>le</c> would clash with the
+    /// bucket bound, so it becomes <c>exported_le</c> (Prometheus's own prefix for a label that clashes with one it
+    /// sets). No summaries are written, so <c>quantile</c> needs no such rename.
+    /// </summary>
+    private static List<KeyValuePair<string, string>> Labels(in MetricPoint point, bool isHistogram)
     {
-        var labels = new List<KeyValuePair<string, string>>(point.Tags.Count);
+        var tags = new List<KeyValuePair<string, object?>>(point.Tags.Count);
         foreach (var tag in point.Tags)
         {
+            tags.Add(tag);
+        }
+
+        // Keys are visited in order so that values joined below are in the order of their original keys.
+        tags.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+        var labels = new List<KeyValuePair<string, string>>(tags.Count);
+        foreach (var tag in tags)
+        {
             var name = PrometheusNaming.SanitizeLabelName(tag.Key);
+            if (isHistogram && name == "le")
+            {
+                name = "exported_le";
+            }
+
             var value = LabelValue(tag.Value);
             var existing = labels.FindIndex(l => l.Key == name);
             if (existing >= 0)

@@ -225,6 +225,36 @@ public sealed class ExpositionTests : IDisposable
     }
 
     [Fact]
+    public void A_histogram_attribute_named_le_becomes_exported_le()
+    {
+        var exporter = Exporter();
+        var histogram = meter.CreateHistogram<double>("brokkr_test_le_seconds", "s", "Attribute le.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [1] });
+        histogram.Record(0.5, new KeyValuePair<string, object?>("le", "attribute"));
+        histogram.Record(2, new("le", "b"), new("exported_le", "a"));
+        var counter = meter.CreateCounter<long>("brokkr_test_le_total", null, "Counters keep le.");
+        counter.Add(1, new KeyValuePair<string, object?>("le", "kept"));
+
+        Assert.Equal(
+            """
+            # HELP brokkr_test_le_seconds Attribute le.
+            # TYPE brokkr_test_le_seconds histogram
+            brokkr_test_le_seconds_bucket{exported_le="a;b",le="1"} 0
+            brokkr_test_le_seconds_bucket{exported_le="a;b",le="+Inf"} 1
+            brokkr_test_le_seconds_sum{exported_le="a;b"} 2
+            brokkr_test_le_seconds_count{exported_le="a;b"} 1
+            brokkr_test_le_seconds_bucket{exported_le="attribute",le="1"} 1
+            brokkr_test_le_seconds_bucket{exported_le="attribute",le="+Inf"} 1
+            brokkr_test_le_seconds_sum{exported_le="attribute"} 0.5
+            brokkr_test_le_seconds_count{exported_le="attribute"} 1
+            # HELP brokkr_test_le_total Counters keep le.
+            # TYPE brokkr_test_le_total counter
+            brokkr_test_le_total{le="kept"} 1
+
+            """, exporter.Scrape());
+    }
+
+    [Fact]
     public void Global_labels_are_added_to_every_series_but_do_not_override_own_labels()
     {
         var exporter = Exporter([new("env", "prod"), new("region", "eu")]);
