@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Text.Encodings.Web;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 
@@ -18,9 +14,15 @@ internal static class MetricFamilyConverter
         "dotnet.thread_pool.queue.length",
     };
 
-    public static Dictionary<string, MetricFamily> Convert(in Batch<Metric> batch)
+    /// <param name="batch">One collection.</param>
+    /// <param name="report">
+    /// Told about each point the conversion has to drop (a type conflict, a duplicate series), in the same words every
+    /// scrape, so that the caller can warn once per problem instead of once per scrape.
+    /// </param>
+    public static Dictionary<string, MetricFamily> Convert(in Batch<Metric> batch, Action<string>? report = null)
     {
         var families = new Dictionary<string, MetricFamily>(StringComparer.Ordinal);
+        var sources = new Dictionary<string, List<(Metric Metric, MetricSeries Series)>>(StringComparer.Ordinal);
         foreach (var metric in batch)
         {
             var type = metric.MeterName == "System.Runtime" && RuntimeGaugesPublishedAsCounters.Contains(metric.Name)
@@ -34,19 +36,27 @@ internal static class MetricFamilyConverter
             var name = PrometheusNaming.FamilyName(metric.Name, metric.Unit, type.Value);
             if (!families.TryGetValue(name, out var family))
             {
-                family = new MetricFamily(name, HelpOf(metric), type.Value);
+                family = new MetricFamily(name, HelpText(metric.Name, metric.Description, metric.MeterName), type.Value);
                 families.Add(name, family);
+                sources.Add(name, []);
             }
             else if (family.Type != type.Value)
             {
-                // Two instruments mapping to one name with different types cannot share a family: keep the first.
+                // One name cannot carry two types: the first instrument keeps the family.
+                report?.Invoke($"{name}: dropped instrument {metric.Name} of meter {metric.MeterName}, a " +
+                    $"{PrometheusTextWriter.TypeWord(type.Value)}, because the family is a {PrometheusTextWriter.TypeWord(family.Type)}.");
                 continue;
             }
 
             foreach (ref readonly var point in metric.GetMetricPoints())
             {
-                family.Series.Add(ToSeries(metric.MetricType, point));
+                sources[name].Add((metric, ToSeries(metric.MetricType, point)));
             }
+        }
+
+        foreach (var (name, series) in sources)
+        {
+            ScopeLabels.AddUnique(families[name], series, report);
         }
 
         return families;
@@ -56,9 +66,8 @@ internal static class MetricFamilyConverter
     /// The instrument's description, or — for instruments published without one (Entity Framework Core's) — a line
     /// naming the instrument and its meter, so every family has HELP text and promtool has nothing to report.
     /// </summary>
-    private static string HelpOf(Metric metric) => string.IsNullOrWhiteSpace(metric.Description)
-        ? $"{metric.Name} from the {metric.MeterName} meter."
-        : metric.Description;
+    public static string HelpText(string instrument, string? description, string meter) =>
+        string.IsNullOrWhiteSpace(description) ? $"{instrument} from the {meter} meter." : description;
 
     private static PrometheusMetricType? TypeOf(MetricType type) => type switch
     {
@@ -71,7 +80,7 @@ internal static class MetricFamilyConverter
 
     private static MetricSeries ToSeries(MetricType type, in MetricPoint point)
     {
-        var labels = Labels(point, type == MetricType.Histogram);
+        var labels = PointLabels.Of(point, type == MetricType.Histogram);
         switch (type)
         {
             case MetricType.LongSum or MetricType.LongSumNonMonotonic:
@@ -97,66 +106,5 @@ internal static class MetricFamilyConverter
                     Count = point.GetHistogramCount(),
                 };
         }
-    }
-
-    private static readonly JsonSerializerOptions ArrayJson = new()
-    {
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    };
-
-    /// <summary>
-    /// An attribute value as label text. Arrays (attribute values may be arrays of strings, booleans or numbers) are
-    /// JSON-encoded — <c>["a","b"]</c>, <c>[1,2]</c> — as the OpenTelemetry attribute specification prescribes for
-    /// non-OTLP formats, instead of .NET's type name.
-    /// </summary>
-    internal static string LabelValue(object? value) => value switch
-    {
-        null => "",
-        string text => text,
-        bool b => b ? "true" : "false",
-        IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
-        System.Collections.IEnumerable array => JsonSerializer.Serialize(array, array.GetType(), ArrayJson),
-        var other => other.ToString() ?? "",
-    };
-
-    /// <summary>
-    /// The point's attributes as sorted, unique labels. On a histogram an attribute named <c>le</c> would clash with the
-    /// bucket bound, so it becomes <c>exported_le</c> (Prometheus's own prefix for a label that clashes with one it
-    /// sets). No summaries are written, so <c>quantile</c> needs no such rename.
-    /// </summary>
-    private static List<KeyValuePair<string, string>> Labels(in MetricPoint point, bool isHistogram)
-    {
-        var tags = new List<KeyValuePair<string, object?>>(point.Tags.Count);
-        foreach (var tag in point.Tags)
-        {
-            tags.Add(tag);
-        }
-
-        // Keys are visited in order so that values joined below are in the order of their original keys.
-        tags.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
-        var labels = new List<KeyValuePair<string, string>>(tags.Count);
-        foreach (var tag in tags)
-        {
-            var name = PrometheusNaming.SanitizeLabelName(tag.Key);
-            if (isHistogram && name == "le")
-            {
-                name = "exported_le";
-            }
-
-            var value = LabelValue(tag.Value);
-            var existing = labels.FindIndex(l => l.Key == name);
-            if (existing >= 0)
-            {
-                // Attribute keys that sanitise to the same label name are joined, as the OTel spec prescribes.
-                labels[existing] = new(name, labels[existing].Value + ";" + value);
-                continue;
-            }
-
-            labels.Add(new(name, value));
-        }
-
-        labels.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
-        return labels;
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Brokkr.ServiceDefaults.Telemetry;
+using Microsoft.Extensions.Logging;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -22,7 +23,7 @@ internal static class MetricsPipeline
     ];
 
     public static (MeterProvider? Provider, PrometheusTextExporter? Exporter) Build(
-        MetricsSettings settings, OtelSettings otel, ResourceBuilder resource)
+        MetricsSettings settings, OtelSettings otel, ResourceBuilder resource, ILogger exporterLogger)
     {
         var prometheus = otel.MetricsExporters.Contains(OtelSettings.Prometheus);
         var otlp = otel.MetricsExporters.Contains(OtelSettings.Otlp);
@@ -43,6 +44,7 @@ internal static class MetricsPipeline
             {
                 GlobalLabels = settings.GlobalLabels,
                 IncludeProcessMetrics = settings.IncludeProcessMetrics,
+                Logger = exporterLogger,
             });
             builder.AddReader(new BaseExportingMetricReader(exporter));
         }

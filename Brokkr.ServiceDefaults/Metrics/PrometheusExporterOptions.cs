@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
 namespace Brokkr.ServiceDefaults.Metrics;
 
 /// <summary>Settings of one <see cref="PrometheusTextExporter"/>.</summary>
@@ -11,4 +14,7 @@ public sealed class PrometheusExporterOptions
 
     /// <summary>How long one collection may take before the scrape fails.</summary>
     public int CollectTimeoutMilliseconds { get; init; } = 10_000;
+
+    /// <summary>Warned once per distinct problem when a scrape has to drop points (type conflicts, duplicate series).</summary>
+    public ILogger Logger { get; init; } = NullLogger.Instance;
 }

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 
@@ -13,6 +15,7 @@ namespace Brokkr.ServiceDefaults.Metrics;
 public sealed class PrometheusTextExporter(PrometheusExporterOptions options) : BaseExporter<Metric>, IPullMetricExporter
 {
     private readonly Lock scrapeLock = new();
+    private readonly ConcurrentDictionary<string, bool> reportedProblems = new(StringComparer.Ordinal);
     private Dictionary<string, MetricFamily>? collected;
 
     public PrometheusTextExporter() : this(new PrometheusExporterOptions())
@@ -54,7 +57,16 @@ public sealed class PrometheusTextExporter(PrometheusExporterOptions options) : 
     /// <inheritdoc />
     public override ExportResult Export(in Batch<Metric> batch)
     {
-        collected = MetricFamilyConverter.Convert(batch);
+        collected = MetricFamilyConverter.Convert(batch, Report);
         return ExportResult.Success;
+    }
+
+    /// <summary>Every scrape meets the same problem again; the log gets it once.</summary>
+    private void Report(string problem)
+    {
+        if (reportedProblems.TryAdd(problem, true))
+        {
+            Options.Logger.LogWarning("Prometheus exposition: {Problem}", problem);
+        }
     }
 }

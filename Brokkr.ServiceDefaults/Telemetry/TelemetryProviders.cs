@@ -1,7 +1,10 @@
 using Brokkr.ServiceDefaults.Metrics;
 using Brokkr.ServiceDefaults.Tracing;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -34,8 +37,11 @@ public sealed class TelemetryProviders : IDisposable
 
     internal MetricsSettings MetricsSettings { get; }
 
-    internal static TelemetryProviders Create(IConfiguration configuration, IHostEnvironment environment)
+    internal static TelemetryProviders Create(IServiceProvider services)
     {
+        var configuration = services.GetRequiredService<IConfiguration>();
+        var environment = services.GetRequiredService<IHostEnvironment>();
+        var loggers = services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
         var otel = OtelSettings.From(configuration);
         var metricsOptions = new MetricsOptions();
         configuration.GetSection(MetricsOptions.SectionName).Bind(metricsOptions);
@@ -46,7 +52,7 @@ public sealed class TelemetryProviders : IDisposable
             .AddTelemetrySdk()
             .AddAttributes(otel.ResourceAttributes);
 
-        var (meterProvider, exporter) = MetricsPipeline.Build(metrics, otel, resource);
+        var (meterProvider, exporter) = MetricsPipeline.Build(metrics, otel, resource, loggers.CreateLogger<PrometheusTextExporter>());
         var tracerProvider = TracingPipeline.Build(otel, resource);
         return new TelemetryProviders(metrics, meterProvider, exporter, tracerProvider);
     }

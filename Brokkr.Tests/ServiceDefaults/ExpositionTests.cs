@@ -1,5 +1,7 @@
 using System.Diagnostics.Metrics;
 using Brokkr.ServiceDefaults.Metrics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 
@@ -21,14 +23,16 @@ public sealed class ExpositionTests : IDisposable
     }
 
     private PrometheusTextExporter Exporter(IReadOnlyList<KeyValuePair<string, string>>? globalLabels = null,
-        Func<Instrument, MetricStreamConfiguration?>? view = null)
+        Func<Instrument, MetricStreamConfiguration?>? view = null, ILogger? logger = null, params Meter[] otherMeters)
     {
         var exporter = new PrometheusTextExporter(new PrometheusExporterOptions
         {
             IncludeProcessMetrics = false,
             GlobalLabels = globalLabels ?? [],
+            Logger = logger ?? NullLogger.Instance,
         });
-        var builder = Sdk.CreateMeterProviderBuilder().AddMeter(meter.Name).AddReader(new BaseExportingMetricReader(exporter));
+        var builder = Sdk.CreateMeterProviderBuilder().AddMeter([meter.Name, .. otherMeters.Select(m => m.Name)])
+            .AddReader(new BaseExportingMetricReader(exporter));
         if (view is not null)
         {
             builder.AddView(view);
@@ -252,6 +256,61 @@ public sealed class ExpositionTests : IDisposable
             brokkr_test_le_total{le="kept"} 1
 
             """, exporter.Scrape());
+    }
+
+    [Fact]
+    public void One_name_from_two_meters_gets_scope_labels_and_a_type_conflict_is_warned_once()
+    {
+        using var other = new Meter(meter.Name + ".Other", "2.1");
+        var log = new LogCapture();
+        var exporter = Exporter(logger: log, otherMeters: other);
+        meter.CreateCounter<long>("brokkr_test_shared_total", null, "From the first meter.").Add(1, new KeyValuePair<string, object?>("kind", "a"));
+        other.CreateCounter<long>("brokkr_test_shared_total", null, "From the second meter.").Add(2, new KeyValuePair<string, object?>("kind", "a"));
+        meter.CreateCounter<long>("brokkr_test_alone_total", null, "One meter only.").Add(3);
+        meter.CreateUpDownCounter<long>("brokkr_test_mixed", null, "A gauge.").Add(4);
+        other.CreateHistogram<double>("brokkr_test_mixed", null, "A histogram.").Record(5);
+
+        var first = exporter.Scrape();
+        var second = exporter.Scrape();
+
+        Assert.Equal(
+            $$"""
+            # HELP brokkr_test_alone_total One meter only.
+            # TYPE brokkr_test_alone_total counter
+            brokkr_test_alone_total 3
+            # HELP brokkr_test_mixed A gauge.
+            # TYPE brokkr_test_mixed gauge
+            brokkr_test_mixed 4
+            # HELP brokkr_test_shared_total From the first meter.
+            # TYPE brokkr_test_shared_total counter
+            brokkr_test_shared_total{kind="a",otel_scope_name="{{meter.Name}}"} 1
+            brokkr_test_shared_total{kind="a",otel_scope_name="{{other.Name}}",otel_scope_version="2.1"} 2
+
+            """, first);
+        Assert.Equal(first, second);
+        var warning = Assert.Single(log.Lines);
+        Assert.Equal($"Warning: Prometheus exposition: brokkr_test_mixed: dropped instrument brokkr_test_mixed of meter {other.Name}, " +
+            "a histogram, because the family is a gauge.", warning);
+    }
+
+    [Fact]
+    public void Two_instruments_of_one_meter_writing_one_series_keep_the_first()
+    {
+        var log = new LogCapture();
+        var exporter = Exporter(logger: log);
+        meter.CreateCounter<double>("test.busy", "s", "Busy time.").Add(1);
+        meter.CreateCounter<double>("test_busy_seconds_total", null, "Busy time again.").Add(2);
+
+        Assert.Equal(
+            """
+            # HELP test_busy_seconds_total Busy time.
+            # TYPE test_busy_seconds_total counter
+            test_busy_seconds_total 1
+
+            """, exporter.Scrape());
+        exporter.Scrape();
+        Assert.Equal($"Warning: Prometheus exposition: test_busy_seconds_total: dropped a series of instrument test_busy_seconds_total " +
+            $"of meter {meter.Name} because another instrument already wrote a series with the same labels.", Assert.Single(log.Lines));
     }
 
     [Fact]
