@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 
@@ -68,6 +69,37 @@ internal static class MetricFamilyConverter
     /// </summary>
     public static string HelpText(string instrument, string? description, string meter) =>
         string.IsNullOrWhiteSpace(description) ? $"{instrument} from the {meter} meter." : description;
+
+    /// <summary>The family type an instrument's metric will have (as <see cref="TypeOf(MetricType)"/> gives for its points).</summary>
+    public static PrometheusMetricType? TypeOf(Instrument instrument)
+    {
+        var type = instrument.GetType();
+        if (!type.IsGenericType)
+        {
+            return null;
+        }
+
+        var kind = type.GetGenericTypeDefinition();
+        if (instrument.Meter.Name == "System.Runtime" && RuntimeGaugesPublishedAsCounters.Contains(instrument.Name))
+        {
+            return PrometheusMetricType.Gauge;
+        }
+
+        if (kind == typeof(Counter<>) || kind == typeof(ObservableCounter<>))
+        {
+            return PrometheusMetricType.Counter;
+        }
+
+        if (kind == typeof(Histogram<>))
+        {
+            return PrometheusMetricType.Histogram;
+        }
+
+        return kind == typeof(UpDownCounter<>) || kind == typeof(ObservableUpDownCounter<>) || kind == typeof(ObservableGauge<>)
+            || kind == typeof(Gauge<>)
+            ? PrometheusMetricType.Gauge
+            : null;
+    }
 
     private static PrometheusMetricType? TypeOf(MetricType type) => type switch
     {

@@ -12,8 +12,9 @@ namespace Brokkr.ServiceDefaults.Metrics;
 /// collecting thread, and only one collection may be in flight per reader.
 /// </summary>
 [ExportModes(ExportModes.Pull)]
-public sealed class PrometheusTextExporter(PrometheusExporterOptions options) : BaseExporter<Metric>, IPullMetricExporter
+public sealed class PrometheusTextExporter : BaseExporter<Metric>, IPullMetricExporter
 {
+    private readonly PublishedInstruments? published;
     private readonly Lock scrapeLock = new();
     private readonly ConcurrentDictionary<string, bool> reportedProblems = new(StringComparer.Ordinal);
     private Dictionary<string, MetricFamily>? collected;
@@ -22,10 +23,16 @@ public sealed class PrometheusTextExporter(PrometheusExporterOptions options) : 
     {
     }
 
+    public PrometheusTextExporter(PrometheusExporterOptions options)
+    {
+        Options = options;
+        published = options.DescribeBeforeFirstPoint is { } describe ? new PublishedInstruments(describe) : null;
+    }
+
     /// <inheritdoc />
     public Func<int, bool>? Collect { get; set; }
 
-    public PrometheusExporterOptions Options { get; } = options;
+    public PrometheusExporterOptions Options { get; }
 
     /// <summary>Collects all subscribed instruments now and returns the exposition text.</summary>
     /// <exception cref="InvalidOperationException">The exporter is not attached to a reader, or collection failed.</exception>
@@ -50,6 +57,11 @@ public sealed class PrometheusTextExporter(PrometheusExporterOptions options) : 
                 }
             }
 
+            foreach (var family in published?.Families() ?? [])
+            {
+                families.TryAdd(family.Name, family);
+            }
+
             return PrometheusTextWriter.Write(families.Values, Options.GlobalLabels);
         }
     }
@@ -59,6 +71,16 @@ public sealed class PrometheusTextExporter(PrometheusExporterOptions options) : 
     {
         collected = MetricFamilyConverter.Convert(batch, Report);
         return ExportResult.Success;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            published?.Dispose();
+        }
+
+        base.Dispose(disposing);
     }
 
     /// <summary>Every scrape meets the same problem again; the log gets it once.</summary>

@@ -17,11 +17,7 @@ internal static class PrometheusTextWriter
         var text = new StringBuilder();
         foreach (var family in families.OrderBy(f => f.Name, StringComparer.Ordinal))
         {
-            if (family.Series.Count == 0)
-            {
-                continue;
-            }
-
+            // A family without series still gets HELP and TYPE (see PublishedInstruments).
             if (family.Help.Length > 0)
             {
                 text.Append("# HELP ").Append(family.Name).Append(' ').Append(EscapeHelp(family.Help)).Append('\n');

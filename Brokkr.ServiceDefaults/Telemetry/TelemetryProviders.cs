@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Brokkr.ServiceDefaults.Metrics;
 using Brokkr.ServiceDefaults.Tracing;
 using Microsoft.Extensions.Configuration;
@@ -52,7 +53,8 @@ public sealed class TelemetryProviders : IDisposable
             .AddTelemetrySdk()
             .AddAttributes(otel.ResourceAttributes);
 
-        var (meterProvider, exporter) = MetricsPipeline.Build(metrics, otel, resource, loggers.CreateLogger<PrometheusTextExporter>());
+        var (meterProvider, exporter) = MetricsPipeline.Build(metrics, otel, resource, loggers.CreateLogger<PrometheusTextExporter>(),
+            services.GetService<IMeterFactory>());
         var tracerProvider = TracingPipeline.Build(otel, resource);
         return new TelemetryProviders(metrics, meterProvider, exporter, tracerProvider);
     }

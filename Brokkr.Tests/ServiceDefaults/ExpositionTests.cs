@@ -23,13 +23,15 @@ public sealed class ExpositionTests : IDisposable
     }
 
     private PrometheusTextExporter Exporter(IReadOnlyList<KeyValuePair<string, string>>? globalLabels = null,
-        Func<Instrument, MetricStreamConfiguration?>? view = null, ILogger? logger = null, params Meter[] otherMeters)
+        Func<Instrument, MetricStreamConfiguration?>? view = null, ILogger? logger = null, Func<Instrument, bool>? describe = null,
+        params Meter[] otherMeters)
     {
         var exporter = new PrometheusTextExporter(new PrometheusExporterOptions
         {
             IncludeProcessMetrics = false,
             GlobalLabels = globalLabels ?? [],
             Logger = logger ?? NullLogger.Instance,
+            DescribeBeforeFirstPoint = describe,
         });
         var builder = Sdk.CreateMeterProviderBuilder().AddMeter([meter.Name, .. otherMeters.Select(m => m.Name)])
             .AddReader(new BaseExportingMetricReader(exporter));
@@ -192,6 +194,60 @@ public sealed class ExpositionTests : IDisposable
             brokkr_test_tiny_seconds_count 2
 
             """, exporter.Scrape());
+    }
+
+    [Fact]
+    public void Described_instruments_without_points_get_help_and_type_lines_only()
+    {
+        using var builtIn = new Meter(meter.Name + ".BuiltIn");
+        var exporter = Exporter(describe: instrument => instrument.Meter == meter, otherMeters: builtIn);
+        meter.CreateCounter<long>("brokkr_test_unused_total", "{request}", "Not counted yet.");
+        meter.CreateHistogram<double>("brokkr_test_unused_seconds", "s", "Not observed yet.");
+        meter.CreateUpDownCounter<int>("brokkr_test_unused_in_flight", null, "Never moved.");
+        meter.CreateObservableGauge("brokkr_test_unobserved", () => Array.Empty<Measurement<double>>(), null, "Observes nothing.");
+        meter.CreateCounter<long>("brokkr_test_undescribed_total");
+        meter.CreateCounter<long>("brokkr_test_used_total", null, "Counted.").Add(2, new KeyValuePair<string, object?>("kind", "a"));
+        builtIn.CreateCounter<long>("test_builtin_unused_total", null, "A built-in meter's: no points, no family.");
+
+        Assert.Equal(
+            $$"""
+            # HELP brokkr_test_undescribed_total brokkr_test_undescribed_total from the {{meter.Name}} meter.
+            # TYPE brokkr_test_undescribed_total counter
+            # HELP brokkr_test_unobserved Observes nothing.
+            # TYPE brokkr_test_unobserved gauge
+            # HELP brokkr_test_unused_in_flight Never moved.
+            # TYPE brokkr_test_unused_in_flight gauge
+            # HELP brokkr_test_unused_seconds Not observed yet.
+            # TYPE brokkr_test_unused_seconds histogram
+            # HELP brokkr_test_unused_total Not counted yet.
+            # TYPE brokkr_test_unused_total counter
+            # HELP brokkr_test_used_total Counted.
+            # TYPE brokkr_test_used_total counter
+            brokkr_test_used_total{kind="a"} 2
+
+            """, exporter.Scrape());
+    }
+
+    [Fact]
+    public void A_disposed_meter_s_families_disappear()
+    {
+        var described = new Meter(meter.Name + ".Disposed");
+        var exporter = Exporter(describe: instrument => instrument.Meter == described, otherMeters: described);
+        described.CreateCounter<long>("brokkr_test_gone_total", null, "Goes away.");
+        Assert.Equal("# HELP brokkr_test_gone_total Goes away.\n# TYPE brokkr_test_gone_total counter\n", exporter.Scrape());
+
+        described.Dispose();
+
+        Assert.Equal("", exporter.Scrape());
+    }
+
+    [Fact]
+    public void Without_a_description_rule_only_families_with_points_are_written()
+    {
+        var exporter = Exporter();
+        meter.CreateCounter<long>("brokkr_test_silent_total", null, "Never counted.");
+
+        Assert.Equal("", exporter.Scrape());
     }
 
     [Fact]
