@@ -48,10 +48,13 @@ public sealed class TelemetryProviders : IDisposable
         configuration.GetSection(MetricsOptions.SectionName).Bind(metricsOptions);
         var metrics = MetricsSettings.From(metricsOptions);
 
-        var resource = ResourceBuilder.CreateEmpty()
-            .AddService(otel.ServiceName ?? environment.ApplicationName)
-            .AddTelemetrySdk()
-            .AddAttributes(otel.ResourceAttributes);
+        var logger = loggers.CreateLogger<TelemetryProviders>();
+        foreach (var warning in otel.Warnings)
+        {
+            logger.LogWarning("{Warning}", warning);
+        }
+
+        var resource = TelemetryResource.Create(otel, environment.ApplicationName);
 
         var (meterProvider, exporter) = MetricsPipeline.Build(metrics, otel, resource, loggers.CreateLogger<PrometheusTextExporter>(),
             services.GetService<IMeterFactory>());

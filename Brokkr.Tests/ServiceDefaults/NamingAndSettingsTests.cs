@@ -1,7 +1,10 @@
+using System.Diagnostics;
 using Brokkr.ServiceDefaults.Metrics;
 using Brokkr.ServiceDefaults.Telemetry;
+using Brokkr.ServiceDefaults.Tracing;
 using Microsoft.Extensions.Configuration;
 using OpenTelemetry.Exporter;
+using OpenTelemetry.Resources;
 
 namespace Brokkr.Tests.ServiceDefaults;
 
@@ -86,6 +89,120 @@ public sealed class NamingAndSettingsTests
 
         var grpc = Otel(("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4317"));
         Assert.Equal(new Uri("http://collector:4317"), grpc.SignalEndpoint(null, "/v1/traces"));
-        Assert.Throws<InvalidOperationException>(() => Otel(("OTEL_EXPORTER_OTLP_PROTOCOL", "http/json")));
+        Assert.Throws<InvalidOperationException>(() => Otel(("OTEL_EXPORTER_OTLP_PROTOCOL", "carrier-pigeon")));
     }
+
+    [Fact]
+    public void Http_json_falls_back_to_http_protobuf_with_a_warning()
+    {
+        var json = Otel(("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318"), ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/json"));
+
+        Assert.Equal(OtlpExportProtocol.HttpProtobuf, json.Protocol);
+        Assert.Equal(new Uri("http://collector:4318/v1/traces"), json.SignalEndpoint(null, "/v1/traces"));
+        Assert.Contains("'http/json' is not supported by the .NET OTLP exporter; exporting with 'http/protobuf'", Assert.Single(json.Warnings));
+        Assert.Empty(Otel(("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")).Warnings);
+    }
+
+    [Theory]
+    [InlineData(null, null, "ParentBased{AlwaysOnSampler}")]
+    [InlineData("always_on", null, "AlwaysOnSampler")]
+    [InlineData("ALWAYS_OFF", null, "AlwaysOffSampler")]
+    [InlineData("traceidratio", "0.25", "TraceIdRatioBasedSampler{0.250000}")]
+    [InlineData("traceidratio", null, "TraceIdRatioBasedSampler{1.000000}")]
+    [InlineData("parentbased_always_on", null, "ParentBased{AlwaysOnSampler}")]
+    [InlineData("parentbased_always_off", null, "ParentBased{AlwaysOffSampler}")]
+    [InlineData("parentbased_traceidratio", "0.5", "ParentBased{TraceIdRatioBasedSampler{0.500000}}")]
+    public void Traces_sampler_follows_OTEL_TRACES_SAMPLER(string? sampler, string? argument, string description)
+    {
+        var settings = new List<(string, string)>();
+        if (sampler is not null)
+        {
+            settings.Add(("OTEL_TRACES_SAMPLER", sampler));
+        }
+
+        if (argument is not null)
+        {
+            settings.Add(("OTEL_TRACES_SAMPLER_ARG", argument));
+        }
+
+        var otel = Otel([.. settings]);
+
+        Assert.Equal(description, otel.Sampler.Description);
+        Assert.Empty(otel.Warnings);
+    }
+
+    [Theory]
+    [InlineData("jaeger_remote", null, "OTEL_TRACES_SAMPLER 'jaeger_remote' is not supported", "ParentBased{AlwaysOnSampler}")]
+    [InlineData("traceidratio", "1.5", "OTEL_TRACES_SAMPLER_ARG '1.5' is not a probability", "TraceIdRatioBasedSampler{1.000000}")]
+    [InlineData("parentbased_traceidratio", "half", "OTEL_TRACES_SAMPLER_ARG 'half' is not a probability", "ParentBased{TraceIdRatioBasedSampler{1.000000}}")]
+    public void An_invalid_sampler_setting_falls_back_with_a_warning(string sampler, string? argument, string warning, string description)
+    {
+        var otel = argument is null
+            ? Otel(("OTEL_TRACES_SAMPLER", sampler))
+            : Otel(("OTEL_TRACES_SAMPLER", sampler), ("OTEL_TRACES_SAMPLER_ARG", argument));
+
+        Assert.Equal(description, otel.Sampler.Description);
+        Assert.StartsWith(warning, Assert.Single(otel.Warnings));
+    }
+
+    [Theory]
+    [InlineData(null, true, false)]
+    [InlineData("always_on", true, true)]
+    [InlineData("always_off", false, false)]
+    [InlineData("parentbased_always_off", false, false)]
+    [InlineData("traceidratio", false, false, "0")]
+    public void The_tracer_provider_samples_with_the_configured_sampler(string? sampler, bool recordsRoot, bool recordsUnsampledChild,
+        string? argument = null)
+    {
+        // A source no other provider in the process listens to, so this provider's sampler alone decides.
+        using var source = new ActivitySource("Test.Sampling." + Guid.NewGuid().ToString("N"));
+        var settings = new List<(string, string)>();
+        if (sampler is not null)
+        {
+            settings.Add(("OTEL_TRACES_SAMPLER", sampler));
+        }
+
+        if (argument is not null)
+        {
+            settings.Add(("OTEL_TRACES_SAMPLER_ARG", argument));
+        }
+
+        using var provider = TracingPipeline.Build(Otel([.. settings]), ResourceBuilder.CreateEmpty(), [source.Name]);
+        var unsampledParent = new ActivityContext(ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom(), ActivityTraceFlags.None, isRemote: true);
+
+        using (var root = source.StartActivity("root"))
+        {
+            Assert.Equal(recordsRoot, root?.Recorded ?? false);
+        }
+
+        using var child = source.StartActivity("child", ActivityKind.Server, unsampledParent);
+        Assert.Equal(recordsUnsampledChild, child?.Recorded ?? false);
+    }
+
+    [Fact]
+    public void OTEL_SERVICE_NAME_wins_over_service_name_in_OTEL_RESOURCE_ATTRIBUTES()
+    {
+        var attributes = ("OTEL_RESOURCE_ATTRIBUTES", "service.name=from-attributes,service.instance.id=replica-1,team=platform");
+
+        var both = Resource(Otel(("OTEL_SERVICE_NAME", "from-variable"), attributes));
+        var attributesOnly = Resource(Otel(attributes));
+        var neither = Resource(Otel());
+
+        Assert.Equal("from-variable", both["service.name"]);
+        Assert.Equal("replica-1", both["service.instance.id"]);
+        Assert.Equal("platform", both["team"]);
+        Assert.Equal("from-attributes", attributesOnly["service.name"]);
+        Assert.Equal("brokkr-broker", neither["service.name"]);
+        Assert.True(Guid.TryParse((string)neither["service.instance.id"], out _));
+    }
+
+    [Theory]
+    [InlineData("Brokkr.Broker", "brokkr-broker")]
+    [InlineData("Brokkr.Agent", "brokkr-agent")]
+    [InlineData("My_Service.Api", "my-service-api")]
+    public void The_default_service_name_is_the_application_name_in_dashed_lower_case(string application, string expected) =>
+        Assert.Equal(expected, TelemetryResource.DefaultServiceName(application));
+
+    private static Dictionary<string, object> Resource(OtelSettings otel) =>
+        TelemetryResource.Create(otel, "Brokkr.Broker").Build().Attributes.ToDictionary(a => a.Key, a => a.Value);
 }
