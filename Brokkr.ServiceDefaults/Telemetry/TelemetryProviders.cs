@@ -44,9 +44,7 @@ public sealed class TelemetryProviders : IDisposable
         var environment = services.GetRequiredService<IHostEnvironment>();
         var loggers = services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
         var otel = OtelSettings.From(configuration);
-        var metricsOptions = new MetricsOptions();
-        configuration.GetSection(MetricsOptions.SectionName).Bind(metricsOptions);
-        var metrics = MetricsSettings.From(metricsOptions);
+        var metrics = MetricsSettings.From(configuration.GetSection(MetricsOptions.SectionName));
 
         var logger = loggers.CreateLogger<TelemetryProviders>();
         foreach (var warning in otel.Warnings)

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Net;
+using Brokkr.ServiceDefaults.Configuration;
 using Brokkr.ServiceDefaults.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -117,6 +118,36 @@ public sealed class MetricsEndpointTests
             """, text);
         Assert.DoesNotContain("process_cpu_seconds_total", text);
         Assert.All(ExpositionParser.Parse(text), s => Assert.Contains("env=\"prod\"", s.Labels));
+    }
+
+    [Fact]
+    public async Task A_toml_file_sets_global_labels_and_buckets_as_lists()
+    {
+        var family = "brokkr_toml_" + Guid.NewGuid().ToString("N")[..8] + "_duration_seconds";
+        var file = Path.Combine(Path.GetTempPath(), $"brokkr-{Guid.NewGuid():N}.toml");
+        File.WriteAllText(file, $$"""
+            [metrics]
+            include_process_metrics = false
+            buckets.{{family}} = [0.5, 2]
+
+            [metrics.global_labels]
+            env = "prod"
+            """);
+        try
+        {
+            await using var host = await ServiceDefaultsHost.StartAsync(configureServices: builder => builder.Configuration.AddBrokkrConfigFile(file));
+            using var meter = UniqueMeter();
+            meter.CreateHistogram<double>(family, "s", "Configured by file.").Record(1);
+
+            var text = await host.Client.GetStringAsync("/metrics");
+
+            Assert.Contains($"{family}_bucket{{env=\"prod\",le=\"0.5\"}} 0\n{family}_bucket{{env=\"prod\",le=\"2\"}} 1\n", text);
+            Assert.DoesNotContain("process_cpu_seconds_total", text);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 
     [Theory]
