@@ -19,15 +19,12 @@ internal sealed class BenchmarkHost : IAsyncDisposable
 
     public HttpClient Client { get; }
 
-    public static async Task<BenchmarkHost> StartAsync(bool metricsEnabled)
+    public static async Task<BenchmarkHost> StartAsync(TelemetryMode mode)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = Environments.Production });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Brokkr:Metrics:Enabled"] = metricsEnabled ? "true" : "false",
-        });
+        builder.Configuration.AddInMemoryCollection(mode.Settings());
         builder.AddServiceDefaults();
         var app = builder.Build();
         app.MapDefaultEndpoints();

@@ -1,6 +1,6 @@
 using Brokkr.Benchmarks;
 
-// Usage: Brokkr.Benchmarks scrape <series> <operations> | http <on|off> <operations>
+// Usage: Brokkr.Benchmarks scrape <series> <operations> | http <none|metrics|metrics+tracing> <operations>
 // scripts/benchmark.sh runs every scenario in its own process and prints the Markdown table docs/benchmarks.md holds.
 // Brokkr.Benchmarks broker-metrics [--rounds N ...]: scripts/benchmark-broker-metrics.sh (issue 5).
 if (args is ["broker-metrics", .. var brokerArgs])
@@ -11,13 +11,14 @@ if (args is ["broker-metrics", .. var brokerArgs])
 var measurement = args switch
 {
     ["scrape", var series, var operations] => await ScrapeBenchmark.RunAsync(int.Parse(series), int.Parse(operations)),
-    ["http", var mode, var operations] => await HttpInstrumentationBenchmark.RunAsync(mode == "on", int.Parse(operations)),
+    ["http", var mode, var operations] when TelemetryModes.ByName.TryGetValue(mode, out var telemetry) =>
+        await HttpInstrumentationBenchmark.RunAsync(telemetry, int.Parse(operations)),
     _ => null,
 };
 
 if (measurement is null)
 {
-    Console.Error.WriteLine("usage: Brokkr.Benchmarks scrape <series> <operations> | http <on|off> <operations>");
+    Console.Error.WriteLine("usage: Brokkr.Benchmarks scrape <series> <operations> | http <none|metrics|metrics+tracing> <operations>");
     return 2;
 }
 

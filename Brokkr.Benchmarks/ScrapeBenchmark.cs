@@ -10,7 +10,7 @@ internal static class ScrapeBenchmark
 {
     public static async Task<Measurement> RunAsync(int series, int operations)
     {
-        await using var host = await BenchmarkHost.StartAsync(metricsEnabled: true);
+        await using var host = await BenchmarkHost.StartAsync(TelemetryMode.MetricsAndTracing);
         using var meter = new Meter("Brokkr.Benchmarks");
         const int seriesPerFamily = 1_000;
         for (var family = 0; family * seriesPerFamily < series; family++)

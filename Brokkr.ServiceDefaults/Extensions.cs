@@ -31,8 +31,7 @@ public static class ServiceDefaultsExtensions
     /// </summary>
     public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
-        builder.Services.TryAddSingleton(services => TelemetryProviders.Create(
-            services.GetRequiredService<IConfiguration>(), services.GetRequiredService<IHostEnvironment>()));
+        builder.Services.TryAddSingleton(TelemetryProviders.Create);
         builder.Services.AddHostedService<TelemetryStartup>();
 
         var metricsPath = builder.Configuration.GetSection(MetricsOptions.SectionName).Get<MetricsOptions>()?.Path ?? "/metrics";

@@ -6,7 +6,9 @@ namespace Brokkr.ServiceDefaults.Configuration;
 /// <summary>
 /// Reads the subset of TOML that Brokkr configuration files use — tables (<c>[a.b]</c>), bare, quoted and dotted
 /// keys, basic and literal strings, integers, floats, booleans, and (possibly multi-line) arrays of those scalars,
-/// plus comments — into flat configuration keys joined with ':'. Anything outside that subset is a
+/// plus comments — into flat configuration keys joined with ':'. Array items become indexed keys (<c>key:0</c>,
+/// <c>key:1</c>), as JSON configuration files give them; settings that are lists read them with
+/// <see cref="ConfigurationLists"/>. Anything outside that subset, and a key defined twice, is a
 /// <see cref="FormatException"/> naming the line, so a typo never silently drops a setting.
 /// </summary>
 public static class TomlReader
@@ -153,6 +155,10 @@ public static class TomlReader
         public void ReadValue(string key, IDictionary<string, string?> values)
         {
             SkipSpace();
+            if (values.ContainsKey(key) || values.Keys.Any(k => k.StartsWith(key + ":", StringComparison.OrdinalIgnoreCase)))
+            {
+                throw new FormatException($"'{key}' is defined twice");
+            }
             if (Peek() != '[')
             {
                 values[key] = ReadScalar();

@@ -25,4 +25,7 @@ internal sealed class MetricSeries(IReadOnlyList<KeyValuePair<string, string>> l
 
     /// <summary>Histogram only.</summary>
     public long Count { get; init; }
+
+    public MetricSeries WithLabels(IReadOnlyList<KeyValuePair<string, string>> labels) =>
+        new(labels, Value) { Buckets = Buckets, Count = Count };
 }

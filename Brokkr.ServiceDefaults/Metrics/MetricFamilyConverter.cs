@@ -1,4 +1,4 @@
-using System.Globalization;
+using System.Diagnostics.Metrics;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 
@@ -15,9 +15,15 @@ internal static class MetricFamilyConverter
         "dotnet.thread_pool.queue.length",
     };
 
-    public static Dictionary<string, MetricFamily> Convert(in Batch<Metric> batch)
+    /// <param name="batch">One collection.</param>
+    /// <param name="report">
+    /// Told about each point the conversion has to drop (a type conflict, a duplicate series), in the same words every
+    /// scrape, so that the caller can warn once per problem instead of once per scrape.
+    /// </param>
+    public static Dictionary<string, MetricFamily> Convert(in Batch<Metric> batch, Action<string>? report = null)
     {
         var families = new Dictionary<string, MetricFamily>(StringComparer.Ordinal);
+        var sources = new Dictionary<string, List<(Metric Metric, MetricSeries Series)>>(StringComparer.Ordinal);
         foreach (var metric in batch)
         {
             var type = metric.MeterName == "System.Runtime" && RuntimeGaugesPublishedAsCounters.Contains(metric.Name)
@@ -31,19 +37,27 @@ internal static class MetricFamilyConverter
             var name = PrometheusNaming.FamilyName(metric.Name, metric.Unit, type.Value);
             if (!families.TryGetValue(name, out var family))
             {
-                family = new MetricFamily(name, HelpOf(metric), type.Value);
+                family = new MetricFamily(name, HelpText(metric.Name, metric.Description, metric.MeterName), type.Value);
                 families.Add(name, family);
+                sources.Add(name, []);
             }
             else if (family.Type != type.Value)
             {
-                // Two instruments mapping to one name with different types cannot share a family: keep the first.
+                // One name cannot carry two types: the first instrument keeps the family.
+                report?.Invoke($"{name}: dropped instrument {metric.Name} of meter {metric.MeterName}, a " +
+                    $"{PrometheusTextWriter.TypeWord(type.Value)}, because the family is a {PrometheusTextWriter.TypeWord(family.Type)}.");
                 continue;
             }
 
             foreach (ref readonly var point in metric.GetMetricPoints())
             {
-                family.Series.Add(ToSeries(metric.MetricType, point));
+                sources[name].Add((metric, ToSeries(metric.MetricType, point)));
             }
+        }
+
+        foreach (var (name, series) in sources)
+        {
+            ScopeLabels.AddUnique(families[name], series, report);
         }
 
         return families;
@@ -53,9 +67,39 @@ internal static class MetricFamilyConverter
     /// The instrument's description, or — for instruments published without one (Entity Framework Core's) — a line
     /// naming the instrument and its meter, so every family has HELP text and promtool has nothing to report.
     /// </summary>
-    private static string HelpOf(Metric metric) => string.IsNullOrWhiteSpace(metric.Description)
-        ? $"{metric.Name} from the {metric.MeterName} meter."
-        : metric.Description;
+    public static string HelpText(string instrument, string? description, string meter) =>
+        string.IsNullOrWhiteSpace(description) ? $"{instrument} from the {meter} meter." : description;
+
+    /// <summary>The family type an instrument's metric will have (as <see cref="TypeOf(MetricType)"/> gives for its points).</summary>
+    public static PrometheusMetricType? TypeOf(Instrument instrument)
+    {
+        var type = instrument.GetType();
+        if (!type.IsGenericType)
+        {
+            return null;
+        }
+
+        var kind = type.GetGenericTypeDefinition();
+        if (instrument.Meter.Name == "System.Runtime" && RuntimeGaugesPublishedAsCounters.Contains(instrument.Name))
+        {
+            return PrometheusMetricType.Gauge;
+        }
+
+        if (kind == typeof(Counter<>) || kind == typeof(ObservableCounter<>))
+        {
+            return PrometheusMetricType.Counter;
+        }
+
+        if (kind == typeof(Histogram<>))
+        {
+            return PrometheusMetricType.Histogram;
+        }
+
+        return kind == typeof(UpDownCounter<>) || kind == typeof(ObservableUpDownCounter<>) || kind == typeof(ObservableGauge<>)
+            || kind == typeof(Gauge<>)
+            ? PrometheusMetricType.Gauge
+            : null;
+    }
 
     private static PrometheusMetricType? TypeOf(MetricType type) => type switch
     {
@@ -68,7 +112,7 @@ internal static class MetricFamilyConverter
 
     private static MetricSeries ToSeries(MetricType type, in MetricPoint point)
     {
-        var labels = Labels(point);
+        var labels = PointLabels.Of(point, type == MetricType.Histogram);
         switch (type)
         {
             case MetricType.LongSum or MetricType.LongSumNonMonotonic:
@@ -94,33 +138,5 @@ internal static class MetricFamilyConverter
                     Count = point.GetHistogramCount(),
                 };
         }
-    }
-
-    private static List<KeyValuePair<string, string>> Labels(in MetricPoint point)
-    {
-        var labels = new List<KeyValuePair<string, string>>(point.Tags.Count);
-        foreach (var tag in point.Tags)
-        {
-            var name = PrometheusNaming.SanitizeLabelName(tag.Key);
-            var value = tag.Value switch
-            {
-                null => "",
-                bool b => b ? "true" : "false",
-                IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
-                var other => other.ToString() ?? "",
-            };
-            var existing = labels.FindIndex(l => l.Key == name);
-            if (existing >= 0)
-            {
-                // Attribute keys that sanitise to the same label name are joined, as the OTel spec prescribes.
-                labels[existing] = new(name, labels[existing].Value + ";" + value);
-                continue;
-            }
-
-            labels.Add(new(name, value));
-        }
-
-        labels.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
-        return labels;
     }
 }

@@ -3,9 +3,12 @@ using Microsoft.Extensions.Configuration;
 namespace Brokkr.ServiceDefaults.Metrics;
 
 /// <summary>
-/// Metrics settings, bound from configuration section <c>Brokkr:Metrics</c> (environment variables
-/// <c>BROKKR__METRICS__ENABLED</c>, <c>BROKKR__METRICS__PATH</c>, <c>BROKKR__METRICS__GLOBAL_LABELS</c>,
-/// <c>BROKKR__METRICS__INCLUDE_PROCESS_METRICS</c>, <c>BROKKR__METRICS__CARDINALITY_LIMIT</c>, <c>BROKKR__METRICS__BUCKETS__&lt;family&gt;</c>).
+/// The scalar metrics settings, bound from configuration section <c>Brokkr:Metrics</c> (environment variables
+/// <c>BROKKR__METRICS__ENABLED</c>, <c>BROKKR__METRICS__PATH</c>, <c>BROKKR__METRICS__INCLUDE_PROCESS_METRICS</c>,
+/// <c>BROKKR__METRICS__CARDINALITY_LIMIT</c>). The two list settings of the same section are read by
+/// <see cref="MetricsSettings.From"/> in each shape they come in: <c>global_labels</c> (labels added to every series,
+/// "name=value" items, e.g. "env=prod,region=eu") and <c>buckets:&lt;family&gt;</c> (histogram bucket upper bounds of
+/// one family, keyed by its Prometheus family name or its instrument name, e.g. "0.01,0.05,0.1,0.5,1"; +Inf is implicit).
 /// </summary>
 public sealed class MetricsOptions
 {
@@ -16,10 +19,6 @@ public sealed class MetricsOptions
 
     /// <summary>Path of the Prometheus scrape endpoint.</summary>
     public string Path { get; set; } = "/metrics";
-
-    /// <summary>Labels added to every series, written "name=value,name=value" (e.g. "env=prod,region=eu").</summary>
-    [ConfigurationKeyName("global_labels")]
-    public string? GlobalLabels { get; set; }
 
     /// <summary>Whether /metrics includes process_cpu_seconds_total, process_resident_memory_bytes and friends.</summary>
     [ConfigurationKeyName("include_process_metrics")]
@@ -32,10 +31,4 @@ public sealed class MetricsOptions
     /// </summary>
     [ConfigurationKeyName("cardinality_limit")]
     public int? CardinalityLimit { get; set; }
-
-    /// <summary>
-    /// Histogram bucket upper bounds per family, e.g. key "brokkr_http_request_duration_seconds" value
-    /// "0.01,0.05,0.1,0.5,1". The key is the Prometheus family name (or the instrument name); +Inf is implicit.
-    /// </summary>
-    public Dictionary<string, string> Buckets { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Brokkr.ServiceDefaults.Telemetry;
+using Microsoft.Extensions.Logging;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -9,10 +10,13 @@ namespace Brokkr.ServiceDefaults.Metrics;
 /// <summary>Builds the MeterProvider: Brokkr and .NET meters, bucket views, the Prometheus reader, OTLP push.</summary>
 internal static class MetricsPipeline
 {
-    /// <summary>Meters every service exports: its own ("Brokkr.*") and the .NET built-ins a Prometheus user expects.</summary>
+    /// <summary>The service's own meters (a trailing '*' matches any rest of the name).</summary>
+    public static readonly string[] OwnMeters = ["Brokkr.*"];
+
+    /// <summary>Meters every service exports: its own and the .NET built-ins a Prometheus user expects.</summary>
     public static readonly string[] Meters =
     [
-        "Brokkr.*",
+        .. OwnMeters,
         "Microsoft.AspNetCore.Hosting",
         "Microsoft.AspNetCore.Server.Kestrel",
         "System.Runtime",
@@ -21,8 +25,9 @@ internal static class MetricsPipeline
         "Microsoft.EntityFrameworkCore",
     ];
 
+    /// <param name="hostMeters">The host's meter factory: own meters another host's factory created are not this host's.</param>
     public static (MeterProvider? Provider, PrometheusTextExporter? Exporter) Build(
-        MetricsSettings settings, OtelSettings otel, ResourceBuilder resource)
+        MetricsSettings settings, OtelSettings otel, ResourceBuilder resource, ILogger exporterLogger, IMeterFactory? hostMeters)
     {
         var prometheus = otel.MetricsExporters.Contains(OtelSettings.Prometheus);
         var otlp = otel.MetricsExporters.Contains(OtelSettings.Otlp);
@@ -34,7 +39,7 @@ internal static class MetricsPipeline
         var builder = Sdk.CreateMeterProviderBuilder()
             .SetResourceBuilder(resource)
             .AddMeter(Meters)
-            .AddView(instrument => StreamView(instrument, settings));
+            .AddView(instrument => BelongsToAnotherHost(instrument, hostMeters) ? MetricStreamConfiguration.Drop : StreamView(instrument, settings));
 
         PrometheusTextExporter? exporter = null;
         if (prometheus)
@@ -43,6 +48,8 @@ internal static class MetricsPipeline
             {
                 GlobalLabels = settings.GlobalLabels,
                 IncludeProcessMetrics = settings.IncludeProcessMetrics,
+                Logger = exporterLogger,
+                DescribeBeforeFirstPoint = instrument => IsOwn(instrument.Meter) && !BelongsToAnotherHost(instrument, hostMeters),
             });
             builder.AddReader(new BaseExportingMetricReader(exporter));
         }
@@ -60,6 +67,18 @@ internal static class MetricsPipeline
 
         return (builder.Build(), exporter);
     }
+
+    /// <summary>
+    /// Whether an instrument of the service's own meters was created through another host's <see cref="IMeterFactory"/>.
+    /// Meter listeners are process-wide, so without this every host in a process (tests, benchmarks) would record
+    /// and expose the others' Brokkr instruments; built-in meters keep their process-wide behaviour.
+    /// </summary>
+    public static bool BelongsToAnotherHost(Instrument instrument, IMeterFactory? hostMeters) =>
+        IsOwn(instrument.Meter) && instrument.Meter.Scope is IMeterFactory factory && !ReferenceEquals(factory, hostMeters);
+
+    public static bool IsOwn(Meter meter) => OwnMeters.Any(pattern => pattern.EndsWith('*')
+        ? meter.Name.StartsWith(pattern[..^1], StringComparison.OrdinalIgnoreCase)
+        : string.Equals(meter.Name, pattern, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>The configured buckets and cardinality limit of one instrument's stream; null keeps the SDK's defaults.</summary>
     public static MetricStreamConfiguration? StreamView(Instrument instrument, MetricsSettings settings)
@@ -90,9 +109,5 @@ internal static class MetricsPipeline
             : null;
     }
 
-    private static bool IsHistogram(Instrument instrument)
-    {
-        var type = instrument.GetType();
-        return type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Histogram<>);
-    }
+    private static bool IsHistogram(Instrument instrument) => MetricFamilyConverter.TypeOf(instrument) == PrometheusMetricType.Histogram;
 }

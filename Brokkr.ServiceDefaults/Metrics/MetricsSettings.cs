@@ -1,4 +1,6 @@
 using System.Globalization;
+using Brokkr.ServiceDefaults.Configuration;
+using Microsoft.Extensions.Configuration;
 
 namespace Brokkr.ServiceDefaults.Metrics;
 
@@ -11,8 +13,18 @@ internal sealed record MetricsSettings(
     IReadOnlyDictionary<string, double[]> Buckets,
     int? CardinalityLimit = null)
 {
-    public static MetricsSettings From(MetricsOptions options)
+    /// <summary>
+    /// Reads section <c>Brokkr:Metrics</c>. <c>global_labels</c> and <c>buckets:&lt;family&gt;</c> are lists, read in
+    /// every shape (<see cref="ConfigurationLists"/>): <c>global_labels = "env=prod,region=eu"</c>,
+    /// <c>global_labels = ["env=prod", "region=eu"]</c> or a <c>[metrics.global_labels]</c> table;
+    /// <c>buckets.&lt;family&gt; = "0.1,0.5"</c> or <c>[0.1, 0.5]</c>.
+    /// </summary>
+    public const string GlobalLabelsKey = "global_labels";
+    public const string BucketsKey = "buckets";
+
+    public static MetricsSettings From(IConfigurationSection section)
     {
+        var options = section.Get<MetricsOptions>() ?? new MetricsOptions();
         var path = string.IsNullOrWhiteSpace(options.Path) ? "/metrics" : options.Path.Trim();
         if (!path.StartsWith('/'))
         {
@@ -20,9 +32,9 @@ internal sealed record MetricsSettings(
         }
 
         var buckets = new Dictionary<string, double[]>(StringComparer.OrdinalIgnoreCase);
-        foreach (var (family, value) in options.Buckets)
+        foreach (var family in section.GetSection(BucketsKey).GetChildren())
         {
-            buckets[family] = ParseBuckets(family, value);
+            buckets[family.Key] = ParseBuckets(family.Key, ConfigurationLists.Items(family));
         }
 
         if (options.CardinalityLimit is <= 0)
@@ -31,14 +43,18 @@ internal sealed record MetricsSettings(
                 $"{MetricsOptions.SectionName}:cardinality_limit: '{options.CardinalityLimit}' must be a positive number of series.");
         }
 
-        return new MetricsSettings(options.Enabled, path, options.IncludeProcessMetrics, ParseLabels(options.GlobalLabels), buckets,
-            options.CardinalityLimit);
+        var labels = ParseLabels(ConfigurationLists.Pairs(section.GetSection(GlobalLabelsKey)));
+        return new MetricsSettings(options.Enabled, path, options.IncludeProcessMetrics, labels, buckets, options.CardinalityLimit);
     }
 
-    public static IReadOnlyList<KeyValuePair<string, string>> ParseLabels(string? text)
+    /// <summary>Labels written "name=value,name=value" (e.g. "env=prod,region=eu").</summary>
+    public static IReadOnlyList<KeyValuePair<string, string>> ParseLabels(string? text) =>
+        ParseLabels((text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+
+    public static IReadOnlyList<KeyValuePair<string, string>> ParseLabels(IEnumerable<string> pairs)
     {
         var labels = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        foreach (var pair in (text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        foreach (var pair in pairs.Select(p => p.Trim()))
         {
             var equals = pair.IndexOf('=');
             var name = equals < 0 ? pair : pair[..equals].Trim();
@@ -57,10 +73,11 @@ internal sealed record MetricsSettings(
         return [.. labels];
     }
 
-    private static double[] ParseBuckets(string family, string text)
+    private static double[] ParseBuckets(string family, IReadOnlyList<string> items)
     {
+        var text = string.Join(", ", items);
         var bounds = new List<double>();
-        foreach (var item in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        foreach (var item in items)
         {
             if (!double.TryParse(item, NumberStyles.Float, CultureInfo.InvariantCulture, out var bound) || !double.IsFinite(bound)
                 || (bounds.Count > 0 && bound <= bounds[^1]))

@@ -16,7 +16,14 @@ internal static class ProcessMetrics
 
     private static readonly Lazy<double> StartTimeSeconds = new(ReadStartTimeSeconds);
 
-    public static IEnumerable<MetricFamily> Collect()
+    public static IEnumerable<MetricFamily> Collect() => Collect(CountOpenFileDescriptors);
+
+    /// <param name="countOpenFileDescriptors">
+    /// The number of open descriptors, or null where the platform has no /proc. Reading /proc/self/fd can fail (a
+    /// descriptor closing mid-listing, a restricted /proc): then process_open_fds is left out of this scrape instead of
+    /// failing the whole scrape.
+    /// </param>
+    internal static IEnumerable<MetricFamily> Collect(Func<int?> countOpenFileDescriptors)
     {
         var families = new List<MetricFamily>();
         var stat = ReadProcStat();
@@ -30,9 +37,8 @@ internal static class ProcessMetrics
         families.Add(Single("process_virtual_memory_bytes", "Virtual memory size in bytes.", PrometheusMetricType.Gauge, virtualBytes));
         families.Add(Single("process_start_time_seconds", "Start time of the process since unix epoch in seconds.", PrometheusMetricType.Gauge, StartTimeSeconds.Value));
 
-        if (Directory.Exists("/proc/self/fd"))
+        if (TryCount(countOpenFileDescriptors) is { } openFds)
         {
-            var openFds = Directory.EnumerateFileSystemEntries("/proc/self/fd").Count();
             families.Add(Single("process_open_fds", "Number of open file descriptors.", PrometheusMetricType.Gauge, openFds));
         }
 
@@ -42,6 +48,21 @@ internal static class ProcessMetrics
         }
 
         return families;
+    }
+
+    private static int? CountOpenFileDescriptors() =>
+        Directory.Exists("/proc/self/fd") ? Directory.EnumerateFileSystemEntries("/proc/self/fd").Count() : null;
+
+    private static int? TryCount(Func<int?> count)
+    {
+        try
+        {
+            return count();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     private static MetricFamily Single(string name, string help, PrometheusMetricType type, double value)

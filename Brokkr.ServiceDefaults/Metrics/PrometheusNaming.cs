@@ -57,6 +57,8 @@ public static class PrometheusNaming
             return isGauge ? "ratio" : "";
         }
 
+        // Annotations go first: a '/' inside one ("{req/s}") is not a rate.
+        unit = StripAnnotations(unit);
         var slash = unit.IndexOf('/');
         if (slash < 0)
         {
@@ -75,13 +77,13 @@ public static class PrometheusNaming
 
     private static string UnitWord(string unit, Dictionary<string, string> words)
     {
-        var withoutAnnotations = StripAnnotations(unit).Trim();
-        if (withoutAnnotations.Length == 0 || withoutAnnotations == "1")
+        unit = unit.Trim();
+        if (unit.Length == 0 || unit == "1")
         {
             return "";
         }
 
-        return words.TryGetValue(withoutAnnotations, out var word) ? word : SanitizeMetricName(withoutAnnotations).Trim('_');
+        return words.TryGetValue(unit, out var word) ? word : SanitizeMetricName(unit).Trim('_');
     }
 
     private static string StripAnnotations(string unit)

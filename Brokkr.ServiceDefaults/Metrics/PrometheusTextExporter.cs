@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 
@@ -10,19 +12,27 @@ namespace Brokkr.ServiceDefaults.Metrics;
 /// collecting thread, and only one collection may be in flight per reader.
 /// </summary>
 [ExportModes(ExportModes.Pull)]
-public sealed class PrometheusTextExporter(PrometheusExporterOptions options) : BaseExporter<Metric>, IPullMetricExporter
+public sealed class PrometheusTextExporter : BaseExporter<Metric>, IPullMetricExporter
 {
+    private readonly PublishedInstruments? published;
     private readonly Lock scrapeLock = new();
+    private readonly ConcurrentDictionary<string, bool> reportedProblems = new(StringComparer.Ordinal);
     private Dictionary<string, MetricFamily>? collected;
 
     public PrometheusTextExporter() : this(new PrometheusExporterOptions())
     {
     }
 
+    public PrometheusTextExporter(PrometheusExporterOptions options)
+    {
+        Options = options;
+        published = options.DescribeBeforeFirstPoint is { } describe ? new PublishedInstruments(describe) : null;
+    }
+
     /// <inheritdoc />
     public Func<int, bool>? Collect { get; set; }
 
-    public PrometheusExporterOptions Options { get; } = options;
+    public PrometheusExporterOptions Options { get; }
 
     /// <summary>Collects all subscribed instruments now and returns the exposition text.</summary>
     /// <exception cref="InvalidOperationException">The exporter is not attached to a reader, or collection failed.</exception>
@@ -47,6 +57,11 @@ public sealed class PrometheusTextExporter(PrometheusExporterOptions options) : 
                 }
             }
 
+            foreach (var family in published?.Families() ?? [])
+            {
+                families.TryAdd(family.Name, family);
+            }
+
             return PrometheusTextWriter.Write(families.Values, Options.GlobalLabels);
         }
     }
@@ -54,7 +69,26 @@ public sealed class PrometheusTextExporter(PrometheusExporterOptions options) : 
     /// <inheritdoc />
     public override ExportResult Export(in Batch<Metric> batch)
     {
-        collected = MetricFamilyConverter.Convert(batch);
+        collected = MetricFamilyConverter.Convert(batch, Report);
         return ExportResult.Success;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            published?.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    /// <summary>Every scrape meets the same problem again; the log gets it once.</summary>
+    private void Report(string problem)
+    {
+        if (reportedProblems.TryAdd(problem, true))
+        {
+            Options.Logger.LogWarning("Prometheus exposition: {Problem}", problem);
+        }
     }
 }

@@ -17,11 +17,7 @@ internal static class PrometheusTextWriter
         var text = new StringBuilder();
         foreach (var family in families.OrderBy(f => f.Name, StringComparer.Ordinal))
         {
-            if (family.Series.Count == 0)
-            {
-                continue;
-            }
-
+            // A family without series still gets HELP and TYPE (see PublishedInstruments).
             if (family.Help.Length > 0)
             {
                 text.Append("# HELP ").Append(family.Name).Append(' ').Append(EscapeHelp(family.Help)).Append('\n');
@@ -39,7 +35,7 @@ internal static class PrometheusTextWriter
                 }
                 else
                 {
-                    WriteSample(text, family.Name, labels, null, FormatValue(series.Value));
+                    WriteSample(text, family.Name, labels, null, PrometheusNumber.Format(series.Value));
                 }
             }
         }
@@ -51,10 +47,10 @@ internal static class PrometheusTextWriter
     {
         foreach (var (upperBound, cumulativeCount) in series.Buckets ?? [])
         {
-            WriteSample(text, name + "_bucket", labels, FormatValue(upperBound), cumulativeCount.ToString(CultureInfo.InvariantCulture));
+            WriteSample(text, name + "_bucket", labels, PrometheusNumber.Format(upperBound), cumulativeCount.ToString(CultureInfo.InvariantCulture));
         }
 
-        WriteSample(text, name + "_sum", labels, null, FormatValue(series.Value));
+        WriteSample(text, name + "_sum", labels, null, PrometheusNumber.Format(series.Value));
         WriteSample(text, name + "_count", labels, null, series.Count.ToString(CultureInfo.InvariantCulture));
     }
 
@@ -103,14 +99,6 @@ internal static class PrometheusTextWriter
         PrometheusMetricType.Counter => "counter",
         PrometheusMetricType.Gauge => "gauge",
         _ => "histogram",
-    };
-
-    public static string FormatValue(double value) => value switch
-    {
-        double.PositiveInfinity => "+Inf",
-        double.NegativeInfinity => "-Inf",
-        double.NaN => "NaN",
-        _ => value.ToString("R", CultureInfo.InvariantCulture),
     };
 
     public static string EscapeLabelValue(string value) =>

@@ -1,6 +1,8 @@
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
+using Brokkr.ServiceDefaults.Tracing;
 using OpenTelemetry.Exporter;
+using OpenTelemetry.Trace;
 
 namespace Brokkr.ServiceDefaults.Telemetry;
 
@@ -22,7 +24,9 @@ internal sealed record OtelSettings(
     int? OtlpTimeoutMilliseconds,
     int? MetricExportIntervalMilliseconds,
     int? MetricExportTimeoutMilliseconds,
-    int? SpanExportDelayMilliseconds)
+    int? SpanExportDelayMilliseconds,
+    Sampler Sampler,
+    IReadOnlyList<string> Warnings)
 {
     public const string Prometheus = "prometheus";
     public const string Otlp = "otlp";
@@ -33,6 +37,7 @@ internal sealed record OtelSettings(
         int? Milliseconds(string key) =>
             int.TryParse(Value(key), NumberStyles.Integer, CultureInfo.InvariantCulture, out var ms) && ms > 0 ? ms : null;
 
+        var warnings = new List<string>();
         var endpoint = Value("OTEL_EXPORTER_OTLP_ENDPOINT");
         var metricsEndpoint = Value("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT");
         var tracesEndpoint = Value("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
@@ -45,12 +50,14 @@ internal sealed record OtelSettings(
             OtlpEndpoint: endpoint,
             OtlpMetricsEndpoint: metricsEndpoint,
             OtlpTracesEndpoint: tracesEndpoint,
-            Protocol: ParseProtocol(Value("OTEL_EXPORTER_OTLP_PROTOCOL")),
+            Protocol: ParseProtocol(Value("OTEL_EXPORTER_OTLP_PROTOCOL"), warnings),
             OtlpHeaders: Value("OTEL_EXPORTER_OTLP_HEADERS"),
             OtlpTimeoutMilliseconds: Milliseconds("OTEL_EXPORTER_OTLP_TIMEOUT"),
             MetricExportIntervalMilliseconds: Milliseconds("OTEL_METRIC_EXPORT_INTERVAL"),
             MetricExportTimeoutMilliseconds: Milliseconds("OTEL_METRIC_EXPORT_TIMEOUT"),
-            SpanExportDelayMilliseconds: Milliseconds("OTEL_BSP_SCHEDULE_DELAY"));
+            SpanExportDelayMilliseconds: Milliseconds("OTEL_BSP_SCHEDULE_DELAY"),
+            Sampler: TraceSamplers.From(Value("OTEL_TRACES_SAMPLER"), Value("OTEL_TRACES_SAMPLER_ARG"), warnings),
+            Warnings: warnings);
     }
 
     /// <summary>
@@ -76,13 +83,27 @@ internal sealed record OtelSettings(
         return exporters;
     }
 
-    private static OtlpExportProtocol ParseProtocol(string? protocol) => protocol?.ToLowerInvariant() switch
+    /// <summary>
+    /// The .NET OTLP exporter has no JSON encoding, so http/json — a valid value another SDK's configuration may carry
+    /// over — is sent as http/protobuf to the same endpoints (every OTLP/HTTP receiver accepts both) with a warning.
+    /// </summary>
+    private static OtlpExportProtocol ParseProtocol(string? protocol, List<string> warnings)
     {
-        "http/protobuf" => OtlpExportProtocol.HttpProtobuf,
-        "grpc" or null => OtlpExportProtocol.Grpc,
-        _ => throw new InvalidOperationException(
-            $"OTEL_EXPORTER_OTLP_PROTOCOL '{protocol}' is not supported; use 'grpc' or 'http/protobuf'."),
-    };
+        switch (protocol?.ToLowerInvariant())
+        {
+            case "http/protobuf":
+                return OtlpExportProtocol.HttpProtobuf;
+            case "grpc" or null:
+                return OtlpExportProtocol.Grpc;
+            case "http/json":
+                warnings.Add("OTEL_EXPORTER_OTLP_PROTOCOL 'http/json' is not supported by the .NET OTLP exporter; " +
+                    "exporting with 'http/protobuf' to the same endpoints instead.");
+                return OtlpExportProtocol.HttpProtobuf;
+            default:
+                throw new InvalidOperationException(
+                    $"OTEL_EXPORTER_OTLP_PROTOCOL '{protocol}' is not supported; use 'grpc' or 'http/protobuf'.");
+        }
+    }
 
     private static List<KeyValuePair<string, object>> ParseResourceAttributes(string? text)
     {

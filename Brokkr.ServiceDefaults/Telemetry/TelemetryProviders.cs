@@ -1,9 +1,12 @@
+using System.Diagnostics.Metrics;
 using Brokkr.ServiceDefaults.Metrics;
 using Brokkr.ServiceDefaults.Tracing;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using OpenTelemetry.Metrics;
-using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 
 namespace Brokkr.ServiceDefaults.Telemetry;
@@ -34,19 +37,24 @@ public sealed class TelemetryProviders : IDisposable
 
     internal MetricsSettings MetricsSettings { get; }
 
-    internal static TelemetryProviders Create(IConfiguration configuration, IHostEnvironment environment)
+    internal static TelemetryProviders Create(IServiceProvider services)
     {
+        var configuration = services.GetRequiredService<IConfiguration>();
+        var environment = services.GetRequiredService<IHostEnvironment>();
+        var loggers = services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
         var otel = OtelSettings.From(configuration);
-        var metricsOptions = new MetricsOptions();
-        configuration.GetSection(MetricsOptions.SectionName).Bind(metricsOptions);
-        var metrics = MetricsSettings.From(metricsOptions);
+        var metrics = MetricsSettings.From(configuration.GetSection(MetricsOptions.SectionName));
 
-        var resource = ResourceBuilder.CreateEmpty()
-            .AddService(otel.ServiceName ?? environment.ApplicationName)
-            .AddTelemetrySdk()
-            .AddAttributes(otel.ResourceAttributes);
+        var logger = loggers.CreateLogger<TelemetryProviders>();
+        foreach (var warning in otel.Warnings)
+        {
+            logger.LogWarning("{Warning}", warning);
+        }
 
-        var (meterProvider, exporter) = MetricsPipeline.Build(metrics, otel, resource);
+        var resource = TelemetryResource.Create(otel, environment.ApplicationName);
+
+        var (meterProvider, exporter) = MetricsPipeline.Build(metrics, otel, resource, loggers.CreateLogger<PrometheusTextExporter>(),
+            services.GetService<IMeterFactory>());
         var tracerProvider = TracingPipeline.Build(otel, resource);
         return new TelemetryProviders(metrics, meterProvider, exporter, tracerProvider);
     }

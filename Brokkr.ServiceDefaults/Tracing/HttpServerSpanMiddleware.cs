@@ -45,11 +45,27 @@ internal sealed class HttpServerSpanMiddleware(RequestDelegate next, IReadOnlySe
         var request = context.Request;
         var method = KnownMethods.Contains(request.Method) ? request.Method : "_OTHER";
         activity.SetTag("http.request.method", method);
+        if (method != request.Method)
+        {
+            activity.SetTag("http.request.method_original", request.Method);
+        }
+
         activity.SetTag("url.scheme", request.Scheme);
         activity.SetTag("url.path", request.Path.Value);
+        // Brokkr's API carries no secrets in query strings (PAKs travel in the Authorization header, which no tag
+        // records), so the query is kept whole rather than redacted.
+        if (request.QueryString.HasValue && request.QueryString.Value!.Length > 1)
+        {
+            activity.SetTag("url.query", request.QueryString.Value[1..]);
+        }
+
         activity.SetTag("server.address", request.Host.Host);
         activity.SetTag("server.port", request.Host.Port ?? (request.IsHttps ? 443 : 80));
         activity.SetTag("network.protocol.version", ProtocolVersion(request.Protocol));
+        if (request.Headers.UserAgent.ToString() is { Length: > 0 } userAgent)
+        {
+            activity.SetTag("user_agent.original", userAgent);
+        }
         try
         {
             await next(context);
@@ -68,9 +84,20 @@ internal sealed class HttpServerSpanMiddleware(RequestDelegate next, IReadOnlySe
     private static void Complete(Activity activity, HttpContext context, string method, int statusCode)
     {
         activity.SetTag("http.response.status_code", statusCode);
-        if (statusCode >= 500)
+        // Read at the end: forwarded-headers middleware, if the service uses it, has put the real client in by now.
+        if (context.Connection.RemoteIpAddress is { } client)
+        {
+            activity.SetTag("client.address", client.ToString());
+        }
+
+        // An exception's type, set by the caller, says more than the status code it became.
+        if (statusCode >= 500 && activity.GetTagItem("error.type") is null)
         {
             activity.SetTag("error.type", statusCode.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        if (statusCode >= 500)
+        {
             activity.SetStatus(ActivityStatusCode.Error);
         }
 

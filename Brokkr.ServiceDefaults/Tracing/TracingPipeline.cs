@@ -13,7 +13,8 @@ internal static class TracingPipeline
 {
     public static readonly string[] Sources = ["Brokkr.*", "Microsoft.AspNetCore", "System.Net.Http", "Npgsql"];
 
-    public static TracerProvider? Build(OtelSettings otel, ResourceBuilder resource)
+    /// <param name="sources">The activity sources to listen to; tests pass a private one.</param>
+    public static TracerProvider? Build(OtelSettings otel, ResourceBuilder resource, string[]? sources = null)
     {
         if (otel.SdkDisabled)
         {
@@ -22,8 +23,8 @@ internal static class TracingPipeline
 
         var builder = Sdk.CreateTracerProviderBuilder()
             .SetResourceBuilder(resource)
-            .AddSource(Sources)
-            .SetSampler(new ParentBasedSampler(new AlwaysOnSampler()));
+            .AddSource(sources ?? Sources)
+            .SetSampler(otel.Sampler);
         if (otel.TracesExporters.Contains(OtelSettings.Otlp))
         {
             builder.AddOtlpExporter(options =>

@@ -41,20 +41,8 @@ public static class RequiredTool
             : throw new InvalidOperationException($"{kubectl} is kubectl 1.{minor}. {KubectlHowToInstall}");
     });
 
-    private static string Find(string name, string howToInstall)
-    {
-        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
-                     .Append("/usr/bin").Append("/usr/local/bin"))
-        {
-            var candidate = Path.Combine(dir, name);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new InvalidOperationException(howToInstall);
-    }
+    private static string Find(string name, string howToInstall) =>
+        Resolve(name, Environment.GetEnvironmentVariable("PATH")) ?? throw new InvalidOperationException(howToInstall);
 
     /// <summary>The client's minor version from <c>kubectl version --client</c> ("v1.32.4", or GitVersion:"v1.20.2" from old clients).</summary>
     private static int KubectlMinor(string kubectl)
@@ -73,4 +61,11 @@ public static class RequiredTool
             ? int.Parse(match.Groups["minor"].Value, CultureInfo.InvariantCulture)
             : throw new InvalidOperationException($"'{kubectl} version --client' printed no version: {output}");
     }
+
+    /// <summary>The first <paramref name="name"/> in the directories of <paramref name="path"/>, then /usr/bin and /usr/local/bin.</summary>
+    internal static string? Resolve(string name, string? path) =>
+        (path ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Append("/usr/bin").Append("/usr/local/bin")
+            .Select(dir => Path.Combine(dir, name))
+            .FirstOrDefault(File.Exists);
 }

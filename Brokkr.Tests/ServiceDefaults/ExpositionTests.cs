@@ -1,5 +1,7 @@
 using System.Diagnostics.Metrics;
 using Brokkr.ServiceDefaults.Metrics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 
@@ -21,14 +23,18 @@ public sealed class ExpositionTests : IDisposable
     }
 
     private PrometheusTextExporter Exporter(IReadOnlyList<KeyValuePair<string, string>>? globalLabels = null,
-        Func<Instrument, MetricStreamConfiguration?>? view = null)
+        Func<Instrument, MetricStreamConfiguration?>? view = null, ILogger? logger = null, Func<Instrument, bool>? describe = null,
+        params Meter[] otherMeters)
     {
         var exporter = new PrometheusTextExporter(new PrometheusExporterOptions
         {
             IncludeProcessMetrics = false,
             GlobalLabels = globalLabels ?? [],
+            Logger = logger ?? NullLogger.Instance,
+            DescribeBeforeFirstPoint = describe,
         });
-        var builder = Sdk.CreateMeterProviderBuilder().AddMeter(meter.Name).AddReader(new BaseExportingMetricReader(exporter));
+        var builder = Sdk.CreateMeterProviderBuilder().AddMeter([meter.Name, .. otherMeters.Select(m => m.Name)])
+            .AddReader(new BaseExportingMetricReader(exporter));
         if (view is not null)
         {
             builder.AddView(view);
@@ -114,13 +120,13 @@ public sealed class ExpositionTests : IDisposable
             """
             # HELP brokkr_test_last_poll_timestamp_seconds Unix time of the last poll.
             # TYPE brokkr_test_last_poll_timestamp_seconds gauge
-            brokkr_test_last_poll_timestamp_seconds 1700000000.5
+            brokkr_test_last_poll_timestamp_seconds 1.7000000005e+09
             # HELP test_queue_fill_ratio Queue fill level.
             # TYPE test_queue_fill_ratio gauge
             test_queue_fill_ratio{queue="q1"} 0.25
 
             """, first);
-        Assert.Contains("brokkr_test_last_poll_timestamp_seconds 1700000010\n", second);
+        Assert.Contains("brokkr_test_last_poll_timestamp_seconds 1.70000001e+09\n", second);
     }
 
     [Fact]
@@ -168,6 +174,83 @@ public sealed class ExpositionTests : IDisposable
     }
 
     [Fact]
+    public void Bucket_bounds_and_values_use_go_style_exponents()
+    {
+        var exporter = Exporter();
+        var size = meter.CreateHistogram<double>("brokkr_test_tiny_seconds", "s", "Tiny durations.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.00001, 0.0001, 1e6] });
+        size.Record(0.00002);
+        size.Record(2e6);
+
+        Assert.Equal(
+            """
+            # HELP brokkr_test_tiny_seconds Tiny durations.
+            # TYPE brokkr_test_tiny_seconds histogram
+            brokkr_test_tiny_seconds_bucket{le="1e-05"} 0
+            brokkr_test_tiny_seconds_bucket{le="0.0001"} 1
+            brokkr_test_tiny_seconds_bucket{le="1e+06"} 1
+            brokkr_test_tiny_seconds_bucket{le="+Inf"} 2
+            brokkr_test_tiny_seconds_sum 2.00000000002e+06
+            brokkr_test_tiny_seconds_count 2
+
+            """, exporter.Scrape());
+    }
+
+    [Fact]
+    public void Described_instruments_without_points_get_help_and_type_lines_only()
+    {
+        using var builtIn = new Meter(meter.Name + ".BuiltIn");
+        var exporter = Exporter(describe: instrument => instrument.Meter == meter, otherMeters: builtIn);
+        meter.CreateCounter<long>("brokkr_test_unused_total", "{request}", "Not counted yet.");
+        meter.CreateHistogram<double>("brokkr_test_unused_seconds", "s", "Not observed yet.");
+        meter.CreateUpDownCounter<int>("brokkr_test_unused_in_flight", null, "Never moved.");
+        meter.CreateObservableGauge("brokkr_test_unobserved", () => Array.Empty<Measurement<double>>(), null, "Observes nothing.");
+        meter.CreateCounter<long>("brokkr_test_undescribed_total");
+        meter.CreateCounter<long>("brokkr_test_used_total", null, "Counted.").Add(2, new KeyValuePair<string, object?>("kind", "a"));
+        builtIn.CreateCounter<long>("test_builtin_unused_total", null, "A built-in meter's: no points, no family.");
+
+        Assert.Equal(
+            $$"""
+            # HELP brokkr_test_undescribed_total brokkr_test_undescribed_total from the {{meter.Name}} meter.
+            # TYPE brokkr_test_undescribed_total counter
+            # HELP brokkr_test_unobserved Observes nothing.
+            # TYPE brokkr_test_unobserved gauge
+            # HELP brokkr_test_unused_in_flight Never moved.
+            # TYPE brokkr_test_unused_in_flight gauge
+            # HELP brokkr_test_unused_seconds Not observed yet.
+            # TYPE brokkr_test_unused_seconds histogram
+            # HELP brokkr_test_unused_total Not counted yet.
+            # TYPE brokkr_test_unused_total counter
+            # HELP brokkr_test_used_total Counted.
+            # TYPE brokkr_test_used_total counter
+            brokkr_test_used_total{kind="a"} 2
+
+            """, exporter.Scrape());
+    }
+
+    [Fact]
+    public void A_disposed_meter_s_families_disappear()
+    {
+        var described = new Meter(meter.Name + ".Disposed");
+        var exporter = Exporter(describe: instrument => instrument.Meter == described, otherMeters: described);
+        described.CreateCounter<long>("brokkr_test_gone_total", null, "Goes away.");
+        Assert.Equal("# HELP brokkr_test_gone_total Goes away.\n# TYPE brokkr_test_gone_total counter\n", exporter.Scrape());
+
+        described.Dispose();
+
+        Assert.Equal("", exporter.Scrape());
+    }
+
+    [Fact]
+    public void Without_a_description_rule_only_families_with_points_are_written()
+    {
+        var exporter = Exporter();
+        meter.CreateCounter<long>("brokkr_test_silent_total", null, "Never counted.");
+
+        Assert.Equal("", exporter.Scrape());
+    }
+
+    [Fact]
     public void Label_values_and_help_are_escaped_and_attribute_keys_sanitised()
     {
         var exporter = Exporter();
@@ -181,6 +264,109 @@ public sealed class ExpositionTests : IDisposable
             brokkr_test_escapes_total{http_path="C:\\dir \"x\"\nnext"} 1
 
             """, exporter.Scrape());
+    }
+
+    [Fact]
+    public void Array_attribute_values_are_json_encoded()
+    {
+        var exporter = Exporter();
+        var counter = meter.CreateCounter<long>("brokkr_test_arrays_total", null, "Array attributes.");
+        counter.Add(1, new("names", new[] { "a", "b \"c\"" }), new("ports", new[] { 80, 443 }));
+        counter.Add(2, new KeyValuePair<string, object?>("flags", new[] { true, false }));
+
+        Assert.Equal(
+            """
+            # HELP brokkr_test_arrays_total Array attributes.
+            # TYPE brokkr_test_arrays_total counter
+            brokkr_test_arrays_total{flags="[true,false]"} 2
+            brokkr_test_arrays_total{names="[\"a\",\"b \\\"c\\\"\"]",ports="[80,443]"} 1
+
+            """, exporter.Scrape());
+    }
+
+    [Fact]
+    public void A_histogram_attribute_named_le_becomes_exported_le()
+    {
+        var exporter = Exporter();
+        var histogram = meter.CreateHistogram<double>("brokkr_test_le_seconds", "s", "Attribute le.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [1] });
+        histogram.Record(0.5, new KeyValuePair<string, object?>("le", "attribute"));
+        histogram.Record(2, new("le", "b"), new("exported_le", "a"));
+        var counter = meter.CreateCounter<long>("brokkr_test_le_total", null, "Counters keep le.");
+        counter.Add(1, new KeyValuePair<string, object?>("le", "kept"));
+
+        Assert.Equal(
+            """
+            # HELP brokkr_test_le_seconds Attribute le.
+            # TYPE brokkr_test_le_seconds histogram
+            brokkr_test_le_seconds_bucket{exported_le="a;b",le="1"} 0
+            brokkr_test_le_seconds_bucket{exported_le="a;b",le="+Inf"} 1
+            brokkr_test_le_seconds_sum{exported_le="a;b"} 2
+            brokkr_test_le_seconds_count{exported_le="a;b"} 1
+            brokkr_test_le_seconds_bucket{exported_le="attribute",le="1"} 1
+            brokkr_test_le_seconds_bucket{exported_le="attribute",le="+Inf"} 1
+            brokkr_test_le_seconds_sum{exported_le="attribute"} 0.5
+            brokkr_test_le_seconds_count{exported_le="attribute"} 1
+            # HELP brokkr_test_le_total Counters keep le.
+            # TYPE brokkr_test_le_total counter
+            brokkr_test_le_total{le="kept"} 1
+
+            """, exporter.Scrape());
+    }
+
+    [Fact]
+    public void One_name_from_two_meters_gets_scope_labels_and_a_type_conflict_is_warned_once()
+    {
+        using var other = new Meter(meter.Name + ".Other", "2.1");
+        var log = new LogCapture();
+        var exporter = Exporter(logger: log, otherMeters: other);
+        meter.CreateCounter<long>("brokkr_test_shared_total", null, "From the first meter.").Add(1, new KeyValuePair<string, object?>("kind", "a"));
+        other.CreateCounter<long>("brokkr_test_shared_total", null, "From the second meter.").Add(2, new KeyValuePair<string, object?>("kind", "a"));
+        meter.CreateCounter<long>("brokkr_test_alone_total", null, "One meter only.").Add(3);
+        meter.CreateUpDownCounter<long>("brokkr_test_mixed", null, "A gauge.").Add(4);
+        other.CreateHistogram<double>("brokkr_test_mixed", null, "A histogram.").Record(5);
+
+        var first = exporter.Scrape();
+        var second = exporter.Scrape();
+
+        Assert.Equal(
+            $$"""
+            # HELP brokkr_test_alone_total One meter only.
+            # TYPE brokkr_test_alone_total counter
+            brokkr_test_alone_total 3
+            # HELP brokkr_test_mixed A gauge.
+            # TYPE brokkr_test_mixed gauge
+            brokkr_test_mixed 4
+            # HELP brokkr_test_shared_total From the first meter.
+            # TYPE brokkr_test_shared_total counter
+            brokkr_test_shared_total{kind="a",otel_scope_name="{{meter.Name}}"} 1
+            brokkr_test_shared_total{kind="a",otel_scope_name="{{other.Name}}",otel_scope_version="2.1"} 2
+
+            """, first);
+        Assert.Equal(first, second);
+        var warning = Assert.Single(log.Lines);
+        Assert.Equal($"Warning: Prometheus exposition: brokkr_test_mixed: dropped instrument brokkr_test_mixed of meter {other.Name}, " +
+            "a histogram, because the family is a gauge.", warning);
+    }
+
+    [Fact]
+    public void Two_instruments_of_one_meter_writing_one_series_keep_the_first()
+    {
+        var log = new LogCapture();
+        var exporter = Exporter(logger: log);
+        meter.CreateCounter<double>("test.busy", "s", "Busy time.").Add(1);
+        meter.CreateCounter<double>("test_busy_seconds_total", null, "Busy time again.").Add(2);
+
+        Assert.Equal(
+            """
+            # HELP test_busy_seconds_total Busy time.
+            # TYPE test_busy_seconds_total counter
+            test_busy_seconds_total 1
+
+            """, exporter.Scrape());
+        exporter.Scrape();
+        Assert.Equal($"Warning: Prometheus exposition: test_busy_seconds_total: dropped a series of instrument test_busy_seconds_total " +
+            $"of meter {meter.Name} because another instrument already wrote a series with the same labels.", Assert.Single(log.Lines));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Net;
+using Brokkr.ServiceDefaults.Configuration;
 using Brokkr.ServiceDefaults.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -119,17 +120,76 @@ public sealed class MetricsEndpointTests
         Assert.All(ExpositionParser.Parse(text), s => Assert.Contains("env=\"prod\"", s.Labels));
     }
 
+    [Fact]
+    public async Task A_toml_file_sets_global_labels_and_buckets_as_lists()
+    {
+        var family = "brokkr_toml_" + Guid.NewGuid().ToString("N")[..8] + "_duration_seconds";
+        var file = Path.Combine(Path.GetTempPath(), $"brokkr-{Guid.NewGuid():N}.toml");
+        File.WriteAllText(file, $$"""
+            [metrics]
+            include_process_metrics = false
+            buckets.{{family}} = [0.5, 2]
+
+            [metrics.global_labels]
+            env = "prod"
+            """);
+        try
+        {
+            await using var host = await ServiceDefaultsHost.StartAsync(configureServices: builder => builder.Configuration.AddBrokkrConfigFile(file));
+            using var meter = UniqueMeter();
+            meter.CreateHistogram<double>(family, "s", "Configured by file.").Record(1);
+
+            var text = await host.Client.GetStringAsync("/metrics");
+
+            Assert.Contains($"{family}_bucket{{env=\"prod\",le=\"0.5\"}} 0\n{family}_bucket{{env=\"prod\",le=\"2\"}} 1\n", text);
+            Assert.DoesNotContain("process_cpu_seconds_total", text);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     [Theory]
     [InlineData("BROKKR:METRICS:ENABLED", "false")]
     [InlineData("OTEL_SDK_DISABLED", "true")]
     [InlineData("OTEL_METRICS_EXPORTER", "none")]
-    public async Task Disabled_metrics_build_no_meter_provider_and_answer_404(string key, string value)
+    public async Task Disabled_metrics_build_no_meter_provider_record_nothing_and_answer_404(string key, string value)
     {
         await using var host = await ServiceDefaultsHost.StartAsync(new Dictionary<string, string?> { [key] = value });
+        // A host with metrics on in the same process: its MeterProvider listens to every Brokkr.* meter process-wide,
+        // so the disabled host's instruments stay unrecorded only because they belong to the other host's factory.
+        await using var enabled = await ServiceDefaultsHost.StartAsync();
+        var name = "Brokkr.Tests." + Guid.NewGuid().ToString("N");
+        var counter = host.App.Services.GetRequiredService<IMeterFactory>().Create(name).CreateCounter<long>("brokkr_disabled_total");
+        var control = enabled.App.Services.GetRequiredService<IMeterFactory>().Create(name).CreateCounter<long>("brokkr_disabled_total");
 
         Assert.Null(host.App.Services.GetRequiredService<TelemetryProviders>().MeterProvider);
+        Assert.False(counter.Enabled, "no listener records the disabled host's instruments");
+        Assert.True(control.Enabled);
         Assert.Equal(HttpStatusCode.NotFound, (await host.Client.GetAsync("/metrics")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await host.Client.GetAsync("/healthz")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Families_of_the_host_s_own_meters_exist_from_startup_and_stay_with_their_host()
+    {
+        await using var host = await ServiceDefaultsHost.StartAsync();
+        await using var other = await ServiceDefaultsHost.StartAsync();
+        var prefix = "brokkr_startup_" + Guid.NewGuid().ToString("N")[..8];
+        var meter = host.App.Services.GetRequiredService<IMeterFactory>().Create("Brokkr.Tests." + Guid.NewGuid().ToString("N"));
+        meter.CreateCounter<long>(prefix + "_requests_total", "{request}", "Requests by status.");
+        meter.CreateHistogram<double>(prefix + "_duration_seconds", "s", "Durations.");
+        meter.CreateCounter<long>(prefix + "_used_total", null, "Used.").Add(1);
+
+        var text = await host.Client.GetStringAsync("/metrics");
+        var otherText = await other.Client.GetStringAsync("/metrics");
+
+        Assert.Contains($"# HELP {prefix}_duration_seconds Durations.\n# TYPE {prefix}_duration_seconds histogram\n# HELP ", text);
+        Assert.Contains($"# HELP {prefix}_requests_total Requests by status.\n# TYPE {prefix}_requests_total counter\n# HELP ", text);
+        Assert.Contains($"\n{prefix}_used_total 1\n", text);
+        Assert.DoesNotContain(prefix, otherText);
+        Assert.Empty(await Promtool.CheckMetricsAsync(string.Join('\n', text.Split('\n').Where(l => l.Contains(prefix))) + "\n"));
     }
 
     [Fact]

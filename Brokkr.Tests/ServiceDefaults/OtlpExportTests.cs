@@ -1,11 +1,52 @@
 using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 
 namespace Brokkr.Tests.ServiceDefaults;
 
 public sealed class OtlpExportTests
 {
+    [Fact]
+    public async Task Http_json_starts_the_service_and_exports_as_http_protobuf_with_a_warning()
+    {
+        await using var receiver = await OtlpReceiver.StartAsync();
+        var log = new LogCapture();
+        await using var host = await ServiceDefaultsHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = receiver.Endpoint.ToString(),
+            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/json",
+            ["OTEL_METRIC_EXPORT_INTERVAL"] = "300",
+        }, configureServices: builder => builder.Logging.AddProvider(log));
+        using var meter = new Meter("Brokkr.Tests." + Guid.NewGuid().ToString("N"));
+        var counterName = "brokkr_json_" + Guid.NewGuid().ToString("N")[..8] + "_total";
+        meter.CreateCounter<long>(counterName).Add(1);
+
+        await receiver.WaitUntilAsync(r => r.Metrics.Any(m => m.Name == counterName), $"metric {counterName}");
+        Assert.Contains(log.Lines, line => line.StartsWith("Warning: OTEL_EXPORTER_OTLP_PROTOCOL 'http/json' is not supported", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Without_OTEL_SERVICE_NAME_the_service_is_named_after_its_application()
+    {
+        await using var receiver = await OtlpReceiver.StartAsync();
+        await using var host = await ServiceDefaultsHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = receiver.Endpoint.ToString(),
+            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+            ["OTEL_METRIC_EXPORT_INTERVAL"] = "300",
+        });
+        using var meter = new Meter("Brokkr.Tests." + Guid.NewGuid().ToString("N"));
+        var counterName = "brokkr_named_" + Guid.NewGuid().ToString("N")[..8] + "_total";
+        meter.CreateCounter<long>(counterName).Add(1);
+
+        // The broker's application is Brokkr.Broker (→ brokkr-broker); this host's is the test runner's entry assembly.
+        var expected = Brokkr.ServiceDefaults.Telemetry.TelemetryResource.DefaultServiceName(host.App.Environment.ApplicationName);
+        Assert.Matches("^[a-z0-9]+(-[a-z0-9]+)*$", expected);
+        await receiver.WaitUntilAsync(r => r.Metrics.Any(m => m.Name == counterName && m.Resource.GetValueOrDefault("service.name") == expected),
+            $"metric {counterName} from service {expected}");
+    }
+
     [Fact]
     public async Task Otlp_endpoint_pushes_metrics_and_named_server_spans()
     {

@@ -1,17 +1,18 @@
 using System.Diagnostics;
+using Brokkr.Tests.Operations;
 
 namespace Brokkr.Tests.ServiceDefaults;
 
-/// <summary>Runs <c>promtool check metrics</c> (installed by scripts/prerequisites.sh) over an exposition text.</summary>
+/// <summary>
+/// Runs <c>promtool check metrics</c> over an exposition text; promtool is found on PATH as scripts/prerequisites.sh
+/// looks for it (a missing one fails the test with instructions, never skips it).
+/// </summary>
 internal static class Promtool
 {
-    public const string Path = "/usr/bin/promtool";
-
     /// <summary>The linter's findings, one per line (empty when clean).</summary>
     public static async Task<string[]> CheckMetricsAsync(string exposition)
     {
-        Assert.True(File.Exists(Path), $"{Path} is missing: run scripts/prerequisites.sh");
-        var startInfo = new ProcessStartInfo(Path)
+        var startInfo = new ProcessStartInfo(RequiredTool.Promtool)
         {
             ArgumentList = { "check", "metrics" },
             RedirectStandardInput = true,
