@@ -55,6 +55,12 @@ public sealed class BadInputTests(WorldBrokerHost broker) : IClassFixture<WorldB
         ["invalid raw YAML"] = new("POST", w => $"/stacks/{w.S1}/deployment-objects", _ => Text("a: b: c\n", "application/yaml"), 400, "invalid_deployment_object"),
         ["empty raw YAML"] = new("POST", w => $"/stacks/{w.S1}/deployment-objects", _ => Text("", "text/yaml"), 400, "invalid_deployment_object"),
         ["non-UTF-8 raw YAML"] = new("POST", w => $"/stacks/{w.S1}/deployment-objects", _ => Bytes([0x61, 0x3a, 0x20, 0xff, 0xfe], "application/yaml"), 400, "invalid_deployment_object"),
+        // Without a depth limit these overflow the stack of YamlDotNet's recursive loader and kill the broker.
+        ["50 000 nested flow sequences"] = new("POST", w => $"/stacks/{w.S1}/deployment-objects", _ => Text(new string('[', 50_000), "application/yaml"), 400, "invalid_deployment_object"),
+        ["50 000 nested flow mappings"] = new("POST", w => $"/stacks/{w.S1}/deployment-objects", _ => Text(string.Concat(Enumerable.Repeat("{a: ", 50_000)), "application/yaml"), 400, "invalid_deployment_object"),
+        ["deeply nested JSON in yaml_content"] = new("POST", w => $"/stacks/{w.S1}/deployment-objects",
+            _ => Json(new { yaml_content = string.Concat(Enumerable.Repeat("[{\"a\": ", 20_000)) }), 400, "invalid_deployment_object"),
+        ["block mappings nested 101 deep"] = new("POST", w => $"/stacks/{w.S1}/deployment-objects", _ => Text(NestedBlockMappings(101), "application/yaml"), 400, "invalid_deployment_object"),
         ["malformed JSON deployment object"] = new("POST", w => $"/stacks/{w.S1}/deployment-objects", _ => Json("{\"yaml_content\":"), 400, "invalid_deployment_object"),
         ["yaml_content not a string"] = new("POST", w => $"/stacks/{w.S1}/deployment-objects", _ => Json("{\"yaml_content\":5}"), 400, "invalid_deployment_object"),
         ["unknown event status"] = new("POST", w => $"/agents/{w.A1.Id}/events",
@@ -120,6 +126,22 @@ public sealed class BadInputTests(WorldBrokerHost broker) : IClassFixture<WorldB
         var health = await broker.Client().Send("GET", $"/deployment-objects/{world.D1}/health").Expect(200);
         Assert.Equal(0, health.GetProperty("health_records").GetArrayLength());
     }
+
+    [Fact]
+    public async Task YAML_nested_exactly_to_the_limit_is_accepted()
+    {
+        var fleet = new Fleet(broker);
+        var stack = await fleet.StackAsync(broker.Shared.G1);
+        var owner = broker.Client(broker.Shared.G1.Pak);
+        await owner.Send("POST", $"/stacks/{stack}/deployment-objects", Text(NestedBlockMappings(100), "application/yaml")).Expect(201);
+        await owner.Send("POST", $"/stacks/{stack}/deployment-objects", Text(new string('[', 100) + new string(']', 100), "application/yaml")).Expect(201);
+        await owner.Send("POST", $"/stacks/{stack}/deployment-objects", Text(new string('[', 101) + new string(']', 101), "application/yaml"))
+            .ExpectError(400, "invalid_deployment_object");
+    }
+
+    /// <summary><c>depth</c> block mappings, one inside the other (<c>k:\n  k:\n    ... v</c>).</summary>
+    private static string NestedBlockMappings(int depth) =>
+        string.Concat(Enumerable.Range(0, depth).Select(i => new string(' ', 2 * i) + (i == depth - 1 ? "k: v\n" : "k:\n")));
 
     private static HttpContent Json(string json) => new StringContent(json, Encoding.UTF8, "application/json");
 
