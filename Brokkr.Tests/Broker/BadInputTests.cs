@@ -86,6 +86,11 @@ public sealed class BadInputTests(WorldBrokerHost broker) : IClassFixture<WorldB
             w => Json(new { agent_id = w.A1.Id, deployment_object_id = w.D1, event_type = "DEPLOY", status = "SUCCESS", message = "a\0b" }), 422, "invalid_value", AsAgent: true),
         ["NUL in YAML"] = new("POST", w => $"/stacks/{w.S1}/deployment-objects", _ => Json(new { yaml_content = "a: \"b\0\"\n" }), 400, "invalid_deployment_object"),
         ["NUL in the agent search query"] = new("GET", _ => "/agents/?name=%00&cluster_name=c1", _ => null, 422, "invalid_value"),
+        // "\ud800" is valid JSON syntax but half a surrogate pair: not text, and JsonElement.GetString() throws.
+        ["unpaired surrogate in an agent update"] = new("PUT", w => $"/agents/{w.A1.Id}", _ => Json("{\"name\":\"\\ud800\"}"), 400, "invalid_json"),
+        ["unpaired surrogate in a property name"] = new("PUT", w => $"/agents/{w.A1.Id}", _ => Json("{\"\\udc00\":1}"), 400, "invalid_json"),
+        ["unpaired surrogate in a typed body"] = new("POST", _ => "/generators", _ => Json("{\"name\":\"g\\udfff\"}"), 400, "invalid_json"),
+        ["unpaired surrogate in yaml_content"] = new("POST", w => $"/stacks/{w.S1}/deployment-objects", _ => Json("{\"yaml_content\":\"a: \\ud800\"}"), 400, "invalid_deployment_object"),
         ["unknown health status"] = new("PATCH", w => $"/agents/{w.A1.Id}/health-status",
             w => Json(new { deployment_objects = new[] { new { id = w.D1, status = "great", checked_at = DateTime.UtcNow } } }), 422, "invalid_health_record", AsAgent: true),
         ["health of an unknown object"] = new("PATCH", w => $"/agents/{w.A1.Id}/health-status",
@@ -154,6 +159,14 @@ public sealed class BadInputTests(WorldBrokerHost broker) : IClassFixture<WorldB
         await owner.Send("POST", $"/stacks/{stack}/deployment-objects", Text(new string('[', 100) + new string(']', 100), "application/yaml")).Expect(201);
         await owner.Send("POST", $"/stacks/{stack}/deployment-objects", Text(new string('[', 101) + new string(']', 101), "application/yaml"))
             .ExpectError(400, "invalid_deployment_object");
+    }
+
+    [Fact]
+    public async Task An_escaped_surrogate_pair_is_text_and_accepted()
+    {
+        var name = Fleet.Unique("emoji");
+        var created = await broker.Client().Send("POST", "/generators", Json($"{{\"name\":\"{name}-\\ud83d\\ude00\"}}")).Expect(201);
+        Assert.Equal(name + "-\U0001F600", created.GetProperty("generator").Str("name"));
     }
 
     /// <summary><c>depth</c> block mappings, one inside the other (<c>k:\n  k:\n    ... v</c>).</summary>

@@ -68,7 +68,11 @@ public sealed record DeploymentObjectSubmission(string YamlContent, string YamlC
                     _ => throw Invalid("is_deletion_marker must be a boolean"),
                 };
             }
-            return (yaml.GetString()!, marker);
+            if (!JsonText.TryGetString(yaml, out var content))
+            {
+                throw Invalid("yaml_content holds an unpaired surrogate escape (like \\ud800)");
+            }
+            return (content, marker);
         }
         catch (JsonException)
         {
