@@ -11,9 +11,13 @@ public static class DatabaseErrors
 {
     private const string DataExceptionClass = "22";
 
+    /// <summary>The PostgreSQL error behind <paramref name="exception"/> (EF Core wraps it in DbUpdateException), if any.</summary>
+    public static PostgresException? Postgres(Exception exception) =>
+        exception as PostgresException ?? exception.InnerException as PostgresException;
+
     public static ApiException? Map(Exception exception)
     {
-        var postgres = exception as PostgresException ?? exception.InnerException as PostgresException;
+        var postgres = Postgres(exception);
         if (postgres is null)
         {
             return exception is DbUpdateConcurrencyException
