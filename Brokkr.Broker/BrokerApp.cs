@@ -13,6 +13,7 @@ using Brokkr.Broker.Errors;
 using Brokkr.Broker.Metrics;
 using Brokkr.Broker.Startup;
 using Brokkr.ServiceDefaults.Configuration;
+using Brokkr.ServiceDefaults.Logging;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Npgsql;
@@ -46,6 +47,7 @@ public static class BrokerApp
         }
 
         builder.AddServiceDefaults();
+        builder.AddBrokkrLogging();
         var services = builder.Services;
         services.Configure<BrokerOptions>(builder.Configuration.GetSection(BrokerOptions.Section));
         services.Configure<PakOptions>(builder.Configuration.GetSection(PakOptions.Section));
@@ -59,7 +61,12 @@ public static class BrokerApp
             .UseNpgsql(dataSource)
             // The schema comes from hand-written migrations without a model snapshot (no EF design-time tooling
             // here), so EF always believes the model has pending changes; the migration is the source of truth.
-            .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning))
+            .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning)
+                // A failed command is logged by EF twice at Error, with a stack trace — for every client's
+                // duplicate name too. The broker logs failures where it knows what they mean: ErrorMappingMiddleware
+                // (a refused request at Information, anything else at Error), background services, startup.
+                .Log((RelationalEventId.CommandError, LogLevel.Debug), (CoreEventId.SaveChangesFailed, LogLevel.Debug),
+                    (CoreEventId.QueryIterationFailed, LogLevel.Debug)))
             .UseDatabaseMetrics(sp));
 
         services.AddSingleton<PakFormat>();

@@ -25,10 +25,13 @@ public sealed class PakResolver(BrokkrDbContext db, AuthCache cache)
             return cached;
         }
 
+        // Taken before the lookup reads the database, so a rotation or deletion committed meanwhile (and evicted)
+        // keeps this possibly stale answer out of the cache.
+        var generation = cache.Generation;
         var caller = await LookUpAsync(hash, cancellationToken);
         if (caller is not null)
         {
-            cache.Set(hash, caller);
+            cache.Set(hash, caller, generation);
         }
         return caller;
     }
@@ -59,33 +62,57 @@ public sealed class PakResolver(BrokkrDbContext db, AuthCache cache)
     }
 }
 
-/// <summary>The short-lived verification cache of §2.5; entries are evicted on PAK rotation and soft delete.</summary>
+/// <summary>
+/// The short-lived verification cache of §2.5; entries are evicted on PAK rotation and soft delete. A lookup that
+/// began before an eviction must not re-insert what it read: every eviction bumps <see cref="Generation"/>, and
+/// <see cref="Set"/> only stores an answer whose lookup started in the current generation. Without that, a request
+/// racing a rotation could cache the old PAK again and keep it valid for a whole TTL.
+/// </summary>
 public sealed class AuthCache : IDisposable
 {
     private const int MaxEntries = 10_000;
     private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = MaxEntries });
+    private readonly Lock _gate = new();
     private readonly TimeSpan _ttl;
+    private long _generation;
 
     public AuthCache(IOptions<BrokerOptions> options)
     {
         _ttl = TimeSpan.FromSeconds(Math.Max(0, options.Value.AuthCacheTtlSeconds));
     }
 
+    /// <summary>Read before looking a PAK up in the database; pass it to <see cref="Set"/>.</summary>
+    public long Generation => Interlocked.Read(ref _generation);
+
     public bool TryGet(string hash, out Caller? caller) => _cache.TryGetValue(hash, out caller);
 
-    public void Set(string hash, Caller caller)
+    /// <param name="generation">The <see cref="Generation"/> read before the lookup that produced <paramref name="caller"/>.</param>
+    public void Set(string hash, Caller caller, long generation)
     {
-        if (_ttl > TimeSpan.Zero)
+        if (_ttl <= TimeSpan.Zero)
         {
-            _cache.Set(hash, caller, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = _ttl });
+            return;
+        }
+        // Checked and stored under the lock Evict takes, so an eviction cannot fall between the two.
+        lock (_gate)
+        {
+            if (generation == _generation)
+            {
+                _cache.Set(hash, caller, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = _ttl });
+            }
         }
     }
 
+    /// <summary>Call after the rotation or deletion has committed.</summary>
     public void Evict(string? hash)
     {
-        if (!string.IsNullOrEmpty(hash))
+        lock (_gate)
         {
-            _cache.Remove(hash);
+            Interlocked.Increment(ref _generation);
+            if (!string.IsNullOrEmpty(hash))
+            {
+                _cache.Remove(hash);
+            }
         }
     }
 

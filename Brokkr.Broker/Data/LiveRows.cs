@@ -19,8 +19,9 @@ public static class LiveRows
         ?? throw ApiException.NotFound("agent_not_found", "agent not found");
 
     public static async Task<Stack> StackAsync(this BrokkrDbContext db, Guid id) =>
-        await db.LiveStacks().FirstOrDefaultAsync(s => s.Id == id)
-        ?? throw ApiException.NotFound("stack_not_found", "stack not found");
+        await db.LiveStacks().FirstOrDefaultAsync(s => s.Id == id) ?? throw StackNotFound();
+
+    public static ApiException StackNotFound() => ApiException.NotFound("stack_not_found", "stack not found");
 
     /// <summary>A live stack the caller may manage (admin or owning generator): 404 first, then 403 <c>stack_not_owned</c>.</summary>
     public static async Task<Stack> OwnedStackAsync(this BrokkrDbContext db, Guid id, Authentication.Caller caller)

@@ -1,7 +1,12 @@
+using System.Text.Json.Serialization;
+
 namespace Brokkr.Broker.Errors;
 
-/// <summary>Brokkr's error envelope: clients match on <see cref="Code"/> only.</summary>
-public sealed record ErrorBody(string Code, string Message, IReadOnlyDictionary<string, string>? Details = null);
+/// <summary>Brokkr's error envelope: clients match on <see cref="Code"/> only; <see cref="Details"/> is omitted when empty (§3).</summary>
+public sealed record ErrorBody(
+    string Code,
+    string Message,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, string>? Details = null);
 
 /// <summary>
 /// A client-visible failure raised anywhere below an endpoint; <see cref="ErrorMappingMiddleware"/> turns it into

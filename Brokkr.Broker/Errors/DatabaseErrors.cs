@@ -3,12 +3,21 @@ using Npgsql;
 
 namespace Brokkr.Broker.Errors;
 
-/// <summary>Spec §3: database constraint failures on writes, mapped once for every endpoint.</summary>
+/// <summary>
+/// Spec §3: database constraint failures on writes, mapped once for every endpoint — plus the values PostgreSQL
+/// refuses outright (SQLSTATE class 22, e.g. a NUL character in any text), on reads (a query or route value) as on writes.
+/// </summary>
 public static class DatabaseErrors
 {
+    private const string DataExceptionClass = "22";
+
+    /// <summary>The PostgreSQL error behind <paramref name="exception"/> (EF Core wraps it in DbUpdateException), if any.</summary>
+    public static PostgresException? Postgres(Exception exception) =>
+        exception as PostgresException ?? exception.InnerException as PostgresException;
+
     public static ApiException? Map(Exception exception)
     {
-        var postgres = exception as PostgresException ?? exception.InnerException as PostgresException;
+        var postgres = Postgres(exception);
         if (postgres is null)
         {
             return exception is DbUpdateConcurrencyException
@@ -34,6 +43,10 @@ public static class DatabaseErrors
                 new ApiException(StatusCodes.Status409Conflict, "concurrent_update", "a concurrent request changed the same rows; retry"),
             PostgresErrorCodes.StringDataRightTruncation =>
                 new ApiException(StatusCodes.Status422UnprocessableEntity, "value_too_long", "a value is longer than its column allows"),
+            // The rest of class 22 ("data exception"): a value the database cannot store or compare, most often text
+            // with a NUL character (22021). The client sent it, so it is a 422 like the constraint failures above.
+            { } state when state.StartsWith(DataExceptionClass, StringComparison.Ordinal) =>
+                new ApiException(StatusCodes.Status422UnprocessableEntity, "invalid_value", "a value is not acceptable to the database (for instance, text containing a NUL character)"),
             _ => null,
         };
     }

@@ -9,9 +9,11 @@ namespace Brokkr.Broker.Http;
 
 /// <summary>
 /// Reads request bodies with the spec's rejections (§3) instead of minimal APIs' bare 400s: a JSON endpoint
-/// without a JSON Content-Type → 415 <c>unsupported_media_type</c>, unparsable JSON → 400 <c>invalid_json</c>,
-/// JSON of the wrong shape (missing required member, wrong type, bad UUID) → 422 <c>invalid_body</c>. The body
-/// size limit is Kestrel's (413, mapped by <see cref="ErrorMappingMiddleware"/>).
+/// without a JSON Content-Type → 415 <c>unsupported_media_type</c>, unparsable JSON (or a string that is not text,
+/// see <see cref="JsonText"/>) → 400 <c>invalid_json</c>,
+/// JSON of the wrong shape (missing required member, wrong type, bad UUID) → 422 <c>invalid_body</c>; a body whose
+/// HTTP framing is broken (truncated, bad chunked encoding) → 400 <c>invalid_body</c>. The body size limit and the
+/// minimum body data rate are Kestrel's (413, 408, mapped by <see cref="ErrorMappingMiddleware"/>).
 /// </summary>
 public static class RequestBody
 {
@@ -23,7 +25,16 @@ public static class RequestBody
     public static async Task<byte[]> ReadBytesAsync(HttpRequest request)
     {
         using var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer, request.HttpContext.RequestAborted);
+        try
+        {
+            await request.Body.CopyToAsync(buffer, request.HttpContext.RequestAborted);
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status400BadRequest)
+        {
+            // Kestrel's 400s while reading a body are about its framing: bad chunked encoding, or fewer bytes than
+            // Content-Length before the stream ended. (413 and 408 are mapped by ErrorMappingMiddleware.)
+            throw ApiException.BadRequest("invalid_body", "the request body is truncated or its chunked encoding is malformed");
+        }
         return buffer.ToArray();
     }
 
@@ -39,15 +50,21 @@ public static class RequestBody
         {
             throw new ApiException(StatusCodes.Status415UnsupportedMediaType, "unsupported_media_type", "expected Content-Type: application/json");
         }
+        JsonElement root;
         try
         {
             using var document = JsonDocument.Parse(bytes);
-            return document.RootElement.Clone();
+            root = document.RootElement.Clone();
         }
         catch (JsonException)
         {
             throw ApiException.BadRequest("invalid_json", "the request body is not valid JSON");
         }
+        if (!JsonText.IsText(root))
+        {
+            throw ApiException.BadRequest("invalid_json", "the request body holds a string with an unpaired surrogate escape (like \\ud800)");
+        }
+        return root;
     }
 
     public static T Deserialize<T>(JsonElement element, HttpContext context)

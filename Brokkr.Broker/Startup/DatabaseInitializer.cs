@@ -12,8 +12,8 @@ namespace Brokkr.Broker.Startup;
 /// orchestrator restarts the broker, and a half-initialised broker never serves.
 /// </summary>
 public sealed class DatabaseInitializer(
-    IServiceScopeFactory scopes, IOptions<BrokerOptions> options, PakFormat paks, DefaultAdminKeyMonitor monitor,
-    ILogger<DatabaseInitializer> logger) : IHostedService
+    IServiceScopeFactory scopes, IOptions<BrokerOptions> options, IConfiguration configuration, PakFormat paks,
+    DefaultAdminKeyMonitor monitor, ILogger<DatabaseInitializer> logger) : IHostedService
 {
     private string? _writtenKeyFile;
 
@@ -35,6 +35,10 @@ public sealed class DatabaseInitializer(
             {
                 db.AppInitializations.Add(new AppInitialization());
                 await UpsertAdminAsync(db, cancellationToken);
+            }
+            else
+            {
+                await WarnIfConfiguredHashIsIgnoredAsync(db, cancellationToken);
             }
             await ProvisionSystemGeneratorAsync(db, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
@@ -91,6 +95,27 @@ public sealed class DatabaseInitializer(
             adminGenerator.PakHash = hash;
         }
         await db.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Spec §2.6 step 2: after the first start <c>broker.pak_hash</c> is ignored. An operator who sets it later (to
+    /// replace the development key, say) is told so — when it is set explicitly and differs from the stored admin
+    /// hash — instead of finding out from a 401. The hash itself is not logged.
+    /// </summary>
+    private async Task WarnIfConfiguredHashIsIgnoredAsync(BrokkrDbContext db, CancellationToken cancellationToken)
+    {
+        var configured = configuration[$"{BrokerOptions.Section}:pak_hash"]?.Trim().ToLowerInvariant();
+        if (string.IsNullOrEmpty(configured))
+        {
+            return;
+        }
+        var stored = await db.AdminRoles.Select(a => a.PakHash).ToListAsync(cancellationToken);
+        if (!stored.Any(h => PakFormat.HashesEqual(h, configured)))
+        {
+            logger.LogWarning(
+                "broker.pak_hash (BROKKR__BROKER__PAK_HASH) is set but ignored: this database's admin key was set up on " +
+                "an earlier start, and the setting only applies to the first one. Rotate the admin key to change it");
+        }
     }
 
     private async Task ProvisionSystemGeneratorAsync(BrokkrDbContext db, CancellationToken cancellationToken)

@@ -55,6 +55,12 @@ public sealed class BadInputTests(WorldBrokerHost broker) : IClassFixture<WorldB
         ["invalid raw YAML"] = new("POST", w => $"/stacks/{w.S1}/deployment-objects", _ => Text("a: b: c\n", "application/yaml"), 400, "invalid_deployment_object"),
         ["empty raw YAML"] = new("POST", w => $"/stacks/{w.S1}/deployment-objects", _ => Text("", "text/yaml"), 400, "invalid_deployment_object"),
         ["non-UTF-8 raw YAML"] = new("POST", w => $"/stacks/{w.S1}/deployment-objects", _ => Bytes([0x61, 0x3a, 0x20, 0xff, 0xfe], "application/yaml"), 400, "invalid_deployment_object"),
+        // Without a depth limit these overflow the stack of YamlDotNet's recursive loader and kill the broker.
+        ["50 000 nested flow sequences"] = new("POST", w => $"/stacks/{w.S1}/deployment-objects", _ => Text(new string('[', 50_000), "application/yaml"), 400, "invalid_deployment_object"),
+        ["50 000 nested flow mappings"] = new("POST", w => $"/stacks/{w.S1}/deployment-objects", _ => Text(string.Concat(Enumerable.Repeat("{a: ", 50_000)), "application/yaml"), 400, "invalid_deployment_object"),
+        ["deeply nested JSON in yaml_content"] = new("POST", w => $"/stacks/{w.S1}/deployment-objects",
+            _ => Json(new { yaml_content = string.Concat(Enumerable.Repeat("[{\"a\": ", 20_000)) }), 400, "invalid_deployment_object"),
+        ["block mappings nested 101 deep"] = new("POST", w => $"/stacks/{w.S1}/deployment-objects", _ => Text(NestedBlockMappings(101), "application/yaml"), 400, "invalid_deployment_object"),
         ["malformed JSON deployment object"] = new("POST", w => $"/stacks/{w.S1}/deployment-objects", _ => Json("{\"yaml_content\":"), 400, "invalid_deployment_object"),
         ["yaml_content not a string"] = new("POST", w => $"/stacks/{w.S1}/deployment-objects", _ => Json("{\"yaml_content\":5}"), 400, "invalid_deployment_object"),
         ["unknown event status"] = new("POST", w => $"/agents/{w.A1.Id}/events",
@@ -63,6 +69,28 @@ public sealed class BadInputTests(WorldBrokerHost broker) : IClassFixture<WorldB
             w => Json(new { agent_id = w.A1.Id, deployment_object_id = w.D1, event_type = " ", status = "SUCCESS" }), 400, "invalid_agent_event", AsAgent: true),
         ["event for another agent id"] = new("POST", w => $"/agents/{w.A1.Id}/events",
             w => Json(new { agent_id = w.A2.Id, deployment_object_id = w.D1, event_type = "DEPLOY", status = "SUCCESS" }), 400, "agent_id_mismatch", AsAgent: true),
+        // PostgreSQL refuses NUL in text (SQLSTATE 22021): names and tags are validated first, free text is mapped.
+        ["NUL in a generator name"] = new("POST", _ => "/generators", _ => Json(new { name = "gen\0" }), 400, "invalid_generator"),
+        ["NUL in a generator description"] = new("POST", _ => "/generators", _ => Json(new { name = "nul-description", description = "a\0b" }), 422, "invalid_value"),
+        ["NUL in an agent name"] = new("POST", _ => "/agents", _ => Json(new { name = "\0", cluster_name = "c" }), 400, "invalid_agent"),
+        ["NUL in an agent cluster on update"] = new("PUT", w => $"/agents/{w.A1.Id}", _ => Json(new { cluster_name = "c\0" }), 400, "invalid_agent"),
+        ["NUL in a stack name"] = new("POST", _ => "/stacks", w => Json(new { name = "s\0", generator_id = w.G1.Id }), 400, "invalid_stack"),
+        ["NUL in a stack description"] = new("POST", _ => "/stacks", w => Json(new { name = "nul-description", generator_id = w.G1.Id, description = "\0" }), 422, "invalid_value"),
+        ["NUL in a stack label"] = new("POST", w => $"/stacks/{w.S1}/labels", _ => Json(JsonSerializer.Serialize("env:\0")), 400, "invalid_label"),
+        ["control character in an agent label"] = new("POST", w => $"/agents/{w.A1.Id}/labels", w => Json(new { agent_id = w.A1.Id, label = "tier\u0007" }), 400, "invalid_label"),
+        ["NUL in an agent annotation key"] = new("POST", w => $"/agents/{w.A1.Id}/annotations", w => Json(new { agent_id = w.A1.Id, key = "k\0", value = "v" }), 400, "invalid_annotation"),
+        ["NUL in a stack annotation value"] = new("POST", w => $"/stacks/{w.S1}/annotations", w => Json(new { stack_id = w.S1, key = "k", value = "\0" }), 400, "invalid_annotation"),
+        ["NUL in an event type"] = new("POST", w => $"/agents/{w.A1.Id}/events",
+            w => Json(new { agent_id = w.A1.Id, deployment_object_id = w.D1, event_type = "DEPLOY\0", status = "SUCCESS" }), 400, "invalid_agent_event", AsAgent: true),
+        ["NUL in an event message"] = new("POST", w => $"/agents/{w.A1.Id}/events",
+            w => Json(new { agent_id = w.A1.Id, deployment_object_id = w.D1, event_type = "DEPLOY", status = "SUCCESS", message = "a\0b" }), 422, "invalid_value", AsAgent: true),
+        ["NUL in YAML"] = new("POST", w => $"/stacks/{w.S1}/deployment-objects", _ => Json(new { yaml_content = "a: \"b\0\"\n" }), 400, "invalid_deployment_object"),
+        ["NUL in the agent search query"] = new("GET", _ => "/agents/?name=%00&cluster_name=c1", _ => null, 422, "invalid_value"),
+        // "\ud800" is valid JSON syntax but half a surrogate pair: not text, and JsonElement.GetString() throws.
+        ["unpaired surrogate in an agent update"] = new("PUT", w => $"/agents/{w.A1.Id}", _ => Json("{\"name\":\"\\ud800\"}"), 400, "invalid_json"),
+        ["unpaired surrogate in a property name"] = new("PUT", w => $"/agents/{w.A1.Id}", _ => Json("{\"\\udc00\":1}"), 400, "invalid_json"),
+        ["unpaired surrogate in a typed body"] = new("POST", _ => "/generators", _ => Json("{\"name\":\"g\\udfff\"}"), 400, "invalid_json"),
+        ["unpaired surrogate in yaml_content"] = new("POST", w => $"/stacks/{w.S1}/deployment-objects", _ => Json("{\"yaml_content\":\"a: \\ud800\"}"), 400, "invalid_deployment_object"),
         ["unknown health status"] = new("PATCH", w => $"/agents/{w.A1.Id}/health-status",
             w => Json(new { deployment_objects = new[] { new { id = w.D1, status = "great", checked_at = DateTime.UtcNow } } }), 422, "invalid_health_record", AsAgent: true),
         ["health of an unknown object"] = new("PATCH", w => $"/agents/{w.A1.Id}/health-status",
@@ -120,6 +148,30 @@ public sealed class BadInputTests(WorldBrokerHost broker) : IClassFixture<WorldB
         var health = await broker.Client().Send("GET", $"/deployment-objects/{world.D1}/health").Expect(200);
         Assert.Equal(0, health.GetProperty("health_records").GetArrayLength());
     }
+
+    [Fact]
+    public async Task YAML_nested_exactly_to_the_limit_is_accepted()
+    {
+        var fleet = new Fleet(broker);
+        var stack = await fleet.StackAsync(broker.Shared.G1);
+        var owner = broker.Client(broker.Shared.G1.Pak);
+        await owner.Send("POST", $"/stacks/{stack}/deployment-objects", Text(NestedBlockMappings(100), "application/yaml")).Expect(201);
+        await owner.Send("POST", $"/stacks/{stack}/deployment-objects", Text(new string('[', 100) + new string(']', 100), "application/yaml")).Expect(201);
+        await owner.Send("POST", $"/stacks/{stack}/deployment-objects", Text(new string('[', 101) + new string(']', 101), "application/yaml"))
+            .ExpectError(400, "invalid_deployment_object");
+    }
+
+    [Fact]
+    public async Task An_escaped_surrogate_pair_is_text_and_accepted()
+    {
+        var name = Fleet.Unique("emoji");
+        var created = await broker.Client().Send("POST", "/generators", Json($"{{\"name\":\"{name}-\\ud83d\\ude00\"}}")).Expect(201);
+        Assert.Equal(name + "-\U0001F600", created.GetProperty("generator").Str("name"));
+    }
+
+    /// <summary><c>depth</c> block mappings, one inside the other (<c>k:\n  k:\n    ... v</c>).</summary>
+    private static string NestedBlockMappings(int depth) =>
+        string.Concat(Enumerable.Range(0, depth).Select(i => new string(' ', 2 * i) + (i == depth - 1 ? "k: v\n" : "k:\n")));
 
     private static HttpContent Json(string json) => new StringContent(json, Encoding.UTF8, "application/json");
 

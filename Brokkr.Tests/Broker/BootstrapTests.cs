@@ -1,7 +1,10 @@
+using System.Collections.Concurrent;
 using System.Net;
 using Brokkr.Broker.Authentication;
 using Brokkr.Broker.Configuration;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace Brokkr.Tests.Broker;
@@ -11,10 +14,18 @@ public sealed class BootstrapTests
 {
     private const string CustomPak = "brokkr_BRcustom1_4Gx2wDkH7pQ9sT3vY6zB8nM1cF5jL2aR";
 
-    /// <summary>A broker with settings chosen by the test, started and disposed by it.</summary>
+    /// <summary>A broker with settings chosen by the test, started and disposed by it; its log lines are captured.</summary>
     private sealed class ConfiguredBroker(Dictionary<string, string?> settings) : BrokerHost
     {
+        public ConcurrentQueue<string> Lines { get; } = new();
+
+        /// <summary>This broker's database, for a second broker to start against.</summary>
+        public string PooledConnectionString => new NpgsqlConnectionStringBuilder(ConnectionString) { Pooling = true }.ConnectionString;
+
         protected override IReadOnlyDictionary<string, string?> ExtraSettings => settings;
+
+        protected override void Configure(WebApplicationBuilder builder) =>
+            builder.Logging.AddProvider(new CapturingLoggerProvider(Lines));
     }
 
     [Fact]
@@ -36,6 +47,36 @@ public sealed class BootstrapTests
         finally
         {
             await broker.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_hash_configured_after_the_first_start_is_ignored_and_the_log_says_so()
+    {
+        var hash = PakFormat.HashOf(CustomPak)!;
+        var first = new ConfiguredBroker([]);
+        ConfiguredBroker? second = null;
+        try
+        {
+            await first.InitializeAsync();
+            second = new ConfiguredBroker(new() { ["ConnectionStrings:brokkr"] = first.PooledConnectionString, ["Brokkr:Broker:pak_hash"] = hash });
+            await second.InitializeAsync();
+
+            Assert.Contains(second.Lines, line => line.Contains("pak_hash") && line.Contains("ignored"));
+            Assert.DoesNotContain(first.Lines, line => line.Contains("ignored"));
+            Assert.DoesNotContain(second.Lines, line => line.Contains(hash, StringComparison.OrdinalIgnoreCase));
+            // Ignored indeed: the development key still administers the broker, the configured one is unknown.
+            await second.Client().Send("POST", "/auth/pak").Expect(200);
+            using var refused = await second.Client(CustomPak).Send("POST", "/auth/pak");
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        }
+        finally
+        {
+            if (second is not null)
+            {
+                await second.DisposeAsync();
+            }
+            await first.DisposeAsync();
         }
     }
 

@@ -130,13 +130,17 @@ public static class BrokerHttp
         return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
     }
 
-    /// <summary>Asserts an error response with the envelope and the given code.</summary>
+    /// <summary>Asserts an error response with the envelope and the given code; <c>details</c>, if present, is not empty (§3).</summary>
     public static async Task ExpectError(this Task<HttpResponseMessage> call, int status, string code)
     {
         var body = await call.Expect(status);
         Assert.Equal(JsonValueKind.Object, body.ValueKind);
         Assert.Equal(code, body.GetProperty("code").GetString());
         Assert.False(string.IsNullOrEmpty(body.GetProperty("message").GetString()));
+        if (body.TryGetProperty("details", out var details))
+        {
+            Assert.True(details.ValueKind == JsonValueKind.Object && details.EnumerateObject().Any(), $"details must be omitted when empty: {body}");
+        }
     }
 
     public static Guid Id(this JsonElement element, string property = "id") => element.GetProperty(property).GetGuid();

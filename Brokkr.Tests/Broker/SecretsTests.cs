@@ -1,29 +1,46 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
+using Brokkr.Broker.Configuration;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 
 namespace Brokkr.Tests.Broker;
 
-/// <summary>PAKs never reach the logs, even with every category at Trace (issue: "PAKs and passwords never logged").</summary>
+/// <summary>PAKs and the database password never reach the logs, even with every category at Trace (issue: "PAKs and passwords never logged").</summary>
 public sealed class SecretsTests(SecretsTests.TraceLoggingBroker broker) : IClassFixture<SecretsTests.TraceLoggingBroker>
 {
     public sealed class TraceLoggingBroker : BrokerHost
     {
         public ConcurrentQueue<string> Lines { get; } = new();
 
-        protected override IReadOnlyDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>
+        /// <summary>Sent URL-encoded in upstream's database URL (the test cluster trusts every login, so any password works).</summary>
+        public const string DatabasePassword = "Db-Secret/Pass:word";
+
+        protected override IReadOnlyDictionary<string, string?> ExtraSettings
         {
-            ["Logging:LogLevel:Default"] = "Trace",
-            ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "Trace",
-        };
+            get
+            {
+                var database = new NpgsqlConnectionStringBuilder(ConnectionString);
+                return new Dictionary<string, string?>
+                {
+                    ["Logging:LogLevel:Default"] = "Trace",
+                    ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "Trace",
+                    // Aspire's connection string would win; the URL with a password is the form that carries one in production.
+                    ["ConnectionStrings:brokkr"] = "",
+                    ["Brokkr:Database:url"] =
+                        $"postgres://{database.Username}:{Uri.EscapeDataString(DatabasePassword)}@{database.Host}:{database.Port}/{database.Database}",
+                };
+            }
+        }
 
         protected override void Configure(WebApplicationBuilder builder) =>
             builder.Logging.AddProvider(new CapturingLoggerProvider(Lines));
     }
 
     [Fact]
-    public async Task No_PAK_or_long_token_appears_in_any_log_line()
+    public async Task No_PAK_long_token_or_database_password_appears_in_any_log_line()
     {
         var fleet = new Fleet(broker);
         var generator = await fleet.GeneratorAsync();
@@ -37,6 +54,9 @@ public sealed class SecretsTests(SecretsTests.TraceLoggingBroker broker) : IClas
         using (await broker.Client(generator.Pak).Send("POST", "/stacks", BrokerHttp.Raw("{", "application/json"))) { }
 
         Assert.NotEmpty(broker.Lines); // the capture works: Trace produces plenty
+        // The broker really took the password-carrying URL.
+        var resolved = new NpgsqlConnectionStringBuilder(DatabaseConnection.Resolve(broker.Services.GetRequiredService<IConfiguration>()));
+        Assert.Equal(TraceLoggingBroker.DatabasePassword, resolved.Password);
         // While the public development key is accepted, the broker says so (spec §2.6) — without printing it.
         Assert.Contains(broker.Lines, line => line.Contains("PUBLIC DEVELOPMENT ADMIN PAK", StringComparison.Ordinal));
         foreach (var pak in new[] { BrokerHost.DevAdminPak, generator.Pak, agent.Pak, rotated, unknown })
@@ -44,31 +64,9 @@ public sealed class SecretsTests(SecretsTests.TraceLoggingBroker broker) : IClas
             var longToken = pak.Split('_')[2];
             Assert.DoesNotContain(broker.Lines, line => line.Contains(longToken, StringComparison.Ordinal));
         }
-    }
-
-    private sealed class CapturingLoggerProvider(ConcurrentQueue<string> lines) : ILoggerProvider
-    {
-        public ILogger CreateLogger(string categoryName) => new CapturingLogger(categoryName, lines);
-
-        public void Dispose()
+        foreach (var password in new[] { TraceLoggingBroker.DatabasePassword, Uri.EscapeDataString(TraceLoggingBroker.DatabasePassword) })
         {
-        }
-    }
-
-    private sealed class CapturingLogger(string category, ConcurrentQueue<string> lines) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull
-        {
-            lines.Enqueue($"{category} scope: {state}");
-            return null;
-        }
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            var structured = state is IEnumerable<KeyValuePair<string, object?>> pairs ? string.Join(";", pairs.Select(p => $"{p.Key}={p.Value}")) : "";
-            lines.Enqueue($"{category} {logLevel}: {formatter(state, exception)} {structured} {exception}");
+            Assert.DoesNotContain(broker.Lines, line => line.Contains(password, StringComparison.Ordinal));
         }
     }
 }

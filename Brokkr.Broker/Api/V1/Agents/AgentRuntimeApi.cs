@@ -87,10 +87,7 @@ public static class AgentRuntimeApi
         caller.RequireAdminOrAgentSelf(id);
         var input = body.Value;
         Validation.SameId(input.AgentId, id, "agent_id_mismatch", "agent_id");
-        if (string.IsNullOrWhiteSpace(input.EventType) || input.EventType.Length > 50)
-        {
-            throw ApiException.BadRequest("invalid_agent_event", "event_type must be non-blank and at most 50 characters");
-        }
+        var eventType = Validation.Name(input.EventType, "invalid_agent_event", "event_type", maxLength: 50);
         var status = input.Status.Trim().ToUpperInvariant();
         if (!EventStatuses.Contains(status))
         {
@@ -101,7 +98,7 @@ public static class AgentRuntimeApi
             Id = Guid.CreateVersion7(),
             AgentId = id,
             DeploymentObjectId = input.DeploymentObjectId,
-            EventType = input.EventType,
+            EventType = eventType,
             Status = status,
             Message = input.Message,
         };

@@ -41,8 +41,9 @@ public static class AgentTagsApi
         return TypedResults.Created($"/api/v1/agents/{id}/labels", label);
     }
 
-    private static async Task<NoContent> RemoveLabel(Guid id, string label, Caller caller, BrokkrDbContext db)
+    private static async Task<NoContent> RemoveLabel(Guid id, string label, Caller caller, HttpRequest request, BrokkrDbContext db)
     {
+        label = TagPathSegment.Read(request, label);
         caller.RequireAdmin();
         if (await db.AgentLabels.Where(l => l.AgentId == id && l.Label == label).ExecuteDeleteAsync() == 0)
         {
@@ -73,8 +74,9 @@ public static class AgentTagsApi
         return TypedResults.Created($"/api/v1/agents/{id}/annotations", annotation);
     }
 
-    private static async Task<NoContent> RemoveAnnotation(Guid id, string key, Caller caller, BrokkrDbContext db)
+    private static async Task<NoContent> RemoveAnnotation(Guid id, string key, Caller caller, HttpRequest request, BrokkrDbContext db)
     {
+        key = TagPathSegment.Read(request, key);
         caller.RequireAdmin();
         if (await db.AgentAnnotations.Where(a => a.AgentId == id && a.Key == key).ExecuteDeleteAsync() == 0)
         {

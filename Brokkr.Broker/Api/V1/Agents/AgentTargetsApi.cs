@@ -31,11 +31,14 @@ public static class AgentTargetsApi
 
     private static async Task<Created<AgentTarget>> Add(Guid id, Caller caller, Json<NewAgentTarget> body, BrokkrDbContext db)
     {
+        // One transaction, so the registration AuthorizeAsync locks stays until the target is committed.
+        await using var transaction = await db.Database.BeginTransactionAsync();
         await AuthorizeAsync(id, body.Value.StackId, caller, db);
         Validation.SameId(body.Value.AgentId, id, "agent_id_mismatch", "agent_id");
         var target = new AgentTarget { Id = Guid.CreateVersion7(), AgentId = id, StackId = body.Value.StackId };
         db.AgentTargets.Add(target);
         await db.SaveChangesAsync();
+        await transaction.CommitAsync();
         return TypedResults.Created($"/api/v1/agents/{id}/targets", target);
     }
 
@@ -61,7 +64,9 @@ public static class AgentTargetsApi
         {
             throw ApiException.Forbidden("target_create_denied", "only the admin or the stack's generator may target it");
         }
-        if (!await db.AgentGeneratorRegistrations.AnyAsync(r => r.AgentId == agentId && r.GeneratorId == stack.GeneratorId))
+        // Locked (within Add's transaction): an unregistration racing the new target either commits first, and the
+        // registration is gone here, or waits for the target and then removes it with the registration.
+        if (!await db.LockRegistrationAsync(agentId, stack.GeneratorId))
         {
             throw ApiException.Forbidden("agent_not_registered", "the agent is not registered with the stack's generator");
         }

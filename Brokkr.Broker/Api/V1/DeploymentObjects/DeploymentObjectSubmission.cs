@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Brokkr.Broker.Errors;
 using Brokkr.Broker.Http;
+using Brokkr.Yaml;
 using Microsoft.Net.Http.Headers;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -16,8 +17,8 @@ public sealed record DeploymentObjectSubmission(string YamlContent, string YamlC
 
     /// <summary>
     /// Reads either form of spec §4.8 — raw YAML (YAML Content-Type, marker from <c>?deletion_marker=true</c>) or
-    /// JSON <c>{"yaml_content","is_deletion_marker"}</c> — and validates it. Every rejection, bad JSON included, is
-    /// 400 <c>invalid_deployment_object</c>.
+    /// JSON <c>{"yaml_content","is_deletion_marker"}</c> — and validates it. Every rejection, bad JSON and YAML nested
+    /// deeper than <see cref="DepthLimitedParser.DefaultMaxDepth"/> levels included, is 400 <c>invalid_deployment_object</c>.
     /// </summary>
     public static async Task<DeploymentObjectSubmission> ReadAsync(HttpRequest request)
     {
@@ -67,7 +68,11 @@ public sealed record DeploymentObjectSubmission(string YamlContent, string YamlC
                     _ => throw Invalid("is_deletion_marker must be a boolean"),
                 };
             }
-            return (yaml.GetString()!, marker);
+            if (!JsonText.TryGetString(yaml, out var content))
+            {
+                throw Invalid("yaml_content holds an unpaired surrogate escape (like \\ud800)");
+            }
+            return (content, marker);
         }
         catch (JsonException)
         {
@@ -84,7 +89,11 @@ public sealed record DeploymentObjectSubmission(string YamlContent, string YamlC
         var stream = new YamlStream();
         try
         {
-            stream.Load(new StringReader(content));
+            stream.Load(DepthLimitedParser.For(content));
+        }
+        catch (YamlNestingTooDeepException e)
+        {
+            throw Invalid($"yaml_content nests mappings or sequences more than {e.MaxDepth} levels deep (line {e.Start.Line}, column {e.Start.Column})");
         }
         catch (YamlException e)
         {

@@ -54,11 +54,13 @@ public static class RegistrationsApi
         var agentId = RegisteringAgent(caller, body.Value);
         await db.GeneratorAsync(id);
         await using var transaction = await db.Database.BeginTransactionAsync();
+        // The registration goes first: its DELETE waits for a target insert that holds it locked (AgentTargetsApi),
+        // so the next statement sees that target too.
+        await db.AgentGeneratorRegistrations.Where(r => r.AgentId == agentId && r.GeneratorId == id).ExecuteDeleteAsync();
         // Explicit targets are not re-checked against registrations (§5.1), so they go with it.
         await db.AgentTargets
             .Where(t => t.AgentId == agentId && db.LiveStacks().Any(s => s.Id == t.StackId && s.GeneratorId == id))
             .ExecuteDeleteAsync();
-        await db.AgentGeneratorRegistrations.Where(r => r.AgentId == agentId && r.GeneratorId == id).ExecuteDeleteAsync();
         await transaction.CommitAsync();
         return TypedResults.NoContent();
     }

@@ -32,6 +32,13 @@ public static class StackDeploymentObjectsApi
     {
         await db.OwnedStackAsync(id, caller);
         var submission = await DeploymentObjectSubmission.ReadAsync(request);
+        // The stack may have been deleted while the body arrived. Locked, it stays live until the object is
+        // committed: a racing soft delete waits, then its trigger retires this object like the others.
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        if (!await db.LockLiveStackAsync(id))
+        {
+            throw LiveRows.StackNotFound();
+        }
         var deploymentObject = new DeploymentObject
         {
             Id = Guid.CreateVersion7(),
@@ -43,6 +50,7 @@ public static class StackDeploymentObjectsApi
         };
         db.DeploymentObjects.Add(deploymentObject);
         await db.SaveChangesAsync();
+        await transaction.CommitAsync();
         metrics.DeploymentObjectCreated();
         return TypedResults.Created($"/api/v1/deployment-objects/{deploymentObject.Id}", deploymentObject);
     }

@@ -42,8 +42,9 @@ public static class StackTagsApi
         return TypedResults.Created($"/api/v1/stacks/{id}/labels", label);
     }
 
-    private static async Task<NoContent> RemoveLabel(Guid id, string label, Caller caller, BrokkrDbContext db)
+    private static async Task<NoContent> RemoveLabel(Guid id, string label, Caller caller, HttpRequest request, BrokkrDbContext db)
     {
+        label = TagPathSegment.Read(request, label);
         await db.OwnedStackAsync(id, caller);
         if (await db.StackLabels.Where(l => l.StackId == id && l.Label == label).ExecuteDeleteAsync() == 0)
         {
@@ -74,8 +75,9 @@ public static class StackTagsApi
         return TypedResults.Created($"/api/v1/stacks/{id}/annotations", annotation);
     }
 
-    private static async Task<NoContent> RemoveAnnotation(Guid id, string key, Caller caller, BrokkrDbContext db)
+    private static async Task<NoContent> RemoveAnnotation(Guid id, string key, Caller caller, HttpRequest request, BrokkrDbContext db)
     {
+        key = TagPathSegment.Read(request, key);
         await db.OwnedStackAsync(id, caller);
         if (await db.StackAnnotations.Where(a => a.StackId == id && a.Key == key).ExecuteDeleteAsync() == 0)
         {
