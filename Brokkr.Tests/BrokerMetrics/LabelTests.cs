@@ -26,5 +26,22 @@ public sealed class LabelTests
         Assert.Equal(label, EndpointLabel.Method(method));
 
     [Fact]
+    public void Excluded_paths_are_normalised_like_routes()
+    {
+        var options = new BrokerMetricsOptions { ExcludedPaths = " readyz , /healthz/,/api/v1/agents/{id}/heartbeat,," };
+        Assert.Equal(["/api/v1/agents/:id/heartbeat", "/healthz", "/metrics", "/readyz"],
+            options.ExcludedEndpoints("/metrics").Order());
+        Assert.Contains("/HEALTHZ", options.ExcludedEndpoints("/metrics"));
+    }
+
+    [Fact]
+    public void An_excluded_path_that_is_not_a_route_stops_the_broker()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() =>
+            new BrokerMetricsOptions { ExcludedPaths = "/a/{unclosed" }.ExcludedEndpoints("/metrics"));
+        Assert.Contains("metrics_excluded_paths", error.Message);
+    }
+
+    [Fact]
     public void Unrouted_requests_are_unmatched() => Assert.Equal("unmatched", EndpointLabel.Of(null));
 }
