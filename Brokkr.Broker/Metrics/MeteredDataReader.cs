@@ -8,7 +8,8 @@ namespace Brokkr.Broker.Metrics;
 /// <summary>
 /// A pass-through reader that reports an error raised while a command's results are read — a later statement of
 /// the command failing, the connection dropping mid-stream — to <see cref="DatabaseMetricsInterceptor"/>. Only
-/// advancing (<c>Read</c>, <c>NextResult</c>) talks to the server, so only those are watched.
+/// advancing (<c>Read</c>, <c>NextResult</c>) and closing, which reads what is left, talk to the server, so only
+/// those are watched.
 /// </summary>
 public sealed class MeteredDataReader(DbDataReader inner, DatabaseMetricsInterceptor owner, string operation)
     : DbDataReader, IDbColumnSchemaGenerator
@@ -114,17 +115,57 @@ public sealed class MeteredDataReader(DbDataReader inner, DatabaseMetricsInterce
     public ReadOnlyCollection<DbColumn> GetColumnSchema() => inner.GetColumnSchema();
     public override IEnumerator GetEnumerator() => new DbEnumerator(this, closeReader: false);
 
-    public override void Close() => inner.Close();
-    public override Task CloseAsync() => inner.CloseAsync();
+    // Closing reads whatever results are left, so a later statement of the command can fail here.
+    public override void Close()
+    {
+        try
+        {
+            inner.Close();
+        }
+        catch (Exception e)
+        {
+            owner.ReaderFailed(operation, e);
+            throw;
+        }
+    }
 
-    // The inner reader closes itself on dispose; the base class would close it a second time.
+    public override async Task CloseAsync()
+    {
+        try
+        {
+            await inner.CloseAsync();
+        }
+        catch (Exception e)
+        {
+            owner.ReaderFailed(operation, e);
+            throw;
+        }
+    }
+
     protected override void Dispose(bool disposing)
     {
         if (disposing)
         {
-            inner.Dispose();
+            try
+            {
+                Close();
+            }
+            finally
+            {
+                inner.Dispose();
+            }
         }
     }
 
-    public override ValueTask DisposeAsync() => inner.DisposeAsync();
+    public override async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await CloseAsync();
+        }
+        finally
+        {
+            await inner.DisposeAsync();
+        }
+    }
 }

@@ -51,6 +51,21 @@ public sealed class DatabaseErrorTests(MeteredBroker broker) : IClassFixture<Met
     }
 
     [Fact]
+    public async Task A_later_statement_failing_when_the_reader_closes_is_one_failed_select()
+    {
+        var before = Snapshot("select");
+        await using (var scope = broker.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<BrokkrDbContext>();
+            // EF reads the first result set; closing the reader reads the second statement's, which fails.
+            var error = await Assert.ThrowsAsync<PostgresException>(() => db.Database
+                .SqlQueryRaw<int>("""SELECT 1 AS "Value"; SELECT 1 / 0""").ToListAsync());
+            Assert.Equal(PostgresErrorCodes.DivisionByZero, error.SqlState);
+        }
+        Assert.Equal((Queries: 1, Errors: 1), Delta(before, Snapshot("select")));
+    }
+
+    [Fact]
     public async Task A_statement_failing_at_once_is_counted_once()
     {
         var agent = await new Fleet(broker).AgentAsync();
