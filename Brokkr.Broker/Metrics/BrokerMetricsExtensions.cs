@@ -16,6 +16,7 @@ public static class BrokerMetricsExtensions
         services.AddSingleton<BrokerMeter>();
         services.AddSingleton<HttpMetrics>();
         services.AddSingleton<DatabaseMetrics>();
+        services.AddSingleton<DatabaseMetricsInterceptor>();
         services.AddSingleton<FleetGauges>();
         services.AddSingleton<BusinessMetrics>();
         services.AddSingleton<DefaultAdminKeyGauge>();
@@ -24,13 +25,8 @@ public static class BrokerMetricsExtensions
         return services;
     }
 
-    /// <summary>
-    /// Adds the command interceptor. Called from AddDbContext's options action, which runs for every scope, so each
-    /// DbContext gets its own interceptor (it tracks the context's current reader; see
-    /// <see cref="DatabaseMetricsInterceptor"/>). Not for a pooled DbContext, whose options are shared.
-    /// </summary>
     public static DbContextOptionsBuilder UseDatabaseMetrics(this DbContextOptionsBuilder options, IServiceProvider services) =>
-        Enabled(services) ? options.AddInterceptors(new DatabaseMetricsInterceptor(services.GetRequiredService<DatabaseMetrics>())) : options;
+        Enabled(services) ? options.AddInterceptors(services.GetRequiredService<DatabaseMetricsInterceptor>()) : options;
 
     /// <summary>Creates every instrument now, so each family is exported from the first scrape.</summary>
     public static WebApplication UseBrokerMetrics(this WebApplication app)

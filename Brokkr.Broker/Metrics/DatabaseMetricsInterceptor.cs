@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
@@ -13,18 +14,16 @@ namespace Brokkr.Broker.Metrics;
 /// second statement of a SaveChanges batch violates a constraint, the error surfaces while EF reads the results.
 /// Query readers are therefore wrapped in a <see cref="MeteredDataReader"/>; SaveChanges readers cannot be (the
 /// Npgsql provider reads per-statement row counts from its own reader type), so their late errors are taken from
-/// <see cref="SaveChangesFailed"/>. Every failure is counted once: the exception last counted is remembered, and
-/// the paths that can report it a second time (EF buffering a reader, SaveChanges wrapping the command's error)
-/// compare against it.
+/// <see cref="SaveChangesFailed"/>, labelled with the operation of the failing statement's rows. EF reports some
+/// failures twice (a buffered reader's error as the command's, a command's error again as SaveChanges'), so each
+/// exception counted is remembered until it is collected, and counted once.
 /// </para>
-/// One instance per DbContext (see <see cref="BrokerMetricsExtensions.UseDatabaseMetrics"/>), which uses one command
-/// at a time, so the fields need no locking.
+/// One instance for every DbContext, holding no per-context state.
 /// </summary>
 public sealed class DatabaseMetricsInterceptor(DatabaseMetrics metrics) : DbCommandInterceptor, ISaveChangesInterceptor
 {
-    private DbCommand? _readerCommand;
-    private string? _readerOperation;
-    private Exception? _countedFailure;
+    private static readonly object Counted = new();
+    private readonly ConditionalWeakTable<Exception, object> _counted = new();
 
     public override DbDataReader ReaderExecuted(DbCommand command, CommandExecutedEventData eventData, DbDataReader result) =>
         Opened(command, eventData, result);
@@ -53,36 +52,23 @@ public sealed class DatabaseMetricsInterceptor(DatabaseMetrics metrics) : DbComm
         CancellationToken cancellationToken = default) =>
         ValueTask.FromResult(NonQueryExecuted(command, eventData, result));
 
-    public override void CommandFailed(DbCommand command, CommandErrorEventData eventData) =>
-        Ended(command, eventData, eventData.Exception);
+    public override void CommandFailed(DbCommand command, CommandErrorEventData eventData) => Failed(command, eventData);
 
     public override Task CommandFailedAsync(DbCommand command, CommandErrorEventData eventData,
         CancellationToken cancellationToken = default)
     {
-        Ended(command, eventData, eventData.Exception);
+        Failed(command, eventData);
         return Task.CompletedTask;
     }
 
-    public override void CommandCanceled(DbCommand command, CommandEndEventData eventData) => Ended(command, eventData, null);
+    public override void CommandCanceled(DbCommand command, CommandEndEventData eventData) =>
+        metrics.Executed(SqlOperation.Of(command.CommandText), eventData.Duration);
 
     public override Task CommandCanceledAsync(DbCommand command, CommandEndEventData eventData,
         CancellationToken cancellationToken = default)
     {
-        Ended(command, eventData, null);
+        CommandCanceled(command, eventData);
         return Task.CompletedTask;
-    }
-
-    public InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
-    {
-        ForgetReader();
-        return result;
-    }
-
-    public ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result,
-        CancellationToken cancellationToken = default)
-    {
-        ForgetReader();
-        return ValueTask.FromResult(result);
     }
 
     public void SaveChangesFailed(DbContextErrorEventData eventData) => SaveFailed(eventData.Exception);
@@ -93,12 +79,11 @@ public sealed class DatabaseMetricsInterceptor(DatabaseMetrics metrics) : DbComm
         return Task.CompletedTask;
     }
 
-    /// <summary>A reader command failed while its results were read (called by <see cref="MeteredDataReader"/>).</summary>
+    /// <summary>A query failed while its results were read (reported by <see cref="MeteredDataReader"/>).</summary>
     internal void ReaderFailed(string operation, Exception exception)
     {
-        if (exception is not OperationCanceledException && !ReferenceEquals(exception, _countedFailure))
+        if (exception is not OperationCanceledException && FirstReport(exception))
         {
-            _countedFailure = exception;
             metrics.Failed(operation);
         }
     }
@@ -107,56 +92,47 @@ public sealed class DatabaseMetricsInterceptor(DatabaseMetrics metrics) : DbComm
     {
         var operation = SqlOperation.Of(command.CommandText);
         metrics.Executed(operation, eventData.Duration);
-        _readerCommand = command;
-        _readerOperation = operation;
         return eventData.CommandSource == CommandSource.SaveChanges ? reader : new MeteredDataReader(reader, this, operation);
     }
 
-    /// <summary>A command failed (<paramref name="exception"/>) or was cancelled (null).</summary>
-    private void Ended(DbCommand command, CommandEndEventData eventData, Exception? exception)
+    private void Failed(DbCommand command, CommandErrorEventData eventData)
     {
-        if (exception is not null && ReferenceEquals(exception, _countedFailure))
+        // Already counted by the reader EF was buffering: the command was counted as executed then too.
+        if (FirstReport(eventData.Exception))
         {
-            return;
-        }
-        // EF buffering a reader reports its failure here after the reader was counted as executed.
-        var operation = ReferenceEquals(command, _readerCommand) ? _readerOperation! : SqlOperation.Of(command.CommandText);
-        if (!ReferenceEquals(command, _readerCommand))
-        {
+            var operation = SqlOperation.Of(command.CommandText);
             metrics.Executed(operation, eventData.Duration);
-        }
-        if (exception is not null)
-        {
-            _countedFailure = exception;
             metrics.Failed(operation);
         }
     }
 
     /// <summary>
-    /// SaveChanges failed. A database error not counted yet surfaced while the batch's results were read, so it
-    /// belongs to the batch whose reader was opened last.
+    /// SaveChanges failed. A database error not counted yet surfaced while a batch's results were read; the rows
+    /// of the failing statement say what it did.
     /// </summary>
     private void SaveFailed(Exception exception)
     {
-        DbException? database = null;
         for (var e = exception; e is not null; e = e.InnerException)
         {
-            if (ReferenceEquals(e, _countedFailure))
+            if (e is DbException database)
             {
+                if (FirstReport(database))
+                {
+                    metrics.Failed(Operation(exception as DbUpdateException));
+                }
                 return;
             }
-            database ??= e as DbException;
-        }
-        if (database is not null && _readerOperation is { } operation)
-        {
-            _countedFailure = database;
-            metrics.Failed(operation);
         }
     }
 
-    private void ForgetReader()
+    private static string Operation(DbUpdateException? update) => update?.Entries.FirstOrDefault()?.State switch
     {
-        _readerCommand = null;
-        _readerOperation = null;
-    }
+        EntityState.Added => SqlOperation.Insert,
+        EntityState.Modified => SqlOperation.Update,
+        EntityState.Deleted => SqlOperation.Delete,
+        _ => SqlOperation.Other,
+    };
+
+    /// <summary>True the first time an exception is reported; failures are rare, so remembering them costs nothing.</summary>
+    private bool FirstReport(Exception exception) => _counted.TryAdd(exception, Counted);
 }
