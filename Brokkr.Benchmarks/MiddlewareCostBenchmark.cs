@@ -37,7 +37,7 @@ public static class MiddlewareCostBenchmark
 
         RequestDelegate handler = async context =>
         {
-            database.Executed(SqlOperation.Of(sql), TimeSpan.FromMilliseconds(1), failed: false);
+            database.Executed(SqlOperation.Of(sql), TimeSpan.FromMilliseconds(1));
             await context.Response.BodyWriter.WriteAsync(Body);
         };
         RequestDelegate bare = async context => await context.Response.BodyWriter.WriteAsync(Body);

@@ -57,6 +57,8 @@ public static class BrokerApp
         var dataSource = new NpgsqlDataSourceBuilder(DatabaseConnection.Resolve(builder.Configuration)).Build();
         // Registered through a factory so the container disposes it (and its pooled connections) with the app.
         services.AddSingleton(_ => dataSource);
+        // The options are built once, not for every request's scope: rebuilding them (extensions, warnings
+        // configuration, interceptors) cost about 18 KB of allocation per request.
         services.AddDbContext<BrokkrDbContext>((sp, options) => options
             .UseNpgsql(dataSource)
             // The schema comes from hand-written migrations without a model snapshot (no EF design-time tooling
@@ -67,7 +69,7 @@ public static class BrokerApp
                 // (a refused request at Information, anything else at Error), background services, startup.
                 .Log((RelationalEventId.CommandError, LogLevel.Debug), (CoreEventId.SaveChangesFailed, LogLevel.Debug),
                     (CoreEventId.QueryIterationFailed, LogLevel.Debug)))
-            .UseDatabaseMetrics(sp));
+            .UseDatabaseMetrics(sp), optionsLifetime: ServiceLifetime.Singleton);
 
         services.AddSingleton<PakFormat>();
         services.AddSingleton<AuthCache>();

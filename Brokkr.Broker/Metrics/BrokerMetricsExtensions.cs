@@ -1,4 +1,4 @@
-using Brokkr.ServiceDefaults.Metrics;
+using Brokkr.ServiceDefaults.Telemetry;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -39,9 +39,8 @@ public static class BrokerMetricsExtensions
         services.GetRequiredService<DefaultAdminKeyGauge>();
         if (Enabled(services))
         {
-            var scrapePath = app.Configuration.GetSection(MetricsOptions.SectionName).Get<MetricsOptions>()?.Path ?? "/metrics";
             var excluded = services.GetRequiredService<IOptions<BrokerMetricsOptions>>().Value
-                .ExcludedPathSet(scrapePath.StartsWith('/') ? scrapePath : "/" + scrapePath);
+                .ExcludedEndpoints(services.GetRequiredService<TelemetryProviders>().MetricsPath);
             app.UseMiddleware<HttpMetricsMiddleware>(services.GetRequiredService<HttpMetrics>(), excluded);
         }
         return app;

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.Extensions.Configuration;
 
 namespace Brokkr.Broker.Metrics;
@@ -11,8 +12,9 @@ public sealed class BrokerMetricsOptions
     public const string Section = "Brokkr:Broker";
 
     /// <summary>
-    /// Request paths left out of the <c>brokkr_http_*</c> families, comma-separated (e.g. <c>/healthz,/readyz</c> to
-    /// drop probe traffic). The scrape path is always left out.
+    /// Endpoints left out of the <c>brokkr_http_*</c> families, by route path, comma-separated (e.g.
+    /// <c>/healthz,/readyz</c> to drop probe traffic). Matched against the route a request was routed to, so
+    /// <c>/healthz/</c> and <c>/HEALTHZ</c> are left out with <c>/healthz</c>. The scrape endpoint is always left out.
     /// </summary>
     [ConfigurationKeyName("metrics_excluded_paths")]
     public string? ExcludedPaths { get; set; }
@@ -32,13 +34,27 @@ public sealed class BrokerMetricsOptions
     [ConfigurationKeyName("fleet_metrics_refresh_seconds")]
     public int FleetRefreshSeconds { get; set; } = 30;
 
-    public IReadOnlySet<string> ExcludedPathSet(string scrapePath)
+    /// <summary>The excluded endpoints as <see cref="EndpointLabel"/> values, the scrape endpoint's included.</summary>
+    public IReadOnlySet<string> ExcludedEndpoints(string scrapePath)
     {
-        var paths = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { scrapePath };
+        var labels = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { Label(scrapePath) };
         foreach (var path in (ExcludedPaths ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            paths.Add(path.StartsWith('/') ? path : "/" + path);
+            labels.Add(Label(path));
         }
-        return paths;
+        return labels;
+    }
+
+    // Normalised like a route template, so the path's label is the one a request routed to it gets.
+    private static string Label(string path)
+    {
+        try
+        {
+            return EndpointLabel.Normalize(RoutePatternFactory.Parse(path));
+        }
+        catch (RoutePatternException e)
+        {
+            throw new InvalidOperationException($"{Section}:metrics_excluded_paths: '{path}' is not a route path: {e.Message}", e);
+        }
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
 namespace Brokkr.Broker.Metrics;
@@ -29,14 +28,14 @@ public sealed class DatabaseMetrics
         }
     }
 
-    public void Executed(string operation, TimeSpan duration, bool failed)
+    /// <summary>A command was sent and answered (or cancelled), whatever the answer.</summary>
+    public void Executed(string operation, TimeSpan duration)
     {
-        var tag = new TagList { { "operation", operation } };
+        var tag = new KeyValuePair<string, object?>("operation", operation);
         _queries.Add(1, tag);
         _duration.Record(duration.TotalSeconds, tag);
-        if (failed)
-        {
-            _errors.Add(1, tag);
-        }
     }
+
+    /// <summary>A command <see cref="Executed"/> already failed.</summary>
+    public void Failed(string operation) => _errors.Add(1, new KeyValuePair<string, object?>("operation", operation));
 }

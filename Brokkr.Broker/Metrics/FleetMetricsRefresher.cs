@@ -1,13 +1,17 @@
+using System.Diagnostics;
 using Brokkr.Broker.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace Brokkr.Broker.Metrics;
 
 /// <summary>
 /// Loads <see cref="FleetGauges"/> from the database with one query: at startup (before the first request, so the
-/// first scrape is already true), every <c>fleet_metrics_refresh_seconds</c>, and when a heartbeat comes from an
-/// agent the gauges do not know yet. Requests arriving while a refresh runs are coalesced into the next one.
+/// first scrape is already true), every <c>fleet_metrics_refresh_seconds</c>, and after heartbeats. Heartbeats are
+/// coalesced: at most one refresh runs at a time, at most one waits, and refreshes start at least
+/// <see cref="MinimumGap"/> apart, so a fleet heartbeating thousands of times a minute still costs about one query a
+/// second.
 /// </summary>
 public sealed class FleetMetricsRefresher(
     IServiceScopeFactory scopes, FleetGauges gauges, BrokerMeter meter, IOptions<BrokerMetricsOptions> options,
@@ -16,14 +20,26 @@ public sealed class FleetMetricsRefresher(
 {
     private static readonly TimeSpan MinimumGap = TimeSpan.FromSeconds(1);
 
-    // Counts of live rows plus every live agent that has ever sent a heartbeat; the LEFT JOIN keeps the counts when
-    // there is no such agent.
-    private const string Query = """
-        SELECT c.stacks AS "Stacks", c.deployment_objects AS "DeploymentObjects",
-               a.id AS "AgentId", a.name AS "AgentName", a.last_heartbeat AS "LastHeartbeat"
-        FROM (SELECT (SELECT count(*) FROM stacks WHERE deleted_at IS NULL) AS stacks,
-                     (SELECT count(*) FROM deployment_objects WHERE deleted_at IS NULL) AS deployment_objects) c
+    // Live stacks, and live objects of live stacks: a deleted stack's deletion marker (written live by the
+    // stack_soft_delete trigger) is history, not fleet content. deployment_objects_latest indexes exactly the live
+    // objects by stack_id, so the count is an index-only scan joined to the stacks table.
+    private const string Counts = """
+        (SELECT count(*) FROM stacks WHERE deleted_at IS NULL) AS "Stacks",
+        (SELECT count(*) FROM deployment_objects d JOIN stacks s ON s.id = d.stack_id
+         WHERE d.deleted_at IS NULL AND s.deleted_at IS NULL) AS "DeploymentObjects"
+        """;
+
+    // The counts plus every live agent that has sent a heartbeat; the LEFT JOIN keeps the counts without agents.
+    private const string WithAgents = $"""
+        SELECT c."Stacks", c."DeploymentObjects", a.id AS "AgentId", a.name AS "AgentName", a.last_heartbeat AS "LastHeartbeat"
+        FROM (SELECT {Counts}) c
         LEFT JOIN agents a ON a.deleted_at IS NULL AND a.last_heartbeat IS NOT NULL
+        """;
+
+    // Without per-agent series the agents are only counted, however large the fleet.
+    private const string CountsOnly = $"""
+        SELECT {Counts},
+               (SELECT count(*) FROM agents WHERE deleted_at IS NULL AND last_heartbeat >= @cutoff) AS "ActiveAgents"
         """;
 
     public override async Task StartAsync(CancellationToken cancellationToken)
@@ -39,22 +55,31 @@ public sealed class FleetMetricsRefresher(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var interval = TimeSpan.FromSeconds(Math.Max(1, options.Value.FleetRefreshSeconds));
+        var lastStart = Stopwatch.GetTimestamp();
         while (!stoppingToken.IsCancellationRequested)
         {
-            using (var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken))
+            var untilPeriodic = interval - Stopwatch.GetElapsedTime(lastStart);
+            if (untilPeriodic > TimeSpan.Zero)
             {
-                wait.CancelAfter(interval);
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                wait.CancelAfter(untilPeriodic);
                 try
                 {
                     await gauges.RefreshRequests.ReadAsync(wait.Token);
-                    await Task.Delay(MinimumGap, stoppingToken);
+                    var untilGap = MinimumGap - Stopwatch.GetElapsedTime(lastStart);
+                    if (untilGap > TimeSpan.Zero)
+                    {
+                        await Task.Delay(untilGap, stoppingToken);
+                    }
                 }
                 catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
                 {
                     // The interval elapsed: the periodic refresh.
                 }
             }
+            // Requests made before this point are answered by the refresh below, whose query starts after them.
             gauges.RefreshRequests.TryRead(out _);
+            lastStart = Stopwatch.GetTimestamp();
             await RefreshAsync(stoppingToken);
         }
     }
@@ -63,13 +88,12 @@ public sealed class FleetMetricsRefresher(
     {
         try
         {
-            gauges.BeginRefresh();
+            var start = gauges.State.BeginRefresh();
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<BrokkrDbContext>();
-            var rows = await db.Database.SqlQueryRaw<FleetRow>(Query).ToListAsync(cancellationToken);
-            gauges.Apply(rows[0].Stacks, rows[0].DeploymentObjects, rows
-                .Where(r => r.AgentId is not null)
-                .Select(r => new AgentHeartbeat(r.AgentId!.Value, r.AgentName!, r.LastHeartbeat!.Value)));
+            gauges.State.Apply(start, gauges.PerAgentSeries
+                ? await LoadWithAgentsAsync(db, cancellationToken)
+                : await LoadCountsAsync(db, cancellationToken));
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -78,12 +102,40 @@ public sealed class FleetMetricsRefresher(
         }
     }
 
-    private sealed class FleetRow
+    private static async Task<FleetSnapshot> LoadWithAgentsAsync(BrokkrDbContext db, CancellationToken cancellationToken)
+    {
+        var rows = await db.Database.SqlQueryRaw<AgentRow>(WithAgents).ToListAsync(cancellationToken);
+        var agents = new List<AgentHeartbeat>(rows.Count);
+        foreach (var row in rows)
+        {
+            if (row.AgentId is { } id)
+            {
+                agents.Add(new AgentHeartbeat(id, row.AgentName!, row.LastHeartbeat!.Value));
+            }
+        }
+        return new FleetSnapshot(rows[0].Stacks, rows[0].DeploymentObjects, agents);
+    }
+
+    private async Task<FleetSnapshot> LoadCountsAsync(BrokkrDbContext db, CancellationToken cancellationToken)
+    {
+        var cutoff = new NpgsqlParameter("cutoff", gauges.State.ActiveCutoff());
+        var row = (await db.Database.SqlQueryRaw<CountsRow>(CountsOnly, cutoff).ToListAsync(cancellationToken))[0];
+        return new FleetSnapshot(row.Stacks, row.DeploymentObjects, Agents: null, row.ActiveAgents);
+    }
+
+    private sealed class AgentRow
     {
         public long Stacks { get; init; }
         public long DeploymentObjects { get; init; }
         public Guid? AgentId { get; init; }
         public string? AgentName { get; init; }
         public DateTime? LastHeartbeat { get; init; }
+    }
+
+    private sealed class CountsRow
+    {
+        public long Stacks { get; init; }
+        public long DeploymentObjects { get; init; }
+        public long ActiveAgents { get; init; }
     }
 }

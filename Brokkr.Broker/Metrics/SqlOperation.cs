@@ -1,6 +1,6 @@
 namespace Brokkr.Broker.Metrics;
 
-/// <summary>The <c>operation</c> label of the database families: the statement's leading SQL verb.</summary>
+/// <summary>The <c>operation</c> label of the database families: what the command's statement does.</summary>
 public static class SqlOperation
 {
     public const string Select = "select";
@@ -12,70 +12,118 @@ public static class SqlOperation
     public static readonly string[] All = [Select, Insert, Update, Delete, Other];
 
     /// <summary>
-    /// Skips whitespace, comments and opening parentheses, then reads the first word. A <c>WITH</c> query is
-    /// classified by the first data-changing verb it contains, else as a select.
+    /// The leading verb of the command's first statement (a batch <c>INSERT …; SELECT …</c> is an insert), found by
+    /// tokens, so comments, string literals and quoted identifiers never count. A <c>WITH</c> query is what its main
+    /// statement is when that changes data (PostgreSQL's own command tag); a main <c>SELECT</c> whose common table
+    /// expression inserts, updates or deletes is classified by the first such expression, because it is a write;
+    /// otherwise it is a select. Words elsewhere in a statement (<c>FOR UPDATE</c>, <c>ON DELETE</c>,
+    /// <c>DO UPDATE</c>) are never verbs.
     /// </summary>
     public static string Of(string? sql)
     {
-        var text = (sql ?? "").AsSpan();
-        var word = FirstWord(ref text);
-        if (word.Equals("with", StringComparison.OrdinalIgnoreCase))
-        {
-            return ContainsWord(text, "insert") ? Insert
-                : ContainsWord(text, "update") ? Update
-                : ContainsWord(text, "delete") ? Delete
-                : Select;
-        }
-        return word.Equals("select", StringComparison.OrdinalIgnoreCase) ? Select
-            : word.Equals("insert", StringComparison.OrdinalIgnoreCase) ? Insert
-            : word.Equals("update", StringComparison.OrdinalIgnoreCase) ? Update
-            : word.Equals("delete", StringComparison.OrdinalIgnoreCase) ? Delete
-            : Other;
+        var tokens = new SqlTokens(sql ?? "");
+        return Statement(ref tokens, nested: false);
     }
 
-    private static ReadOnlySpan<char> FirstWord(ref ReadOnlySpan<char> text)
+    /// <summary>
+    /// Classifies the statement at the current token. Nested (a CTE body or a WITH's main statement inside
+    /// parentheses), it also reads up to — not including — the parenthesis that closes it.
+    /// </summary>
+    private static string Statement(ref SqlTokens tokens, bool nested)
     {
+        var depth = 0;
+        while (tokens.Peek().Kind == SqlTokenKind.Open)
+        {
+            tokens.Next();
+            depth++;
+        }
+        var first = tokens.Next();
+        var operation = tokens.IsWord(first, "with") ? With(ref tokens)
+            : tokens.IsWord(first, "select") || tokens.IsWord(first, "values") || tokens.IsWord(first, "table") ? Select
+            : tokens.IsWord(first, "insert") ? Insert
+            : tokens.IsWord(first, "update") ? Update
+            : tokens.IsWord(first, "delete") ? Delete
+            : Other;
+        if (nested)
+        {
+            SkipToClose(ref tokens, depth);
+        }
+        return operation;
+    }
+
+    /// <summary>After <c>WITH</c>: the CTE list, then the main statement.</summary>
+    private static string With(ref SqlTokens tokens)
+    {
+        if (tokens.IsWord(tokens.Peek(), "recursive"))
+        {
+            tokens.Next();
+        }
+        string? firstWrite = null;
         while (true)
         {
-            text = text.TrimStart().TrimStart('(').TrimStart();
-            if (text.StartsWith("--"))
+            // name [(columns)] AS [NOT] [MATERIALIZED] (statement)
+            if (tokens.Next().Kind is not (SqlTokenKind.Word or SqlTokenKind.QuotedIdentifier))
             {
-                var end = text.IndexOf('\n');
-                text = end < 0 ? [] : text[(end + 1)..];
+                return firstWrite ?? Select;
             }
-            else if (text.StartsWith("/*"))
+            if (tokens.Peek().Kind == SqlTokenKind.Open)
             {
-                var end = text.IndexOf("*/");
-                text = end < 0 ? [] : text[(end + 2)..];
+                tokens.Next();
+                SkipToClose(ref tokens, 0);
+                tokens.Next();
             }
-            else
+            if (!tokens.IsWord(tokens.Next(), "as"))
+            {
+                return firstWrite ?? Select;
+            }
+            while (tokens.IsWord(tokens.Peek(), "not") || tokens.IsWord(tokens.Peek(), "materialized"))
+            {
+                tokens.Next();
+            }
+            if (tokens.Next().Kind != SqlTokenKind.Open)
+            {
+                return firstWrite ?? Select;
+            }
+            var body = Statement(ref tokens, nested: true);
+            tokens.Next();
+            if (firstWrite is null && IsWrite(body))
+            {
+                firstWrite = body;
+            }
+            if (tokens.Peek().Kind != SqlTokenKind.Comma)
             {
                 break;
             }
+            tokens.Next();
         }
-        var length = 0;
-        while (length < text.Length && char.IsAsciiLetter(text[length]))
-        {
-            length++;
-        }
-        var word = text[..length];
-        text = text[length..];
-        return word;
+        var main = Statement(ref tokens, nested: true);
+        return IsWrite(main) ? main : firstWrite ?? Select;
     }
 
-    private static bool ContainsWord(ReadOnlySpan<char> text, string word)
+    private static bool IsWrite(string operation) => operation is Insert or Update or Delete;
+
+    /// <summary>
+    /// Reads tokens until the <c>)</c> that closes a parenthesis opened <paramref name="depth"/> levels above the
+    /// current one — or the one enclosing the statement when 0 — leaving it unread; stops at <c>;</c> or the end.
+    /// </summary>
+    private static void SkipToClose(ref SqlTokens tokens, int depth)
     {
-        for (var at = text.IndexOf(word, StringComparison.OrdinalIgnoreCase); at >= 0;)
+        while (true)
         {
-            var before = at == 0 || !char.IsAsciiLetterOrDigit(text[at - 1]) && text[at - 1] != '_';
-            var after = at + word.Length;
-            if (before && (after == text.Length || !char.IsAsciiLetterOrDigit(text[after]) && text[after] != '_'))
+            switch (tokens.Peek().Kind)
             {
-                return true;
+                case SqlTokenKind.End or SqlTokenKind.Semicolon:
+                    return;
+                case SqlTokenKind.Close when depth == 0:
+                    return;
+                case SqlTokenKind.Close:
+                    depth--;
+                    break;
+                case SqlTokenKind.Open:
+                    depth++;
+                    break;
             }
-            var next = text[(at + 1)..].IndexOf(word, StringComparison.OrdinalIgnoreCase);
-            at = next < 0 ? -1 : at + 1 + next;
+            tokens.Next();
         }
-        return false;
     }
 }

@@ -37,6 +37,9 @@ public sealed class TelemetryProviders : IDisposable
 
     internal MetricsSettings MetricsSettings { get; }
 
+    /// <summary>The scrape endpoint's path as mapped (normalised: leading '/', trimmed).</summary>
+    public string MetricsPath => MetricsSettings.Path;
+
     internal static TelemetryProviders Create(IServiceProvider services)
     {
         var configuration = services.GetRequiredService<IConfiguration>();

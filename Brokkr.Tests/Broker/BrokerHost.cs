@@ -43,6 +43,11 @@ public class BrokerHost : IAsyncLifetime, IBrokerClients
     {
     }
 
+    /// <summary>Last changes to the built broker before it starts (e.g. an extra endpoint for a test).</summary>
+    protected virtual void Configure(WebApplication app)
+    {
+    }
+
     public virtual async Task InitializeAsync()
     {
         await _database.InitializeAsync();
@@ -63,6 +68,7 @@ public class BrokerHost : IAsyncLifetime, IBrokerClients
         var app = BrokerApp.Build(builder);
         try
         {
+            Configure(app);
             await app.StartAsync();
         }
         catch

@@ -1,8 +1,9 @@
 namespace Brokkr.Tests.BrokerMetrics;
 
 /// <summary>
-/// The broker of the journey: probes excluded from the HTTP families, no periodic fleet refresh (the journey
-/// triggers refreshes itself, so database commands come only from its requests), an auth cache that outlives the test.
+/// The broker of the journey: probes excluded from the HTTP families, no periodic fleet refresh (refreshes come
+/// only from the journey's heartbeats, so until the first one database commands come only from its requests), an
+/// auth cache that outlives the test.
 /// </summary>
 public sealed class JourneyBroker : BrokerProcess
 {

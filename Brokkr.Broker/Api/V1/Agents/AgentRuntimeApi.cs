@@ -36,14 +36,14 @@ public static class AgentRuntimeApi
     /// never an error, so an old agent's heartbeat always lands.
     /// </summary>
     private static async Task<NoContent> Heartbeat(Guid id, Caller caller, HttpRequest request, BrokkrDbContext db,
-        BusinessMetrics metrics, FleetGauges fleet)
+        BusinessMetrics metrics, FleetGauges fleet, TimeProvider time)
     {
         if (!caller.IsAgentSelf(id))
         {
             throw ApiException.Forbidden("agent_pak_mismatch", "only the agent itself may send its heartbeat");
         }
         var report = await ReadHeartbeatReportAsync(request);
-        var now = DateTime.UtcNow;
+        var now = time.GetUtcNow().UtcDateTime;
         if (report is { Reachable: var reachable })
         {
             await db.Agents.Where(a => a.Id == id).ExecuteUpdateAsync(set => set
