@@ -13,7 +13,6 @@ using Brokkr.Broker.Errors;
 using Brokkr.Broker.Metrics;
 using Brokkr.Broker.Startup;
 using Brokkr.ServiceDefaults.Configuration;
-using Brokkr.ServiceDefaults.Logging;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Npgsql;
@@ -47,7 +46,6 @@ public static class BrokerApp
         }
 
         builder.AddServiceDefaults();
-        builder.AddBrokkrLogging();
         var services = builder.Services;
         services.Configure<BrokerOptions>(builder.Configuration.GetSection(BrokerOptions.Section));
         services.Configure<PakOptions>(builder.Configuration.GetSection(PakOptions.Section));

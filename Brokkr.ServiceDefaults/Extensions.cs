@@ -1,5 +1,6 @@
 using Brokkr.ServiceDefaults;
 using Brokkr.ServiceDefaults.Health;
+using Brokkr.ServiceDefaults.Logging;
 using Brokkr.ServiceDefaults.Metrics;
 using Brokkr.ServiceDefaults.Telemetry;
 using Brokkr.ServiceDefaults.Tracing;
@@ -20,6 +21,7 @@ public static class ServiceDefaultsExtensions
 {
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
+        builder.AddBrokkrLogging();
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
         return builder;
