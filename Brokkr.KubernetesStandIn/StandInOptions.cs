@@ -6,7 +6,10 @@ public sealed class StandInOptions
     /// <summary>Listen address; port 0 picks a free one (read <see cref="KubernetesStandIn.BaseAddress"/>).</summary>
     public string Url { get; set; } = "http://127.0.0.1:0";
 
-    /// <summary>The recorded discovery fixtures; default: ../shared/fixtures/kubernetes beside the folder holding Brokkr.sln.</summary>
+    /// <summary>
+    /// The recorded discovery fixtures; default: shared/fixtures/kubernetes in the nearest folder above the binaries
+    /// that has one (../shared beside the checkout, also from a git worktree nested deeper).
+    /// </summary>
     public string? FixturesPath { get; set; }
 
     /// <summary>When set, requests must carry <c>Authorization: Bearer</c> this token (401 Status otherwise).</summary>
@@ -18,13 +21,14 @@ public sealed class StandInOptions
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            if (File.Exists(Path.Combine(dir.FullName, "Brokkr.sln")))
+            var candidate = Path.Combine(dir.FullName, "shared", "fixtures", "kubernetes");
+            if (Directory.Exists(candidate))
             {
-                return Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "fixtures", "kubernetes"));
+                return candidate;
             }
         }
 
         throw new DirectoryNotFoundException(
-            "Brokkr.sln not found above " + AppContext.BaseDirectory + "; pass the fixtures path explicitly (--fixtures)");
+            "no shared/fixtures/kubernetes above " + AppContext.BaseDirectory + "; pass the fixtures path explicitly (--fixtures)");
     }
 }
