@@ -3,8 +3,8 @@ using Brokkr.Agent.Kubernetes;
 namespace Brokkr.Agent.Reconcile;
 
 /// <summary>
-/// Reads back from the cluster which stacks this agent has objects of (stack label present, owner annotation is this
-/// agent, no ownerReferences). The control loop starts from this set, so a stack whose target was removed while the
+/// Reads back from the cluster which stacks this agent has objects of (stack label present, <see cref="ObjectOwnership"/>
+/// says they are ours). The control loop starts from this set, so a stack whose target was removed while the
 /// agent was down or restarting is still cleaned up.
 /// </summary>
 public static class AppliedStackFinder
@@ -26,8 +26,7 @@ public static class AppliedStackFinder
                 var objects = await kubernetes.ListAsync(resource, resource.Namespaced ? watchNamespace : null,
                     BrokkrMetadata.StackLabel, cancellationToken);
                 listed++;
-                foreach (var obj in objects.Where(o => !BrokkrMetadata.HasOwnerReferences(o)
-                             && BrokkrMetadata.Annotation(o, BrokkrMetadata.OwnerAnnotation) == agentId.ToString()))
+                foreach (var obj in objects.Where(o => ObjectOwnership.IsOurs(o, agentId)))
                 {
                     if (Guid.TryParse(BrokkrMetadata.Annotation(obj, BrokkrMetadata.StackAnnotation), out var stackId))
                     {

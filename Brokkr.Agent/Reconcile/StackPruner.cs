@@ -5,7 +5,7 @@ namespace Brokkr.Agent.Reconcile;
 
 /// <summary>
 /// Finds a stack's objects by the stack label across every listable type, keeps only those this agent owns (stack
-/// annotation matches, <c>brokkr.io/owner-id</c> is this agent, no ownerReferences) and deletes the ones that are
+/// annotation matches, <see cref="ObjectOwnership"/> says they are ours) and deletes the ones that are
 /// not part of the current revision. Deletes are retried on transient errors; all are tried before failing.
 /// </summary>
 public sealed class StackPruner(IKubernetesClient kubernetes, ReconcileOptions options, IReconcileObserver observer)
@@ -62,8 +62,7 @@ public sealed class StackPruner(IKubernetesClient kubernetes, ReconcileOptions o
 
     private static bool IsOwnedStale(JsonObject obj, Guid stackId, Guid agentId, string? keepChecksum) =>
         BrokkrMetadata.Annotation(obj, BrokkrMetadata.StackAnnotation) == stackId.ToString()
-        && !BrokkrMetadata.HasOwnerReferences(obj)
-        && BrokkrMetadata.Annotation(obj, BrokkrMetadata.OwnerAnnotation) == agentId.ToString()
+        && ObjectOwnership.IsOurs(obj, agentId)
         && (keepChecksum is null || BrokkrMetadata.Annotation(obj, BrokkrMetadata.ChecksumAnnotation) != keepChecksum);
 
     // Namespaced content first, then namespaces (which take their content with them), CRDs last.

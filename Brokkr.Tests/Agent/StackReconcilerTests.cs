@@ -144,6 +144,51 @@ public sealed class StackReconcilerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_object_created_outside_Brokkr_is_not_taken_over()
+    {
+        var kubectl = KubernetesClientTestsConfigMap("settings", "default");
+        await ApplyRawAsync(kubectl, manager: "kubectl-client-side-apply");
+
+        var error = await Assert.ThrowsAsync<ReconcileException>(() => ReconcileAsync("""
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: settings}
+            data: {k: mine}
+            ---
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: fresh}
+            """, "sum-1"));
+
+        Assert.Contains("ConfigMap default/settings exists and is not managed by Brokkr", error.Message);
+        var stored = (await GetAsync("v1", "ConfigMap", "default", "settings"))!;
+        Assert.Equal("v", stored["data"]!["k"]!.GetValue<string>());
+        Assert.Null(BrokkrMetadata.Annotation(stored, BrokkrMetadata.OwnerAnnotation));
+        Assert.Equal("kubectl-client-side-apply", Assert.Single(stored["metadata"]!["managedFields"]!.AsArray())!["manager"]!.GetValue<string>());
+        // Refused while planning, before anything of the bundle was applied.
+        Assert.Null(await GetAsync("v1", "ConfigMap", "default", "fresh"));
+        Assert.Equal(1, _observer.Count(ReconcileActions.Failed));
+        Assert.Equal(0, _observer.Count(ReconcileActions.Applied));
+    }
+
+    [Fact]
+    public async Task A_copy_of_our_manifest_made_by_someone_else_is_neither_pruned_nor_overwritten()
+    {
+        // kubectl get -o yaml | kubectl apply -f - under a new name: our label and annotations, someone else's object.
+        await ApplyRawAsync(StackObject("copy", owner: AgentId), manager: "kubectl");
+
+        Assert.Equal(0, await _reconciler.RemoveStackAsync(StackId, AgentId, default));
+        Assert.NotNull(await GetAsync("v1", "ConfigMap", "default", "copy"));
+        var error = await Assert.ThrowsAsync<ReconcileException>(() => ReconcileAsync("""
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: copy, namespace: default}
+            """, "sum-1"));
+        Assert.Contains("exists and is not managed by Brokkr", error.Message);
+        Assert.Equal("theirs", (await GetAsync("v1", "ConfigMap", "default", "copy"))!["data"]!["color"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Invalid_object_fails_validation_before_anything_else_is_applied_and_new_namespaces_are_rolled_back()
     {
         var error = await Assert.ThrowsAsync<ReconcileException>(() => ReconcileAsync("""
@@ -220,9 +265,9 @@ public sealed class StackReconcilerTests : IAsyncLifetime
     private async Task<JsonObject?> GetAsync(string apiVersion, string kind, string? ns, string name) =>
         await _client.GetAsync((await _client.ResolveAsync(apiVersion, kind, default))!, ns, name, default);
 
-    private async Task ApplyRawAsync(JsonObject obj) =>
+    private async Task ApplyRawAsync(JsonObject obj, string manager = "someone-else") =>
         await _client.ApplyAsync((await _client.ResolveAsync(obj["apiVersion"]!.GetValue<string>(), obj["kind"]!.GetValue<string>(), default))!,
-            obj, new ApplyOptions("someone-else"), default);
+            obj, new ApplyOptions(manager), default);
 
     /// <summary>A ConfigMap carrying this stack's label and annotation but the given owner.</summary>
     private static JsonObject StackObject(string name, Guid owner) => new()

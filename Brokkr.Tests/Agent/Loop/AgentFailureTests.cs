@@ -52,6 +52,24 @@ public sealed class AgentFailureTests(RestartableBroker broker) : IClassFixture<
     }
 
     [Fact]
+    public async Task An_object_someone_else_created_is_a_failure_event_and_stays_untouched()
+    {
+        Guid deployed = default;
+        await using var rig = await AgentRig.StartAsync(broker, async r =>
+        {
+            await r.ApplyAsOtherToolAsync(Brokkr.Tests.Kubernetes.KubernetesClientTests.ConfigMap("good", "helm's"), "helm");
+            deployed = await r.DeployAsync(await r.StackAsync(), Good);
+        });
+
+        var (status, message) = (await rig.EventsAsync())[deployed];
+        Assert.Equal("FAILURE", status);
+        Assert.Contains("ConfigMap default/good exists and is not managed by Brokkr", message);
+        Assert.Equal("helm's", rig.ClusterObject("configmaps", "default", "good")!["data"]!["k"]!.GetValue<string>());
+        Assert.Equal(1, await rig.MetricAsync("brokkr_agent_reconcile_objects_total", "action=\"failed\""));
+        Assert.Equal(0, await rig.MetricAsync("brokkr_agent_kubernetes_operations_total", "operation=\"apply\",result=\"success\""));
+    }
+
+    [Fact]
     public async Task Kubernetes_500s_and_timeouts_become_failure_events_and_error_metrics()
     {
         await using var rig = await AgentRig.StartAsync(broker,

@@ -106,6 +106,16 @@ public sealed class AgentRig : IAsyncDisposable
                 && o.Object["metadata"]?["name"]?.GetValue<string>() == name)
             .Select(o => o.Object).FirstOrDefault();
 
+    /// <summary>Server-side applies an object as another tool would (its own field manager, no Brokkr stamp).</summary>
+    public async Task ApplyAsOtherToolAsync(System.Text.Json.Nodes.JsonObject obj, string fieldManager)
+    {
+        using var client = new Brokkr.Agent.Kubernetes.KubernetesClient(
+            new Brokkr.Agent.Kubernetes.KubernetesConnection { Server = Kubernetes.BaseAddress, Token = KubernetesToken },
+            TimeSpan.FromSeconds(30));
+        var resource = await client.ResolveAsync(obj["apiVersion"]!.GetValue<string>(), obj["kind"]!.GetValue<string>(), default);
+        await client.ApplyAsync(resource!, obj, new Brokkr.Agent.Kubernetes.ApplyOptions(fieldManager), default);
+    }
+
     public async Task<(int Status, JsonElement Body)> GetHealthAsync(string path)
     {
         using var response = await Health.GetAsync(path);
