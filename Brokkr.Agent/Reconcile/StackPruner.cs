@@ -6,7 +6,8 @@ namespace Brokkr.Agent.Reconcile;
 /// <summary>
 /// Finds a stack's objects by the stack label across every listable type, keeps only those this agent owns (stack
 /// annotation matches, <see cref="ObjectOwnership"/> says they are ours) and deletes the ones that are
-/// not part of the current revision. Deletes are retried on transient errors; all are tried before failing.
+/// not part of the current revision. Deletes are retried on transient errors within a time budget per prune; all are
+/// tried (while the budget lasts) before failing.
 /// </summary>
 public sealed class StackPruner(IKubernetesClient kubernetes, ReconcileOptions options, IReconcileObserver observer)
 {
@@ -42,11 +43,20 @@ public sealed class StackPruner(IKubernetesClient kubernetes, ReconcileOptions o
             .OrderBy(c => DeleteOrder(c.Resource)).ToList();
         var errors = new List<string>();
         var pruned = 0;
+        var deadline = DateTimeOffset.UtcNow + options.PruneTimeBudget;
+        var notAttempted = 0;
         foreach (var (resource, obj) in doomed)
         {
+            if (DateTimeOffset.UtcNow >= deadline)
+            {
+                observer.OnObject(ReconcileActions.Failed);
+                notAttempted++;
+                continue;
+            }
+
             try
             {
-                await DeleteWithRetryAsync(resource, obj, cancellationToken);
+                await DeleteWithRetryAsync(resource, obj, deadline, cancellationToken);
                 observer.OnObject(ReconcileActions.Pruned);
                 pruned++;
             }
@@ -55,6 +65,11 @@ public sealed class StackPruner(IKubernetesClient kubernetes, ReconcileOptions o
                 observer.OnObject(ReconcileActions.Failed);
                 errors.Add($"delete {BrokkrMetadata.Describe(obj)}: {e.Message}");
             }
+        }
+
+        if (notAttempted > 0)
+        {
+            errors.Add($"{notAttempted} more not attempted: the prune time budget of {options.PruneTimeBudget.TotalSeconds:0.#} s was used up (left for the next prune)");
         }
 
         return errors.Count == 0 ? pruned : throw new ReconcileException("pruning failed: " + string.Join("; ", errors));
@@ -73,11 +88,13 @@ public sealed class StackPruner(IKubernetesClient kubernetes, ReconcileOptions o
         _ => 0,
     };
 
-    private async Task DeleteWithRetryAsync(ApiResource resource, JsonObject obj, CancellationToken cancellationToken)
+    private async Task DeleteWithRetryAsync(ApiResource resource, JsonObject obj, DateTimeOffset pruneDeadline,
+        CancellationToken cancellationToken)
     {
         var ns = obj["metadata"]?["namespace"]?.GetValue<string>();
         var name = obj["metadata"]!["name"]!.GetValue<string>();
-        var deadline = DateTimeOffset.UtcNow + options.DeleteRetryBudget;
+        var objectDeadline = DateTimeOffset.UtcNow + options.DeleteRetryBudget;
+        var deadline = objectDeadline < pruneDeadline ? objectDeadline : pruneDeadline;
         var delay = options.DeleteRetryFirstDelay;
         while (true)
         {

@@ -255,6 +255,37 @@ public sealed class StackReconcilerTests : IAsyncLifetime
         Assert.Equal(0, _observer.Count(ReconcileActions.Applied));
     }
 
+    [Fact]
+    public async Task Pruning_against_a_failing_API_stops_at_its_time_budget_and_counts_what_is_left_as_failed()
+    {
+        await ReconcileAsync(TwoObjects, "sum-1");
+        // The first delete takes a second (then succeeds); every later one fails, which would be retried for minutes.
+        _standIn.Faults.HangNext(1, TimeSpan.FromSeconds(1), "DELETE");
+        _standIn.Faults.FailAll(500, "DELETE");
+        // The spec's per-object retry budget (5 minutes) stays; the prune as a whole gets 300 ms.
+        var pruner = new StackReconciler(_client, new ReconcileOptions
+        {
+            PruneTimeBudget = TimeSpan.FromMilliseconds(300), DeleteRetryFirstDelay = TimeSpan.FromMilliseconds(50),
+        }, _observer);
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+
+        var error = await Assert.ThrowsAsync<ReconcileException>(() => pruner.RemoveStackAsync(StackId, AgentId, guard.Token));
+
+        Assert.Equal("pruning failed: 2 more not attempted: the prune time budget of 0.3 s was used up (left for the next prune)",
+            error.Message);
+        Assert.Equal((1, 2), (_observer.Count(ReconcileActions.Pruned), _observer.Count(ReconcileActions.Failed)));
+        Assert.NotNull(await GetAsync("v1", "Namespace", null, "shop"));
+
+        // Retries of a transient failure end at the budget too.
+        _standIn.Faults.Clear();
+        _standIn.Faults.FailAll(500, "DELETE");
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        error = await Assert.ThrowsAsync<ReconcileException>(() => pruner.RemoveStackAsync(StackId, AgentId, guard.Token));
+        Assert.InRange(watch.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(5));
+        Assert.Contains("Internal error occurred: injected failure", error.Message);
+        Assert.Equal(4, _observer.Count(ReconcileActions.Failed));
+    }
+
     private Task<ReconcileSummary> ReconcileAsync(string yaml, string checksum) =>
         _reconciler.ReconcileAsync(BundleParser.Parse(yaml), new StackStamp(StackId, checksum, DeploymentObjectId(checksum), AgentId), default);
 
