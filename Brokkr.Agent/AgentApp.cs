@@ -68,7 +68,8 @@ public static class AgentApp
         services.AddSingleton<HeartbeatSender>();
         services.AddSingleton(sp => new Lazy<StackReconciler>(() => new StackReconciler(
             sp.GetRequiredService<Lazy<IKubernetesClient>>().Value,
-            new ReconcileOptions { WatchNamespace = agent.WatchNamespace }, sp.GetRequiredService<AgentMetrics>())));
+            new ReconcileOptions { WatchNamespace = agent.WatchNamespace }, sp.GetRequiredService<AgentMetrics>(),
+            sp.GetRequiredService<ILogger<StackReconciler>>())));
         services.AddSingleton<DepartedStackCleanup>();
         services.AddSingleton<ReconcileCycle>();
         services.AddSingleton<DeploymentHealthReporter>();

@@ -10,12 +10,15 @@ namespace Brokkr.Agent.Reconcile;
 public static class AppliedStackFinder
 {
     /// <exception cref="KubernetesApiException">Discovery failed, or no resource type could be listed.</exception>
-    /// <returns>Stack id → the deployment object its objects carry (null if unreadable).</returns>
-    public static async Task<IReadOnlyDictionary<Guid, Guid?>> FindAsync(IKubernetesClient kubernetes, Guid agentId, string? watchNamespace,
-        CancellationToken cancellationToken)
+    /// <returns>
+    /// Stack id → the deployment object its objects carry (null if unreadable); <c>Complete</c> false when some
+    /// group-version could not be discovered, so stacks whose objects are all of its kinds may be missing.
+    /// </returns>
+    public static async Task<(IReadOnlyDictionary<Guid, Guid?> Stacks, bool Complete)> FindAsync(IKubernetesClient kubernetes,
+        Guid agentId, string? watchNamespace, CancellationToken cancellationToken)
     {
-        var resources = (await kubernetes.GetPreferredResourcesAsync(cancellationToken))
-            .Where(r => r.Supports("list") && r.Supports("delete")).ToList();
+        var discovered = await kubernetes.GetPreferredResourcesAsync(cancellationToken);
+        var resources = discovered.Resources.Where(r => r.Supports("list") && r.Supports("delete")).ToList();
         var stacks = new Dictionary<Guid, Guid?>();
         KubernetesApiException? lastError = null;
         var listed = 0;
@@ -42,6 +45,6 @@ public static class AppliedStackFinder
             }
         }
 
-        return listed == 0 && lastError is not null ? throw lastError : stacks;
+        return listed == 0 && lastError is not null ? throw lastError : (stacks, discovered.Unavailable.Count == 0);
     }
 }

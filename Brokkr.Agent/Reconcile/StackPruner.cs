@@ -9,13 +9,21 @@ namespace Brokkr.Agent.Reconcile;
 /// not part of the current revision. Deletes are retried on transient errors within a time budget per prune; all are
 /// tried (while the budget lasts) before failing.
 /// </summary>
-public sealed class StackPruner(IKubernetesClient kubernetes, ReconcileOptions options, IReconcileObserver observer)
+public sealed class StackPruner(IKubernetesClient kubernetes, ReconcileOptions options, IReconcileObserver observer,
+    ILogger log)
 {
     /// <summary>Deletes this agent's objects of <paramref name="stackId"/> whose checksum differs from <paramref name="keepChecksum"/> (null: all).</summary>
     public async Task<int> PruneAsync(Guid stackId, Guid agentId, string? keepChecksum, CancellationToken cancellationToken)
     {
-        var resources = (await kubernetes.GetPreferredResourcesAsync(cancellationToken))
-            .Where(r => r.Supports("list") && r.Supports("delete")).ToList();
+        var discovered = await kubernetes.GetPreferredResourcesAsync(cancellationToken);
+        foreach (var unavailable in discovered.Unavailable)
+        {
+            // Counted as a failed discovery; the group is asked again next cycle, when its objects can be pruned.
+            log.LogWarning("Not pruning objects of API group-version {GroupVersion} for stack {StackId} this time: discovery could not read it ({Error})",
+                unavailable.GroupVersion, stackId, unavailable.Error);
+        }
+
+        var resources = discovered.Resources.Where(r => r.Supports("list") && r.Supports("delete")).ToList();
         var candidates = new List<(ApiResource Resource, JsonObject Object)>();
         var listErrors = new List<string>();
         foreach (var resource in resources)
@@ -30,6 +38,9 @@ public sealed class StackPruner(IKubernetesClient kubernetes, ReconcileOptions o
             }
             catch (KubernetesApiException e)
             {
+                // Tolerated (RBAC may hide a type) unless every list fails, but never silently.
+                log.LogWarning("Not pruning {Resource} for stack {StackId} this time: listing failed ({Error})",
+                    resource.Plural, stackId, e.Message);
                 listErrors.Add($"list {resource.Plural}: {e.Message}");
             }
         }

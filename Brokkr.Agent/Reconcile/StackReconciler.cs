@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Brokkr.Agent.Kubernetes;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Brokkr.Agent.Reconcile;
 
@@ -8,9 +9,10 @@ namespace Brokkr.Agent.Reconcile;
 /// everything else, the apply, then pruning of this agent's objects of the stack that are not in the revision.
 /// Any failure before pruning deletes the namespaces this run created and aborts without pruning.
 /// </summary>
-public sealed class StackReconciler(IKubernetesClient kubernetes, ReconcileOptions options, IReconcileObserver observer)
+public sealed class StackReconciler(IKubernetesClient kubernetes, ReconcileOptions options, IReconcileObserver observer,
+    ILogger? log = null)
 {
-    private readonly StackPruner _pruner = new(kubernetes, options, observer);
+    private readonly StackPruner _pruner = new(kubernetes, options, observer, log ?? NullLogger.Instance);
 
     /// <summary>Reconciles <paramref name="objects"/> (already parsed, priority first); throws <see cref="ReconcileException"/>.</summary>
     public async Task<ReconcileSummary> ReconcileAsync(IReadOnlyList<JsonObject> objects, StackStamp stamp,

@@ -11,6 +11,7 @@ public sealed class StackReconcilerTests : IAsyncLifetime
     private static readonly Guid AgentId = Guid.NewGuid();
     private static readonly Guid StackId = Guid.NewGuid();
     private readonly CountingObserver _observer = new();
+    private readonly ListLogger _log = new();
     private KubernetesStandIn.KubernetesStandIn _standIn = null!;
     private KubernetesClient _client = null!;
     private StackReconciler _reconciler = null!;
@@ -18,10 +19,12 @@ public sealed class StackReconcilerTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _standIn = await KubernetesStandIn.KubernetesStandIn.StartAsync();
-        _client = new KubernetesClient(new KubernetesConnection { Server = _standIn.BaseAddress }, TimeSpan.FromSeconds(30));
+        // Partial discovery is not reused, so a group that recovers is seen at once (in the agent: the next cycle).
+        _client = new KubernetesClient(new KubernetesConnection { Server = _standIn.BaseAddress }, TimeSpan.FromSeconds(30),
+            partialDiscoveryMaxAge: TimeSpan.Zero);
         _reconciler = new StackReconciler(_client,
             new ReconcileOptions { DeleteRetryBudget = TimeSpan.FromSeconds(1), DeleteRetryFirstDelay = TimeSpan.FromMilliseconds(50) },
-            _observer);
+            _observer, _log);
     }
 
     public async Task DisposeAsync()
@@ -254,6 +257,38 @@ public sealed class StackReconcilerTests : IAsyncLifetime
         Assert.Equal(1, _observer.Count(ReconcileActions.Failed));
         Assert.Equal(0, _observer.Count(ReconcileActions.Applied));
     }
+
+    [Fact]
+    public async Task Objects_of_an_undiscoverable_group_are_not_pruned_silently_and_are_pruned_once_it_answers()
+    {
+        await ReconcileAsync(TwoObjects, "sum-1");
+        _standIn.Faults.FailAll(503, "GET", "/apis/apps/");
+        _client.InvalidateDiscovery();
+
+        const string withoutDeployment = """
+            apiVersion: v1
+            kind: Namespace
+            metadata: {name: shop}
+            ---
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: settings, namespace: shop}
+            """;
+        var summary = await ReconcileAsync(withoutDeployment, "sum-2");
+
+        // The Deployment is stale but its group could not be read: kept, and said so.
+        Assert.Equal(0, summary.Pruned);
+        Assert.NotNull(StoredDeployment());
+        Assert.Contains(_log.Entries, e => e.Level == Microsoft.Extensions.Logging.LogLevel.Warning
+            && e.Message.Contains("Not pruning objects of API group-version apps/v1") && e.Message.Contains(StackId.ToString()));
+
+        _standIn.Faults.Clear();
+        Assert.Equal(1, (await ReconcileAsync(withoutDeployment, "sum-2")).Pruned);
+        Assert.Null(StoredDeployment());
+    }
+
+    private JsonObject? StoredDeployment() =>
+        _standIn.Store.Snapshot().Where(o => o.Plural == "deployments").Select(o => o.Object).SingleOrDefault();
 
     [Fact]
     public async Task Pruning_against_a_failing_API_stops_at_its_time_budget_and_counts_what_is_left_as_failed()
