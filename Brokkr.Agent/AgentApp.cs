@@ -78,7 +78,7 @@ public static class AgentApp
         services.AddHealthChecks()
             .AddCheck<BrokerHealthCheck>(BrokerHealthCheck.Name, tags: [HealthTags.Ready])
             .AddCheck<KubernetesHealthCheck>(KubernetesHealthCheck.Name, tags: [HealthTags.Ready]);
-        services.UseAgentHealthDocument();
+        services.AddAgentHealthResponses();
         return builder;
     }
 

@@ -7,8 +7,11 @@ public interface IKubernetesClient
 {
     KubernetesConnection Connection { get; }
 
-    /// <summary>GET /version; also the reachability and latency probe.</summary>
+    /// <summary>GET /version (counted as a <c>discovery</c> operation); also the heartbeat's reachability and latency probe.</summary>
     Task<JsonObject> GetVersionAsync(CancellationToken cancellationToken);
+
+    /// <summary>GET /version without reporting it to the observer: for health probes, which must not move operation metrics.</summary>
+    Task ProbeAsync(CancellationToken cancellationToken);
 
     /// <summary>Maps apiVersion + kind to a served resource; refreshes discovery once on a miss; null if unserved.</summary>
     Task<ApiResource?> ResolveAsync(string apiVersion, string kind, CancellationToken cancellationToken);

@@ -38,8 +38,14 @@ public sealed class KubernetesClient : IKubernetesClient, IDisposable
 
     public KubernetesConnection Connection { get; }
 
+    // /version is a discovery-class endpoint (no RBAC, no object), not a "get" of something the agent manages.
     public Task<JsonObject> GetVersionAsync(CancellationToken cancellationToken) =>
-        Observe("get", async () => (await SendAsync(HttpMethod.Get, "/version", null, null, cancellationToken)).Body!.AsObject());
+        Observe("discovery", () => FetchVersionAsync(cancellationToken));
+
+    public Task ProbeAsync(CancellationToken cancellationToken) => FetchVersionAsync(cancellationToken);
+
+    private async Task<JsonObject> FetchVersionAsync(CancellationToken cancellationToken) =>
+        (await SendAsync(HttpMethod.Get, "/version", null, null, cancellationToken)).Body!.AsObject();
 
     public async Task<ApiResource?> ResolveAsync(string apiVersion, string kind, CancellationToken cancellationToken)
     {

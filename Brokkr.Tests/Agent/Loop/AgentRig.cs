@@ -116,11 +116,19 @@ public sealed class AgentRig : IAsyncDisposable
         await client.ApplyAsync(resource!, obj, new Brokkr.Agent.Kubernetes.ApplyOptions(fieldManager), default);
     }
 
-    public async Task<(int Status, JsonElement Body)> GetHealthAsync(string path)
+    /// <summary>GET /health: the status code and the JSON document.</summary>
+    public async Task<(int Status, JsonElement Body)> GetHealthAsync(string path = "/health")
+    {
+        var (status, text) = await GetProbeAsync(path, "application/json");
+        return (status, JsonDocument.Parse(text).RootElement.Clone());
+    }
+
+    /// <summary>A probe's status code and body, asserting its media type (the probes answer text/plain).</summary>
+    public async Task<(int Status, string Body)> GetProbeAsync(string path, string mediaType = "text/plain")
     {
         using var response = await Health.GetAsync(path);
-        var text = await response.Content.ReadAsStringAsync();
-        return ((int)response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
+        Assert.Equal(mediaType, response.Content.Headers.ContentType?.MediaType);
+        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
     public async ValueTask DisposeAsync()
