@@ -53,7 +53,7 @@ public static class AgentApp
         services.AddSingleton<AgentRuntimeState>();
         services.AddSingleton<AgentMetrics>();
         services.AddSingleton(sp => new Lazy<IKubernetesClient>(() => new KubernetesClient(
-            KubernetesConnectionResolver.Resolve(agent.KubeconfigPath, Environment.GetEnvironmentVariable),
+            KubernetesConnectionResolver.Resolve(agent.KubeconfigPaths, Environment.GetEnvironmentVariable),
             agent.KubernetesRequestTimeout, sp.GetRequiredService<AgentMetrics>())));
         services.AddHttpClient<BrokerClient>(http =>
             {

@@ -252,7 +252,17 @@ public sealed class KubernetesClient : IKubernetesClient, IDisposable
 
         if (forceReread || _fileToken is null || DateTimeOffset.UtcNow - _fileTokenReadAt > TokenRereadInterval)
         {
-            _fileToken = (await File.ReadAllTextAsync(Connection.TokenFile, cancellationToken)).Trim();
+            try
+            {
+                _fileToken = (await File.ReadAllTextAsync(Connection.TokenFile, cancellationToken)).Trim();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Typed like a rejected credential, so the heartbeat reports Kubernetes unreachable and goes out.
+                throw new KubernetesAccessDeniedException(HttpStatusCode.Unauthorized, null,
+                    $"cannot read the token file {Connection.TokenFile}: {e.Message}");
+            }
+
             _fileTokenReadAt = DateTimeOffset.UtcNow;
         }
 

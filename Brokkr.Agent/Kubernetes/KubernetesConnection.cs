@@ -17,6 +17,10 @@ public sealed class KubernetesConnection
     public X509Certificate2Collection? CertificateAuthorities { get; init; }
     public bool InsecureSkipTlsVerify { get; init; }
     public string? TlsServerName { get; init; }
+    /// <summary>
+    /// Where namespaced objects that name no namespace go when agent.watch_namespace is unset: the kubeconfig
+    /// context's namespace (kubernetes-protocol.md §4.1), else "default".
+    /// </summary>
     public string DefaultNamespace { get; init; } = "default";
     public string Source { get; init; } = "explicit";
 

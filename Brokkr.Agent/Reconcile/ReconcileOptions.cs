@@ -5,7 +5,10 @@ public sealed class ReconcileOptions
     public const string FieldManager = "brokkr-controller";
     public const string ValidationFieldManager = "validation";
 
-    /// <summary>Restricts pruning lists of namespaced kinds to this namespace; also the default for objects without one.</summary>
+    /// <summary>
+    /// Restricts pruning lists of namespaced kinds to this namespace; also where objects without one go (ahead of the
+    /// kubeconfig context's namespace).
+    /// </summary>
     public string? WatchNamespace { get; init; }
 
     /// <summary>How long a CRD applied in a bundle may take to become Established.</summary>

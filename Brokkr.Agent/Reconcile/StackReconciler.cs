@@ -152,7 +152,7 @@ public sealed class StackReconciler(IKubernetesClient kubernetes, ReconcileOptio
         return errors.Count == 0 ? plan : throw new ReconcileException("validation failed: " + string.Join("; ", errors));
     }
 
-    /// <summary>Finds the object's resource type and fills in its namespace (object's, watch namespace, default).</summary>
+    /// <summary>Finds the object's resource type and fills in its namespace (object's, watch namespace, context's, default).</summary>
     private async Task<ApiResource> ResolveAsync(JsonObject obj, CancellationToken cancellationToken)
     {
         var apiVersion = obj["apiVersion"]!.GetValue<string>();
@@ -162,7 +162,8 @@ public sealed class StackReconciler(IKubernetesClient kubernetes, ReconcileOptio
         var metadata = obj["metadata"]!.AsObject();
         if (resource.Namespaced)
         {
-            metadata["namespace"] ??= options.WatchNamespace ?? "default";
+            // brokkr-core.md §7.5 puts agent.watch_namespace first; the kubeconfig context's namespace comes before "default".
+            metadata["namespace"] ??= options.WatchNamespace ?? kubernetes.Connection.DefaultNamespace;
         }
         else
         {

@@ -191,6 +191,29 @@ public sealed class StackReconcilerTests : IAsyncLifetime
         Assert.Equal("theirs", (await GetAsync("v1", "ConfigMap", "default", "copy"))!["data"]!["color"]!.GetValue<string>());
     }
 
+    [Theory]
+    [InlineData(null, "team-a")]
+    [InlineData("watched", "watched")]
+    public async Task Objects_without_a_namespace_go_to_the_watch_namespace_else_the_kubeconfig_contexts(string? watch, string expected)
+    {
+        using var client = new KubernetesClient(
+            new KubernetesConnection { Server = _standIn.BaseAddress, DefaultNamespace = "team-a" }, TimeSpan.FromSeconds(30));
+        var reconciler = new StackReconciler(client, new ReconcileOptions { WatchNamespace = watch }, _observer);
+
+        await reconciler.ReconcileAsync(BundleParser.Parse($$"""
+            apiVersion: v1
+            kind: Namespace
+            metadata: {name: {{expected}}}
+            ---
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: placed}
+            """), new StackStamp(StackId, "sum-1", Guid.NewGuid(), AgentId), default);
+
+        Assert.NotNull(await GetAsync("v1", "ConfigMap", expected, "placed"));
+        Assert.Null(await GetAsync("v1", "ConfigMap", "default", "placed"));
+    }
+
     [Fact]
     public async Task Invalid_object_fails_validation_before_anything_else_is_applied_and_new_namespaces_are_rolled_back()
     {

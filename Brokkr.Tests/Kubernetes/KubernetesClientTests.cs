@@ -264,18 +264,32 @@ public sealed class KubernetesClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_unreadable_token_file_is_a_typed_Kubernetes_error()
+    {
+        using var directory = new TempDirectory();
+        using var client = new KubernetesClient(
+            new KubernetesConnection { Server = _standIn.BaseAddress, TokenFile = Path.Combine(directory.Path, "gone") },
+            TimeSpan.FromSeconds(30));
+
+        var error = await Assert.ThrowsAsync<KubernetesAccessDeniedException>(() => client.GetVersionAsync(default));
+
+        Assert.Contains("cannot read the token file", error.Message);
+        Assert.False(error.IsTransient);
+    }
+
+    [Fact]
     public void In_cluster_configuration_reads_the_service_account_files()
     {
         using var directory = new TempDirectory();
         directory.Write("token", "jwt");
-        directory.Write("namespace", "brokkr-system\n");
+        directory.Write("namespace", "brokkr-system\n"); // where the agent runs: not where tenants' objects go
         var environment = new Dictionary<string, string?> { ["KUBERNETES_SERVICE_HOST"] = "fd00::1", ["KUBERNETES_SERVICE_PORT"] = "443" };
 
         Assert.True(InClusterConfig.IsAvailable(k => environment.GetValueOrDefault(k)));
         var connection = InClusterConfig.Load(k => environment.GetValueOrDefault(k), directory.Path);
 
         Assert.Equal("https://[fd00::1]/", connection.Server.ToString());
-        Assert.Equal(("brokkr-system", Path.Combine(directory.Path, "token")), (connection.DefaultNamespace, connection.TokenFile));
+        Assert.Equal(("default", Path.Combine(directory.Path, "token")), (connection.DefaultNamespace, connection.TokenFile));
         Assert.False(InClusterConfig.IsAvailable(_ => null));
     }
 

@@ -103,6 +103,29 @@ public sealed class AgentOutageTests(RestartableBroker broker) : IClassFixture<R
     }
 
     [Fact]
+    public async Task An_unreadable_token_file_is_reported_as_Kubernetes_unreachable_and_the_heartbeat_still_goes_out()
+    {
+        await using var rig = await AgentRig.StartAsync(broker, tokenFile: true);
+        Assert.Equal(1, await rig.MetricAsync("brokkr_agent_heartbeat_sent_total"));
+
+        // The token rotates, and the file can no longer be read: the 401 makes the client re-read it, which fails.
+        File.Delete(rig.Kubeconfig.TokenFile);
+        rig.Kubernetes.RequiredToken = "rotated";
+        await rig.TickAsync();
+
+        Assert.Equal(2, await rig.MetricAsync("brokkr_agent_heartbeat_sent_total"));
+        var agent = await broker.Admin.Send("GET", $"/agents/{rig.Agent.Id}").Expect(200);
+        Assert.False(agent.GetProperty("k8s_reachable").GetBoolean());
+        var (_, health) = await rig.GetHealthAsync();
+        Assert.Contains("cannot read the token file", health.GetProperty("kubernetes").GetProperty("error").GetString());
+
+        File.WriteAllText(rig.Kubeconfig.TokenFile, "rotated");
+        await rig.TickAsync();
+        agent = await broker.Admin.Send("GET", $"/agents/{rig.Agent.Id}").Expect(200);
+        Assert.True(agent.GetProperty("k8s_reachable").GetBoolean());
+    }
+
+    [Fact]
     public async Task While_startup_waits_for_the_broker_health_reports_it_connected_as_the_spec_starts_it_but_not_ready()
     {
         await using var rig = await AgentRig.StartAsync(broker, _ => broker.StopAsync());
