@@ -1,3 +1,5 @@
+using System.Security.Cryptography.X509Certificates;
+
 namespace Brokkr.KubernetesStandIn;
 
 /// <summary>How to start the stand-in. Defaults suit tests: loopback, an ephemeral port, fixtures from ../shared.</summary>
@@ -16,6 +18,12 @@ public sealed class StandInOptions
     public string? Token { get; set; }
 
     public TimeSpan CrdEstablishDelay { get; set; } = TimeSpan.Zero;
+
+    /// <summary>Serve HTTPS with this certificate (with its private key); give an https:// <see cref="Url"/>.</summary>
+    public X509Certificate2? ServerCertificate { get; set; }
+
+    /// <summary>With HTTPS: require a client certificate issued by this CA, as an API server with client-cert auth does.</summary>
+    public X509Certificate2? ClientCertificateAuthority { get; set; }
 
     public static string FindFixtures()
     {

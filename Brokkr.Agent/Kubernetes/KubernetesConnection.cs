@@ -36,7 +36,7 @@ public sealed class KubernetesConnection
             return handler;
         }
 
-        var ssl = new SslClientAuthenticationOptions { TargetHost = TlsServerName };
+        var ssl = new SslClientAuthenticationOptions();
         if (ClientCertificate is not null)
         {
             ssl.ClientCertificates = [ClientCertificate];
@@ -55,6 +55,15 @@ public sealed class KubernetesConnection
                 RevocationMode = X509RevocationMode.NoCheck,
             };
             ssl.CertificateChainPolicy.CustomTrustStore.AddRange(authorities);
+        }
+
+        if (!InsecureSkipTlsVerify && TlsServerName is { } serverName)
+        {
+            // The handler checks the certificate against the URL's host whatever TargetHost says, so the name check
+            // is ours: the chain as validated (bundle or system trust), and tls-server-name instead of the host.
+            ssl.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+                (errors & ~SslPolicyErrors.RemoteCertificateNameMismatch) == SslPolicyErrors.None
+                && certificate is X509Certificate2 server && server.MatchesHostname(serverName);
         }
 
         handler.SslOptions = ssl;
