@@ -53,7 +53,7 @@ public static class AgentApp
         services.AddSingleton<AgentRuntimeState>();
         services.AddSingleton<AgentMetrics>();
         services.AddSingleton(sp => new Lazy<IKubernetesClient>(() => new KubernetesClient(
-            KubernetesConnectionResolver.Resolve(agent.KubeconfigPath, Environment.GetEnvironmentVariable),
+            KubernetesConnectionResolver.Resolve(agent.KubeconfigPaths, Environment.GetEnvironmentVariable),
             agent.KubernetesRequestTimeout, sp.GetRequiredService<AgentMetrics>())));
         services.AddHttpClient<BrokerClient>(http =>
             {
@@ -68,7 +68,8 @@ public static class AgentApp
         services.AddSingleton<HeartbeatSender>();
         services.AddSingleton(sp => new Lazy<StackReconciler>(() => new StackReconciler(
             sp.GetRequiredService<Lazy<IKubernetesClient>>().Value,
-            new ReconcileOptions { WatchNamespace = agent.WatchNamespace }, sp.GetRequiredService<AgentMetrics>())));
+            new ReconcileOptions { WatchNamespace = agent.WatchNamespace }, sp.GetRequiredService<AgentMetrics>(),
+            sp.GetRequiredService<ILogger<StackReconciler>>())));
         services.AddSingleton<DepartedStackCleanup>();
         services.AddSingleton<ReconcileCycle>();
         services.AddSingleton<DeploymentHealthReporter>();
@@ -77,7 +78,7 @@ public static class AgentApp
         services.AddHealthChecks()
             .AddCheck<BrokerHealthCheck>(BrokerHealthCheck.Name, tags: [HealthTags.Ready])
             .AddCheck<KubernetesHealthCheck>(KubernetesHealthCheck.Name, tags: [HealthTags.Ready]);
-        services.UseAgentHealthDocument();
+        services.AddAgentHealthResponses();
         return builder;
     }
 

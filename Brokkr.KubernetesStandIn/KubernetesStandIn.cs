@@ -22,6 +22,10 @@ public sealed class KubernetesStandIn : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder(args);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.WebHost.UseUrls(builder.Configuration["urls"] ?? options.Url);
+        if (options.ServerCertificate is not null)
+        {
+            StandInTls.Configure(builder.WebHost, options.ServerCertificate, options.ClientCertificateAuthority);
+        }
         var catalog = new DiscoveryCatalog(options.FixturesPath ?? builder.Configuration["fixtures"] ?? StandInOptions.FindFixtures());
         Store = new ObjectStore();
         Lifecycle = new ClusterLifecycle(Store, catalog, TimeProvider.System) { CrdEstablishDelay = options.CrdEstablishDelay };

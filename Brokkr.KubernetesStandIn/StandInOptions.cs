@@ -1,3 +1,5 @@
+using System.Security.Cryptography.X509Certificates;
+
 namespace Brokkr.KubernetesStandIn;
 
 /// <summary>How to start the stand-in. Defaults suit tests: loopback, an ephemeral port, fixtures from ../shared.</summary>
@@ -6,7 +8,10 @@ public sealed class StandInOptions
     /// <summary>Listen address; port 0 picks a free one (read <see cref="KubernetesStandIn.BaseAddress"/>).</summary>
     public string Url { get; set; } = "http://127.0.0.1:0";
 
-    /// <summary>The recorded discovery fixtures; default: ../shared/fixtures/kubernetes beside the folder holding Brokkr.sln.</summary>
+    /// <summary>
+    /// The recorded discovery fixtures; default: shared/fixtures/kubernetes in the nearest folder above the binaries
+    /// that has one (../shared beside the checkout, also from a git worktree nested deeper).
+    /// </summary>
     public string? FixturesPath { get; set; }
 
     /// <summary>When set, requests must carry <c>Authorization: Bearer</c> this token (401 Status otherwise).</summary>
@@ -14,17 +19,24 @@ public sealed class StandInOptions
 
     public TimeSpan CrdEstablishDelay { get; set; } = TimeSpan.Zero;
 
+    /// <summary>Serve HTTPS with this certificate (with its private key); give an https:// <see cref="Url"/>.</summary>
+    public X509Certificate2? ServerCertificate { get; set; }
+
+    /// <summary>With HTTPS: require a client certificate issued by this CA, as an API server with client-cert auth does.</summary>
+    public X509Certificate2? ClientCertificateAuthority { get; set; }
+
     public static string FindFixtures()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            if (File.Exists(Path.Combine(dir.FullName, "Brokkr.sln")))
+            var candidate = Path.Combine(dir.FullName, "shared", "fixtures", "kubernetes");
+            if (Directory.Exists(candidate))
             {
-                return Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "fixtures", "kubernetes"));
+                return candidate;
             }
         }
 
         throw new DirectoryNotFoundException(
-            "Brokkr.sln not found above " + AppContext.BaseDirectory + "; pass the fixtures path explicitly (--fixtures)");
+            "no shared/fixtures/kubernetes above " + AppContext.BaseDirectory + "; pass the fixtures path explicitly (--fixtures)");
     }
 }

@@ -52,11 +52,17 @@ public sealed class AgentOptions
     [ConfigurationKeyName("health_port")]
     public int HealthPort { get; set; } = 8080;
 
-    /// <summary>Unset: $KUBECONFIG, then ~/.kube/config; an unusable file falls back to in-cluster credentials.</summary>
+    /// <summary>
+    /// A kubeconfig path, or a list merged like $KUBECONFIG. Unset: $KUBECONFIG, then ~/.kube/config; without a usable
+    /// file the agent uses in-cluster credentials.
+    /// </summary>
     [ConfigurationKeyName("kubeconfig_path")]
     public string? KubeconfigPath { get; set; }
 
-    /// <summary>Restricts pruning lists of namespaced kinds; the default namespace for objects without one.</summary>
+    /// <summary>
+    /// Restricts pruning lists of namespaced kinds; the namespace for objects without one (before the kubeconfig
+    /// context's namespace, then "default").
+    /// </summary>
     [ConfigurationKeyName("watch_namespace")]
     public string? WatchNamespace { get; set; }
 

@@ -25,7 +25,8 @@ public sealed record AgentSettings
     public required int HealthPort { get; init; }
     public bool DeploymentHealthEnabled { get; init; } = true;
     public TimeSpan DeploymentHealthInterval { get; init; } = TimeSpan.FromSeconds(60);
-    public required string KubeconfigPath { get; init; }
+    /// <summary>kubeconfig files merged as kubectl merges a KUBECONFIG list (first file to set a value wins).</summary>
+    public required IReadOnlyList<string> KubeconfigPaths { get; init; }
     public string? WatchNamespace { get; init; }
     public required IReadOnlyList<Guid> GeneratorIds { get; init; }
 
@@ -64,7 +65,7 @@ public sealed record AgentSettings
             HealthPort = options.HealthPort,
             DeploymentHealthEnabled = options.DeploymentHealthEnabled,
             DeploymentHealthInterval = TimeSpan.FromSeconds(options.DeploymentHealthInterval),
-            KubeconfigPath = NonEmpty(options.KubeconfigPath) ?? DefaultKubeconfigPath(configuration["KUBECONFIG"]),
+            KubeconfigPaths = KubeconfigPathsFrom(NonEmpty(options.KubeconfigPath) ?? NonEmpty(configuration["KUBECONFIG"])),
             WatchNamespace = NonEmpty(options.WatchNamespace),
             GeneratorIds = generatorIds,
             MalformedGeneratorIds = malformed,
@@ -84,11 +85,16 @@ public sealed record AgentSettings
         return url!.AbsoluteUri.EndsWith('/') ? url : new Uri(url.AbsoluteUri + "/");
     }
 
-    /// <summary>$KUBECONFIG may list several files (kubectl merges them); the agent reads the first.</summary>
-    private static string DefaultKubeconfigPath(string? kubeconfigVariable) =>
-        kubeconfigVariable?.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .FirstOrDefault()
-        ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".kube", "config");
+    /// <summary>
+    /// A path list (':' on Unix, ';' on Windows) as in $KUBECONFIG; kubeconfig_path is one too, since upstream hands
+    /// it to its client as KUBECONFIG. Neither set: ~/.kube/config.
+    /// </summary>
+    private static IReadOnlyList<string> KubeconfigPathsFrom(string? list)
+    {
+        var paths = (list ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return paths.Length > 0 ? paths.Distinct().ToList()
+            : [Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".kube", "config")];
+    }
 
     private static (IReadOnlyList<Guid>, IReadOnlyList<string>) ParseGeneratorIds(string? list)
     {

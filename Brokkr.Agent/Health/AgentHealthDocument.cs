@@ -1,14 +1,14 @@
 using System.Reflection;
 using System.Text.Json;
 using Brokkr.Agent.Runtime;
-using Brokkr.ServiceDefaults.Health;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Brokkr.Agent.Health;
 
 /// <summary>
-/// The agent's /health body (brokkr-core.md §6): <c>{"status","kubernetes":{"connected","error"?},"broker":{"connected",
-/// "last_heartbeat"?},"uptime_seconds","version","timestamp"}</c>. The status code comes from the same checks as /readyz.
+/// The agent's /health body (brokkr-core.md §6), exactly <c>{"status","kubernetes":{"connected","error"?},"broker":
+/// {"connected","last_heartbeat"?},"uptime_seconds","version","timestamp"}</c>: optional members omitted when absent,
+/// nothing else. The status code comes from the same checks as /readyz.
 /// </summary>
 public static class AgentHealthDocument
 {
@@ -43,11 +43,6 @@ public static class AgentHealthDocument
             json.WriteString("last_heartbeat", lastHeartbeat.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ"));
         }
 
-        if (!broker.Connected && broker.Error is { } error)
-        {
-            json.WriteString("error", error);
-        }
-
         json.WriteEndObject();
 
         json.WriteNumber("uptime_seconds", (long)Math.Max(0, (now - state.StartedAt).TotalSeconds));
@@ -56,8 +51,4 @@ public static class AgentHealthDocument
         json.WriteEndObject();
         await json.FlushAsync(context.RequestAborted);
     }
-
-    /// <summary>Registers this writer for /health, keeping the shared selection of checks and status codes.</summary>
-    public static IServiceCollection UseAgentHealthDocument(this IServiceCollection services) =>
-        services.Configure<HealthEndpointOptions>(o => o.ResponseWriters[HealthEndpoints.Health] = WriteAsync);
 }

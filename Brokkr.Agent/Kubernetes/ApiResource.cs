@@ -27,5 +27,21 @@ public sealed record ApiResource(string Group, string Version, string Plural, st
     }
 }
 
-/// <summary>A group-version with its resources, and whether it is the group's preferred version.</summary>
-public sealed record ApiGroupVersion(string Group, string Version, bool Preferred, IReadOnlyList<ApiResource> Resources);
+/// <summary>
+/// A group-version with its resources, and whether it is the group's preferred version. <paramref name="Stale"/>: the
+/// aggregated document said its API server was unreachable (freshness "Stale"), so the list may be outdated.
+/// </summary>
+public sealed record ApiGroupVersion(string Group, string Version, bool Preferred, IReadOnlyList<ApiResource> Resources,
+    bool Stale = false)
+{
+    public string GroupVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
+}
+
+/// <summary>A served group-version whose resources discovery could not read (an aggregated API answering 503).</summary>
+public sealed record UnavailableGroupVersion(string Group, string Version, bool Preferred, string Error)
+{
+    public string GroupVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
+}
+
+/// <summary>The resources of every group's preferred version, and the preferred group-versions discovery could not read.</summary>
+public sealed record PreferredResources(IReadOnlyList<ApiResource> Resources, IReadOnlyList<UnavailableGroupVersion> Unavailable);

@@ -81,7 +81,8 @@ public static class DiscoveryDocuments
                         entry?["scope"]?.GetValue<string>() == "Namespaced", Strings(entry?["verbs"])));
                 }
 
-                result.Add(new ApiGroupVersion(group, v, first, resources));
+                result.Add(new ApiGroupVersion(group, v, first, resources,
+                    Stale: version?["freshness"]?.GetValue<string>() == "Stale"));
                 first = false;
             }
         }

@@ -7,16 +7,25 @@ public interface IKubernetesClient
 {
     KubernetesConnection Connection { get; }
 
-    /// <summary>GET /version; also the reachability and latency probe.</summary>
+    /// <summary>GET /version (counted as a <c>discovery</c> operation); also the heartbeat's reachability and latency probe.</summary>
     Task<JsonObject> GetVersionAsync(CancellationToken cancellationToken);
+
+    /// <summary>GET /version without reporting it to the observer: for health probes, which must not move operation metrics.</summary>
+    Task ProbeAsync(CancellationToken cancellationToken);
 
     /// <summary>Maps apiVersion + kind to a served resource; refreshes discovery once on a miss; null if unserved.</summary>
     Task<ApiResource?> ResolveAsync(string apiVersion, string kind, CancellationToken cancellationToken);
 
-    /// <summary>The resources of every group's preferred version (from the cache, refreshed when stale).</summary>
-    Task<IReadOnlyList<ApiResource>> GetPreferredResourcesAsync(CancellationToken cancellationToken);
+    /// <summary>
+    /// The resources of every group's preferred version (from the cache, refreshed when stale), and the preferred
+    /// group-versions discovery could not read this time: callers must not take their absence for "no objects".
+    /// </summary>
+    Task<PreferredResources> GetPreferredResourcesAsync(CancellationToken cancellationToken);
 
-    /// <summary>Forgets cached discovery so the next lookup asks the server again (e.g. after a CRD is established).</summary>
+    /// <summary>
+    /// Forgets cached discovery so the next lookup asks the server again (e.g. after a CRD is established). Also done
+    /// by the client itself when a resource path answers the plain-text "404 page not found".
+    /// </summary>
     void InvalidateDiscovery();
 
     /// <summary>Server-side apply (PATCH application/apply-patch+yaml) of <paramref name="manifest"/>.</summary>

@@ -2,7 +2,7 @@ using System.Security.Cryptography.X509Certificates;
 
 namespace Brokkr.Agent.Kubernetes;
 
-/// <summary>The pod's service account: KUBERNETES_SERVICE_HOST/PORT plus the mounted token, CA and namespace.</summary>
+/// <summary>The pod's service account: KUBERNETES_SERVICE_HOST/PORT plus the mounted token and CA.</summary>
 public static class InClusterConfig
 {
     public const string ServiceAccountDirectory = "/var/run/secrets/kubernetes.io/serviceaccount";
@@ -22,7 +22,6 @@ public static class InClusterConfig
         }
 
         var caPath = Path.Combine(directory, "ca.crt");
-        var namespacePath = Path.Combine(directory, "namespace");
         X509Certificate2Collection? ca = null;
         if (File.Exists(caPath))
         {
@@ -35,8 +34,8 @@ public static class InClusterConfig
             Server = new Uri($"https://{host}:{port}"),
             TokenFile = Path.Combine(directory, "token"),
             CertificateAuthorities = ca,
-            DefaultNamespace = environment("POD_NAMESPACE")
-                ?? (File.Exists(namespacePath) ? File.ReadAllText(namespacePath).Trim() : "default"),
+            // Not the pod's namespace (the service account's "namespace" file): that is where the agent runs, not
+            // where tenants' objects belong; upstream also puts objects without a namespace into "default".
             Source = "in-cluster service account",
         };
     }

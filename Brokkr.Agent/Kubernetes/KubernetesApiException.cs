@@ -22,7 +22,11 @@ public class KubernetesApiException(HttpStatusCode statusCode, KubernetesStatus?
 
 /// <summary>404: the object (or its namespace) does not exist, or the resource type is not served.</summary>
 public sealed class KubernetesNotFoundException(HttpStatusCode code, KubernetesStatus? status, string message)
-    : KubernetesApiException(code, status, message);
+    : KubernetesApiException(code, status, message)
+{
+    /// <summary>The plain-text "404 page not found" of a path the server does not serve (no Status): the type is gone.</summary>
+    public bool IsPathNotServed => Status is null;
+}
 
 /// <summary>409: AlreadyExists, Conflict (including server-side-apply field conflicts).</summary>
 public sealed class KubernetesConflictException(HttpStatusCode code, KubernetesStatus? status, string message)

@@ -11,6 +11,11 @@ namespace Brokkr.Agent.Kubernetes;
 public sealed class KubernetesClient : IKubernetesClient, IDisposable
 {
     private static readonly TimeSpan TokenRereadInterval = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan DiscoveryMaxAge = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long a sweep in which some group-version failed is reused: about one polling cycle.</summary>
+    public static readonly TimeSpan DefaultPartialDiscoveryMaxAge = TimeSpan.FromSeconds(10);
+
     private readonly HttpClient _http;
     private readonly IKubernetesOperationObserver? _observer;
     private readonly DiscoveryCache _discovery;
@@ -18,30 +23,36 @@ public sealed class KubernetesClient : IKubernetesClient, IDisposable
     private DateTimeOffset _fileTokenReadAt;
 
     public KubernetesClient(KubernetesConnection connection, TimeSpan requestTimeout,
-        IKubernetesOperationObserver? observer = null)
+        IKubernetesOperationObserver? observer = null, TimeSpan? partialDiscoveryMaxAge = null)
     {
         Connection = connection;
         _observer = observer;
         _http = new HttpClient(connection.CreateHandler()) { BaseAddress = connection.Server, Timeout = requestTimeout };
         _http.DefaultRequestHeaders.UserAgent.ParseAdd("brokkr-agent/1.0");
         _discovery = new DiscoveryCache(
-            async (path, accept, ct) => (await SendAsync(HttpMethod.Get, path, null, accept, ct)).Body
+            async (path, accept, ct) => (await SendAsync(HttpMethod.Get, path, null, accept, ct, discovery: true)).Body
                 ?? throw new KubernetesApiException(HttpStatusCode.OK, null, $"empty discovery document at {path}"),
-            TimeSpan.FromMinutes(10),
+            DiscoveryMaxAge, partialDiscoveryMaxAge ?? DefaultPartialDiscoveryMaxAge,
             (succeeded, elapsed) => _observer?.OnOperation("discovery", succeeded, elapsed));
     }
 
     public KubernetesConnection Connection { get; }
 
+    // /version is a discovery-class endpoint (no RBAC, no object), not a "get" of something the agent manages.
     public Task<JsonObject> GetVersionAsync(CancellationToken cancellationToken) =>
-        Observe("get", async () => (await SendAsync(HttpMethod.Get, "/version", null, null, cancellationToken)).Body!.AsObject());
+        Observe("discovery", () => FetchVersionAsync(cancellationToken));
+
+    public Task ProbeAsync(CancellationToken cancellationToken) => FetchVersionAsync(cancellationToken);
+
+    private async Task<JsonObject> FetchVersionAsync(CancellationToken cancellationToken) =>
+        (await SendAsync(HttpMethod.Get, "/version", null, null, cancellationToken)).Body!.AsObject();
 
     public async Task<ApiResource?> ResolveAsync(string apiVersion, string kind, CancellationToken cancellationToken)
     {
         var (group, version) = ApiResource.SplitApiVersion(apiVersion);
         foreach (var refresh in new[] { false, true })
         {
-            var groups = await _discovery.GetAsync(refresh, cancellationToken);
+            var groups = (await _discovery.GetAsync(refresh, cancellationToken)).Groups;
             var match = groups.Where(g => g.Group == group && g.Version == version)
                 .SelectMany(g => g.Resources).FirstOrDefault(r => r.Kind == kind);
             if (match is not null)
@@ -53,10 +64,11 @@ public sealed class KubernetesClient : IKubernetesClient, IDisposable
         return null;
     }
 
-    public async Task<IReadOnlyList<ApiResource>> GetPreferredResourcesAsync(CancellationToken cancellationToken)
+    public async Task<PreferredResources> GetPreferredResourcesAsync(CancellationToken cancellationToken)
     {
-        var groups = await _discovery.GetAsync(false, cancellationToken);
-        return groups.Where(g => g.Preferred).SelectMany(g => g.Resources).ToList();
+        var snapshot = await _discovery.GetAsync(false, cancellationToken);
+        return new PreferredResources(snapshot.Groups.Where(g => g.Preferred).SelectMany(g => g.Resources).ToList(),
+            snapshot.Unavailable.Where(u => u.Preferred).ToList());
     }
 
     public void InvalidateDiscovery() => _discovery.Invalidate();
@@ -159,7 +171,7 @@ public sealed class KubernetesClient : IKubernetesClient, IDisposable
     }
 
     private async Task<(HttpStatusCode Status, JsonNode? Body)> SendAsync(HttpMethod method, string path,
-        HttpContent? content, string? accept, CancellationToken cancellationToken)
+        HttpContent? content, string? accept, CancellationToken cancellationToken, bool discovery = false)
     {
         var body = content is null ? null : await content.ReadAsByteArrayAsync(cancellationToken);
         var contentType = content?.Headers.ContentType;
@@ -204,7 +216,14 @@ public sealed class KubernetesClient : IKubernetesClient, IDisposable
 
                 if (!response.IsSuccessStatusCode)
                 {
-                    throw KubernetesErrors.FromResponse(response.StatusCode, text);
+                    var error = KubernetesErrors.FromResponse(response.StatusCode, text);
+                    if (!discovery && error is KubernetesNotFoundException { IsPathNotServed: true })
+                    {
+                        // The type's path is gone (its CRD or aggregated API was removed): what discovery said is stale.
+                        _discovery.Invalidate();
+                    }
+
+                    throw error;
                 }
 
                 try
@@ -233,7 +252,17 @@ public sealed class KubernetesClient : IKubernetesClient, IDisposable
 
         if (forceReread || _fileToken is null || DateTimeOffset.UtcNow - _fileTokenReadAt > TokenRereadInterval)
         {
-            _fileToken = (await File.ReadAllTextAsync(Connection.TokenFile, cancellationToken)).Trim();
+            try
+            {
+                _fileToken = (await File.ReadAllTextAsync(Connection.TokenFile, cancellationToken)).Trim();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Typed like a rejected credential, so the heartbeat reports Kubernetes unreachable and goes out.
+                throw new KubernetesAccessDeniedException(HttpStatusCode.Unauthorized, null,
+                    $"cannot read the token file {Connection.TokenFile}: {e.Message}");
+            }
+
             _fileTokenReadAt = DateTimeOffset.UtcNow;
         }
 

@@ -17,6 +17,10 @@ public sealed class KubernetesConnection
     public X509Certificate2Collection? CertificateAuthorities { get; init; }
     public bool InsecureSkipTlsVerify { get; init; }
     public string? TlsServerName { get; init; }
+    /// <summary>
+    /// Where namespaced objects that name no namespace go when agent.watch_namespace is unset: the kubeconfig
+    /// context's namespace (kubernetes-protocol.md §4.1), else "default".
+    /// </summary>
     public string DefaultNamespace { get; init; } = "default";
     public string Source { get; init; } = "explicit";
 
@@ -32,7 +36,7 @@ public sealed class KubernetesConnection
             return handler;
         }
 
-        var ssl = new SslClientAuthenticationOptions { TargetHost = TlsServerName };
+        var ssl = new SslClientAuthenticationOptions();
         if (ClientCertificate is not null)
         {
             ssl.ClientCertificates = [ClientCertificate];
@@ -51,6 +55,15 @@ public sealed class KubernetesConnection
                 RevocationMode = X509RevocationMode.NoCheck,
             };
             ssl.CertificateChainPolicy.CustomTrustStore.AddRange(authorities);
+        }
+
+        if (!InsecureSkipTlsVerify && TlsServerName is { } serverName)
+        {
+            // The handler checks the certificate against the URL's host whatever TargetHost says, so the name check
+            // is ours: the chain as validated (bundle or system trust), and tls-server-name instead of the host.
+            ssl.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+                (errors & ~SslPolicyErrors.RemoteCertificateNameMismatch) == SslPolicyErrors.None
+                && certificate is X509Certificate2 server && server.MatchesHostname(serverName);
         }
 
         handler.SslOptions = ssl;

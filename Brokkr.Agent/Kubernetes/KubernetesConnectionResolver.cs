@@ -6,15 +6,18 @@ namespace Brokkr.Agent.Kubernetes;
 /// </summary>
 public static class KubernetesConnectionResolver
 {
-    public static KubernetesConnection Resolve(string kubeconfigPath, Func<string, string?> environment,
+    /// <param name="kubeconfigPaths">Files merged like a KUBECONFIG list; missing ones are skipped, as kubectl does.</param>
+    public static KubernetesConnection Resolve(IReadOnlyList<string> kubeconfigPaths, Func<string, string?> environment,
         string serviceAccountDirectory = InClusterConfig.ServiceAccountDirectory)
     {
         string kubeconfigProblem;
-        if (File.Exists(kubeconfigPath))
+        var existing = kubeconfigPaths.Where(File.Exists).ToList();
+        var kubeconfigPath = string.Join(Path.PathSeparator, kubeconfigPaths);
+        if (existing.Count > 0)
         {
             try
             {
-                return KubeconfigLoader.Load(kubeconfigPath);
+                return KubeconfigLoader.Load(existing);
             }
             catch (Exception e) when (e is InvalidDataException or NotSupportedException or IOException
                                           or FormatException or UriFormatException or InvalidOperationException

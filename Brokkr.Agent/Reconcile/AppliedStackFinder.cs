@@ -3,19 +3,22 @@ using Brokkr.Agent.Kubernetes;
 namespace Brokkr.Agent.Reconcile;
 
 /// <summary>
-/// Reads back from the cluster which stacks this agent has objects of (stack label present, owner annotation is this
-/// agent, no ownerReferences). The control loop starts from this set, so a stack whose target was removed while the
+/// Reads back from the cluster which stacks this agent has objects of (stack label present, <see cref="ObjectOwnership"/>
+/// says they are ours). The control loop starts from this set, so a stack whose target was removed while the
 /// agent was down or restarting is still cleaned up.
 /// </summary>
 public static class AppliedStackFinder
 {
     /// <exception cref="KubernetesApiException">Discovery failed, or no resource type could be listed.</exception>
-    /// <returns>Stack id → the deployment object its objects carry (null if unreadable).</returns>
-    public static async Task<IReadOnlyDictionary<Guid, Guid?>> FindAsync(IKubernetesClient kubernetes, Guid agentId, string? watchNamespace,
-        CancellationToken cancellationToken)
+    /// <returns>
+    /// Stack id → the deployment object its objects carry (null if unreadable); <c>Complete</c> false when some
+    /// group-version could not be discovered, so stacks whose objects are all of its kinds may be missing.
+    /// </returns>
+    public static async Task<(IReadOnlyDictionary<Guid, Guid?> Stacks, bool Complete)> FindAsync(IKubernetesClient kubernetes,
+        Guid agentId, string? watchNamespace, CancellationToken cancellationToken)
     {
-        var resources = (await kubernetes.GetPreferredResourcesAsync(cancellationToken))
-            .Where(r => r.Supports("list") && r.Supports("delete")).ToList();
+        var discovered = await kubernetes.GetPreferredResourcesAsync(cancellationToken);
+        var resources = discovered.Resources.Where(r => r.Supports("list") && r.Supports("delete")).ToList();
         var stacks = new Dictionary<Guid, Guid?>();
         KubernetesApiException? lastError = null;
         var listed = 0;
@@ -26,8 +29,7 @@ public static class AppliedStackFinder
                 var objects = await kubernetes.ListAsync(resource, resource.Namespaced ? watchNamespace : null,
                     BrokkrMetadata.StackLabel, cancellationToken);
                 listed++;
-                foreach (var obj in objects.Where(o => !BrokkrMetadata.HasOwnerReferences(o)
-                             && BrokkrMetadata.Annotation(o, BrokkrMetadata.OwnerAnnotation) == agentId.ToString()))
+                foreach (var obj in objects.Where(o => ObjectOwnership.IsOurs(o, agentId)))
                 {
                     if (Guid.TryParse(BrokkrMetadata.Annotation(obj, BrokkrMetadata.StackAnnotation), out var stackId))
                     {
@@ -43,6 +45,6 @@ public static class AppliedStackFinder
             }
         }
 
-        return listed == 0 && lastError is not null ? throw lastError : stacks;
+        return listed == 0 && lastError is not null ? throw lastError : (stacks, discovered.Unavailable.Count == 0);
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Brokkr.Agent.Kubernetes;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Brokkr.Agent.Reconcile;
 
@@ -8,9 +9,10 @@ namespace Brokkr.Agent.Reconcile;
 /// everything else, the apply, then pruning of this agent's objects of the stack that are not in the revision.
 /// Any failure before pruning deletes the namespaces this run created and aborts without pruning.
 /// </summary>
-public sealed class StackReconciler(IKubernetesClient kubernetes, ReconcileOptions options, IReconcileObserver observer)
+public sealed class StackReconciler(IKubernetesClient kubernetes, ReconcileOptions options, IReconcileObserver observer,
+    ILogger? log = null)
 {
-    private readonly StackPruner _pruner = new(kubernetes, options, observer);
+    private readonly StackPruner _pruner = new(kubernetes, options, observer, log ?? NullLogger.Instance);
 
     /// <summary>Reconciles <paramref name="objects"/> (already parsed, priority first); throws <see cref="ReconcileException"/>.</summary>
     public async Task<ReconcileSummary> ReconcileAsync(IReadOnlyList<JsonObject> objects, StackStamp stamp,
@@ -28,18 +30,20 @@ public sealed class StackReconciler(IKubernetesClient kubernetes, ReconcileOptio
         {
             foreach (var obj in stamped.Where(BundleParser.IsPriority))
             {
-                await ApplyOneAsync(obj, stamp, counts, createdNamespaces, cancellationToken);
+                var planned = await CountFailureAsync(() => PlanAsync(obj, stamp.AgentId, cancellationToken));
+                await ApplyOneAsync(planned, counts, createdNamespaces, cancellationToken);
                 if (obj["kind"]!.GetValue<string>() == "CustomResourceDefinition")
                 {
                     await WaitEstablishedAsync(obj, cancellationToken);
                 }
             }
 
-            await ValidateAsync(stamped.Where(o => !BundleParser.IsPriority(o)).ToList(), cancellationToken);
+            var plan = await ValidateAsync(stamped.Where(o => !BundleParser.IsPriority(o)).ToList(), stamp.AgentId,
+                cancellationToken);
             // Priority objects were applied above; applying them again would only be a counted no-op.
-            foreach (var obj in stamped.Where(o => !BundleParser.IsPriority(o)))
+            foreach (var planned in plan)
             {
-                await ApplyOneAsync(obj, stamp, counts, createdNamespaces: null, cancellationToken);
+                await ApplyOneAsync(planned, counts, createdNamespaces: null, cancellationToken);
             }
         }
         catch (Exception e) when (e is ReconcileException or KubernetesApiException)
@@ -57,68 +61,86 @@ public sealed class StackReconciler(IKubernetesClient kubernetes, ReconcileOptio
     public Task<int> RemoveStackAsync(Guid stackId, Guid agentId, CancellationToken cancellationToken) =>
         _pruner.PruneAsync(stackId, agentId, keepChecksum: null, cancellationToken);
 
-    private async Task ApplyOneAsync(JsonObject obj, StackStamp stamp, Dictionary<string, int> counts,
-        List<(ApiResource, string)>? createdNamespaces, CancellationToken cancellationToken)
+    /// <summary>An object with its resource type and what the cluster holds under its name now.</summary>
+    private sealed record PlannedObject(JsonObject Object, ApiResource Resource, JsonObject? Existing);
+
+    /// <summary>Resolves the type and reads the current object; refuses objects that exist and are not this agent's.</summary>
+    private async Task<PlannedObject> PlanAsync(JsonObject obj, Guid agentId, CancellationToken cancellationToken)
     {
+        var resource = await ResolveAsync(obj, cancellationToken);
+        var metadata = obj["metadata"]!;
+        JsonObject? existing;
         try
         {
-            var resource = await ResolveAsync(obj, cancellationToken);
-            var name = obj["metadata"]!["name"]!.GetValue<string>();
-            var ns = obj["metadata"]!["namespace"]?.GetValue<string>();
-            var existing = await kubernetes.GetAsync(resource, ns, name, cancellationToken);
-            CheckOwnership(existing, stamp);
-            var result = await kubernetes.ApplyAsync(resource, obj, new ApplyOptions(ReconcileOptions.FieldManager), cancellationToken);
-            var action = existing is not null && existing["metadata"]?["resourceVersion"]?.GetValue<string>() == result.ResourceVersion
-                ? ReconcileActions.Unchanged : ReconcileActions.Applied;
-            observer.OnObject(action);
-            counts[action] = counts.GetValueOrDefault(action) + 1;
-            if (existing is null && createdNamespaces is not null && resource.Kind == "Namespace")
-            {
-                createdNamespaces.Add((resource, name));
-            }
+            existing = await kubernetes.GetAsync(resource, metadata["namespace"]?.GetValue<string>(),
+                metadata["name"]!.GetValue<string>(), cancellationToken);
         }
         catch (KubernetesApiException e)
         {
-            observer.OnObject(ReconcileActions.Failed);
-            throw new ReconcileException($"apply {BrokkrMetadata.Describe(obj)}: {e.Message}", e);
+            throw new ReconcileException($"get {BrokkrMetadata.Describe(obj)}: {e.Message}", e);
         }
-        catch (ReconcileException)
+
+        if (existing is not null && ObjectOwnership.ForeignReason(existing, agentId) is { } reason)
+        {
+            throw new ReconcileException($"{BrokkrMetadata.Describe(obj)} {reason}; not touching it");
+        }
+
+        return new PlannedObject(obj, resource, existing);
+    }
+
+    private async Task ApplyOneAsync(PlannedObject planned, Dictionary<string, int> counts,
+        List<(ApiResource, string)>? createdNamespaces, CancellationToken cancellationToken)
+    {
+        var (obj, resource, existing) = planned;
+        var result = await CountFailureAsync(async () =>
+        {
+            try
+            {
+                return await kubernetes.ApplyAsync(resource, obj, new ApplyOptions(ReconcileOptions.FieldManager), cancellationToken);
+            }
+            catch (KubernetesApiException e)
+            {
+                throw new ReconcileException($"apply {BrokkrMetadata.Describe(obj)}: {e.Message}", e);
+            }
+        });
+        var action = existing is not null && existing["metadata"]?["resourceVersion"]?.GetValue<string>() == result.ResourceVersion
+            ? ReconcileActions.Unchanged : ReconcileActions.Applied;
+        observer.OnObject(action);
+        counts[action] = counts.GetValueOrDefault(action) + 1;
+        if (existing is null && createdNamespaces is not null && resource.Kind == "Namespace")
+        {
+            createdNamespaces.Add((resource, obj["metadata"]!["name"]!.GetValue<string>()));
+        }
+    }
+
+    /// <summary>Runs a step for one object, counting it as failed when the step throws.</summary>
+    private async Task<T> CountFailureAsync<T>(Func<Task<T>> step)
+    {
+        try
+        {
+            return await step();
+        }
+        catch (Exception e) when (e is ReconcileException or KubernetesApiException)
         {
             observer.OnObject(ReconcileActions.Failed);
             throw;
         }
     }
 
-    private static void CheckOwnership(JsonObject? existing, StackStamp stamp)
+    /// <summary>Plans and dry-runs every non-priority object, reporting all errors at once.</summary>
+    private async Task<List<PlannedObject>> ValidateAsync(IReadOnlyList<JsonObject> objects, Guid agentId,
+        CancellationToken cancellationToken)
     {
-        if (existing is null)
-        {
-            return;
-        }
-
-        var owner = BrokkrMetadata.Annotation(existing, BrokkrMetadata.OwnerAnnotation);
-        if (owner is not null && owner != stamp.AgentId.ToString())
-        {
-            throw new ReconcileException($"{BrokkrMetadata.Describe(existing)} is managed by another Brokkr agent ({owner}); not touching it");
-        }
-
-        if (BrokkrMetadata.HasOwnerReferences(existing))
-        {
-            throw new ReconcileException($"{BrokkrMetadata.Describe(existing)} is owned by another object (ownerReferences); not touching it");
-        }
-    }
-
-    /// <summary>Dry-run every non-priority object and report all errors at once.</summary>
-    private async Task ValidateAsync(IReadOnlyList<JsonObject> objects, CancellationToken cancellationToken)
-    {
+        var plan = new List<PlannedObject>();
         var errors = new List<string>();
         foreach (var obj in objects)
         {
             try
             {
-                var resource = await ResolveAsync(obj, cancellationToken);
-                await kubernetes.ApplyAsync(resource, obj,
+                var planned = await PlanAsync(obj, agentId, cancellationToken);
+                await kubernetes.ApplyAsync(planned.Resource, obj,
                     new ApplyOptions(ReconcileOptions.ValidationFieldManager, DryRun: true), cancellationToken);
+                plan.Add(planned);
             }
             catch (Exception e) when (e is ReconcileException or KubernetesApiException)
             {
@@ -127,13 +149,10 @@ public sealed class StackReconciler(IKubernetesClient kubernetes, ReconcileOptio
             }
         }
 
-        if (errors.Count > 0)
-        {
-            throw new ReconcileException("validation failed: " + string.Join("; ", errors));
-        }
+        return errors.Count == 0 ? plan : throw new ReconcileException("validation failed: " + string.Join("; ", errors));
     }
 
-    /// <summary>Finds the object's resource type and fills in its namespace (object's, watch namespace, default).</summary>
+    /// <summary>Finds the object's resource type and fills in its namespace (object's, watch namespace, context's, default).</summary>
     private async Task<ApiResource> ResolveAsync(JsonObject obj, CancellationToken cancellationToken)
     {
         var apiVersion = obj["apiVersion"]!.GetValue<string>();
@@ -143,7 +162,8 @@ public sealed class StackReconciler(IKubernetesClient kubernetes, ReconcileOptio
         var metadata = obj["metadata"]!.AsObject();
         if (resource.Namespaced)
         {
-            metadata["namespace"] ??= options.WatchNamespace ?? "default";
+            // brokkr-core.md §7.5 puts agent.watch_namespace first; the kubeconfig context's namespace comes before "default".
+            metadata["namespace"] ??= options.WatchNamespace ?? kubernetes.Connection.DefaultNamespace;
         }
         else
         {

@@ -8,8 +8,9 @@ namespace Brokkr.Agent.Runtime;
 /// </summary>
 public sealed class AgentRuntimeState(TimeProvider time)
 {
-    private volatile BrokerContact _broker = new(false, null, "not contacted yet");
-    private volatile KubernetesContact _kubernetes = new(false, "not contacted yet");
+    // brokkr-core.md §6: broker.connected starts true (readiness waits for startup separately).
+    private volatile BrokerContact _broker = new(true, null, null);
+    private volatile KubernetesContact _kubernetes = new(false, "not contacted yet", null);
     private volatile AgentRecord? _self;
 
     public DateTimeOffset StartedAt { get; } = time.GetUtcNow();
@@ -32,11 +33,12 @@ public sealed class AgentRuntimeState(TimeProvider time)
 
     public void BrokerFailed(string error) => _broker = _broker with { Connected = false, Error = error };
 
-    public void KubernetesReachable() => _kubernetes = new KubernetesContact(true, null);
+    public void KubernetesReachable() => _kubernetes = new KubernetesContact(true, null, time.GetUtcNow());
 
-    public void KubernetesUnreachable(string error) => _kubernetes = new KubernetesContact(false, error);
+    public void KubernetesUnreachable(string error) => _kubernetes = new KubernetesContact(false, error, time.GetUtcNow());
 }
 
 public sealed record BrokerContact(bool Connected, DateTimeOffset? LastHeartbeat, string? Error);
 
-public sealed record KubernetesContact(bool Connected, string? Error);
+/// <summary>The last measured Kubernetes reachability; <paramref name="CheckedAt"/> null until it was measured.</summary>
+public sealed record KubernetesContact(bool Connected, string? Error, DateTimeOffset? CheckedAt);

@@ -35,14 +35,17 @@ public sealed class DepartedStackCleanup(BrokerClient broker, Lazy<IKubernetesCl
 
         try
         {
-            var stacks = await AppliedStackFinder.FindAsync(kubernetes.Value, self.Id, settings.WatchNamespace, cancellationToken);
+            var (stacks, complete) = await AppliedStackFinder.FindAsync(kubernetes.Value, self.Id, settings.WatchNamespace,
+                cancellationToken);
             foreach (var (stackId, deploymentObjectId) in stacks)
             {
                 Applied.Remember(stackId, deploymentObjectId);
             }
 
-            _recovered = true;
-            log.LogInformation("Found objects of {Count} stacks applied by this agent in the cluster", stacks.Count);
+            // With an API group undiscoverable, look again next cycle for stacks that live only in it.
+            _recovered = complete;
+            log.LogInformation("Found objects of {Count} stacks applied by this agent in the cluster{Partial}", stacks.Count,
+                complete ? "" : " (some API groups could not be discovered; looking again next cycle)");
         }
         catch (KubernetesApiException e)
         {

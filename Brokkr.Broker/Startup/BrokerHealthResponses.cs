@@ -1,5 +1,4 @@
 using Brokkr.ServiceDefaults.Health;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Brokkr.Broker.Startup;
 
@@ -13,13 +12,7 @@ public static class BrokerHealthResponses
     public static IServiceCollection AddBrokerHealthResponses(this IServiceCollection services) =>
         services.Configure<HealthEndpointOptions>(o =>
         {
-            o.ResponseWriters[HealthEndpoints.Healthz] = (context, report) => Text(context, report, "OK", "unhealthy");
-            o.ResponseWriters[HealthEndpoints.Readyz] = (context, report) => Text(context, report, "Ready", "database unavailable");
+            o.ResponseWriters[HealthEndpoints.Healthz] = HealthTextResponseWriter.For("OK", "unhealthy");
+            o.ResponseWriters[HealthEndpoints.Readyz] = HealthTextResponseWriter.For("Ready", "database unavailable");
         });
-
-    private static Task Text(HttpContext context, HealthReport report, string healthy, string unhealthy)
-    {
-        context.Response.ContentType = "text/plain; charset=utf-8";
-        return context.Response.WriteAsync(report.Status == HealthStatus.Unhealthy ? unhealthy : healthy);
-    }
 }

@@ -5,7 +5,8 @@ namespace Brokkr.KubernetesStandIn.Api;
 
 /// <summary>
 /// Fault control over HTTP for out-of-process use: POST /_standin/faults
-/// <c>{"mode":"error"|"hang","count":N,"status":500,"hang_ms":2000,"method":"PATCH","path_prefix":"/apis/apps"}</c>,
+/// <c>{"mode":"error"|"hang","count":N,"status":500,"hang_ms":2000,"method":"PATCH","path_prefix":"/apis/apps",
+/// "query_contains":"labelSelector="}</c> (query_contains for errors only),
 /// DELETE /_standin/faults clears them.
 /// </summary>
 public static class AdminApi
@@ -24,7 +25,8 @@ public static class AdminApi
             }
             else
             {
-                faults.FailNext(count, request["status"]?.GetValue<int>() ?? 500, method, prefix);
+                faults.FailNext(count, request["status"]?.GetValue<int>() ?? 500, method, prefix,
+                    request["query_contains"]?.GetValue<string>());
             }
 
             return Results.NoContent();

@@ -5,8 +5,9 @@ namespace Brokkr.KubernetesStandIn.Faults;
 
 /// <summary>
 /// Test-controlled failures: the next N matching requests answer an error Status (500 InternalError by default,
-/// 429 with Retry-After, 503 ServiceUnavailable…) or hang for a while before being served. A rule may be limited to
-/// one method and/or a path prefix (e.g. one API group during discovery).
+/// 429 with Retry-After, 503 ServiceUnavailable…), hang for a while, or wait until the test releases them, before
+/// being served. A rule may be limited to one method, a path prefix (e.g. one API group during discovery) and/or a
+/// text the query must contain (e.g. <c>labelSelector=</c> for lists).
 /// </summary>
 public sealed class FaultInjector
 {
@@ -16,15 +17,24 @@ public sealed class FaultInjector
     /// <summary>How many requests were answered with an injected fault so far.</summary>
     public int InjectedCount { get; private set; }
 
-    public void FailNext(int count, int statusCode = 500, string? method = null, string? pathPrefix = null) =>
-        Add(new FaultRule(count, statusCode, TimeSpan.Zero, method, pathPrefix));
+    public void FailNext(int count, int statusCode = 500, string? method = null, string? pathPrefix = null,
+        string? queryContains = null) =>
+        Add(new FaultRule(count, statusCode, TimeSpan.Zero, method, pathPrefix, queryContains));
 
     public void HangNext(int count, TimeSpan duration, string? method = null, string? pathPrefix = null) =>
-        Add(new FaultRule(count, 0, duration, method, pathPrefix));
+        Add(new FaultRule(count, 0, duration, method, pathPrefix, null));
 
     /// <summary>Fail every matching request until <see cref="Clear"/>.</summary>
-    public void FailAll(int statusCode = 500, string? method = null, string? pathPrefix = null) =>
-        FailNext(int.MaxValue, statusCode, method, pathPrefix);
+    public void FailAll(int statusCode = 500, string? method = null, string? pathPrefix = null, string? queryContains = null) =>
+        FailNext(int.MaxValue, statusCode, method, pathPrefix, queryContains);
+
+    /// <summary>Holds the next matching request until <see cref="FaultPause.Release"/>, then serves it normally.</summary>
+    public FaultPause PauseNext(string? method = null, string? pathPrefix = null)
+    {
+        var pause = new FaultPause();
+        Add(new FaultRule(1, 0, TimeSpan.Zero, method, pathPrefix, null) { Pause = pause });
+        return pause;
+    }
 
     public void HangAll(TimeSpan duration, string? method = null, string? pathPrefix = null) =>
         HangNext(int.MaxValue, duration, method, pathPrefix);
@@ -37,11 +47,11 @@ public sealed class FaultInjector
         }
     }
 
-    internal FaultRule? Take(string method, string path)
+    internal FaultRule? Take(string method, string path, string query)
     {
         lock (_lock)
         {
-            var rule = _rules.FirstOrDefault(r => r.Matches(method, path));
+            var rule = _rules.FirstOrDefault(r => r.Matches(method, path, query));
             if (rule is null)
             {
                 return null;
@@ -66,15 +76,18 @@ public sealed class FaultInjector
         }
     }
 
-    internal sealed class FaultRule(int count, int statusCode, TimeSpan hang, string? method, string? pathPrefix)
+    internal sealed class FaultRule(int count, int statusCode, TimeSpan hang, string? method, string? pathPrefix,
+        string? queryContains)
     {
         public int Remaining { get; set; } = count;
         public int StatusCode { get; } = statusCode;
         public TimeSpan Hang { get; } = hang;
+        public FaultPause? Pause { get; init; }
 
-        public bool Matches(string requestMethod, string path) =>
+        public bool Matches(string requestMethod, string path, string query) =>
             (method is null || string.Equals(method, requestMethod, StringComparison.OrdinalIgnoreCase))
-            && (pathPrefix is null || path.StartsWith(pathPrefix, StringComparison.Ordinal));
+            && (pathPrefix is null || path.StartsWith(pathPrefix, StringComparison.Ordinal))
+            && (queryContains is null || query.Contains(queryContains, StringComparison.Ordinal));
 
         public StandInResponse Response() => StatusCode switch
         {
@@ -86,5 +99,22 @@ public sealed class FaultInjector
             var code => StatusBodies.Failure(code, "InternalError",
                 "Internal error occurred: injected failure from the Kubernetes stand-in"),
         };
+    }
+}
+
+/// <summary>A request held by <see cref="FaultInjector.PauseNext"/>: <see cref="Reached"/> completes when it arrives.</summary>
+public sealed class FaultPause
+{
+    private readonly TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Task Reached => _reached.Task;
+
+    public void Release() => _released.TrySetResult();
+
+    internal Task HoldAsync(CancellationToken aborted)
+    {
+        _reached.TrySetResult();
+        return _released.Task.WaitAsync(aborted);
     }
 }

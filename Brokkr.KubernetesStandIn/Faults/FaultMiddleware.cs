@@ -15,13 +15,13 @@ public static class FaultMiddleware
                 return;
             }
 
-            if (standIn.Faults.Take(context.Request.Method, path) is { } fault)
+            if (standIn.Faults.Take(context.Request.Method, path, context.Request.QueryString.Value ?? "") is { } fault)
             {
-                if (fault.Hang > TimeSpan.Zero)
+                if (fault.Hang > TimeSpan.Zero || fault.Pause is not null)
                 {
                     try
                     {
-                        await Task.Delay(fault.Hang, context.RequestAborted);
+                        await (fault.Pause?.HoldAsync(context.RequestAborted) ?? Task.Delay(fault.Hang, context.RequestAborted));
                     }
                     catch (OperationCanceledException)
                     {

@@ -48,7 +48,9 @@ public static class ManagedFields
     }
 
     /// <summary>Leaf paths (".spec.replicas") of a field set.</summary>
-    public static IEnumerable<string> Paths(JsonObject set, string prefix = "")
+    public static IEnumerable<FieldPath> Paths(JsonObject set) => Paths(set, FieldPath.Root);
+
+    private static IEnumerable<FieldPath> Paths(JsonObject set, FieldPath prefix)
     {
         foreach (var (key, value) in set)
         {
@@ -57,7 +59,7 @@ public static class ManagedFields
                 continue;
             }
 
-            var path = $"{prefix}.{key[2..]}";
+            var path = prefix.Child(key[2..]);
             if (value is JsonObject child && child.Any(p => p.Key != "."))
             {
                 foreach (var sub in Paths(child, path))
@@ -93,20 +95,20 @@ public static class ManagedFields
     }
 
     /// <summary>Removes from other managers' entries the fields a forced apply took over.</summary>
-    public static JsonArray TransferOwnership(JsonArray entries, string manager, IReadOnlySet<string> taken)
+    public static JsonArray TransferOwnership(JsonArray entries, string manager, IReadOnlySet<FieldPath> taken)
     {
         foreach (var entry in entries.OfType<JsonObject>())
         {
             if (entry["manager"]?.GetValue<string>() != manager && entry["fieldsV1"] is JsonObject set)
             {
-                RemovePaths(set, "", taken);
+                RemovePaths(set, FieldPath.Root, taken);
             }
         }
 
         return entries;
     }
 
-    private static void RemovePaths(JsonObject set, string prefix, IReadOnlySet<string> taken)
+    private static void RemovePaths(JsonObject set, FieldPath prefix, IReadOnlySet<FieldPath> taken)
     {
         foreach (var key in set.Select(p => p.Key).ToList())
         {
@@ -115,7 +117,7 @@ public static class ManagedFields
                 continue;
             }
 
-            var path = $"{prefix}.{key[2..]}";
+            var path = prefix.Child(key[2..]);
             if (taken.Contains(path))
             {
                 set.Remove(key);
@@ -128,10 +130,10 @@ public static class ManagedFields
     }
 
     /// <summary>The value at a leaf path of an object, for conflict detection.</summary>
-    public static JsonNode? ValueAt(JsonObject obj, string path)
+    public static JsonNode? ValueAt(JsonObject obj, FieldPath path)
     {
         JsonNode? node = obj;
-        foreach (var part in path.TrimStart('.').Split('.'))
+        foreach (var part in path.Segments)
         {
             node = node is JsonObject o ? o[part] : null;
         }

@@ -197,10 +197,10 @@ public sealed class ServerSideApply(ObjectStore store, ClusterLifecycle crds, Ti
         return new StandInResponse(200, obj);
     }
 
-    private static List<(string Manager, string Path)> Conflicts(JsonArray? entries, string manager,
-        IReadOnlySet<string> taken, JsonObject config, JsonObject existing)
+    private static List<(string Manager, FieldPath Path)> Conflicts(JsonArray? entries, string manager,
+        IReadOnlySet<FieldPath> taken, JsonObject config, JsonObject existing)
     {
-        var conflicts = new List<(string, string)>();
+        var conflicts = new List<(string, FieldPath)>();
         foreach (var entry in entries?.OfType<JsonObject>() ?? [])
         {
             var owner = entry["manager"]?.GetValue<string>() ?? "";
@@ -209,7 +209,7 @@ public sealed class ServerSideApply(ObjectStore store, ClusterLifecycle crds, Ti
                 continue;
             }
 
-            foreach (var path in ManagedFields.Paths(owned).Where(p => taken.Contains(p) && !p.StartsWith(".metadata")))
+            foreach (var path in ManagedFields.Paths(owned).Where(p => taken.Contains(p) && p.Segments[0] != "metadata"))
             {
                 if (!JsonNode.DeepEquals(ManagedFields.ValueAt(config, path), ManagedFields.ValueAt(existing, path)))
                 {
@@ -224,7 +224,7 @@ public sealed class ServerSideApply(ObjectStore store, ClusterLifecycle crds, Ti
     }
 
     // kubernetes-protocol.md §2.5: details holds only causes; managers sorted, one cause per field.
-    private static StandInResponse ApplyConflict(List<(string Manager, string Path)> conflicts)
+    private static StandInResponse ApplyConflict(List<(string Manager, FieldPath Path)> conflicts)
     {
         var byManager = conflicts.GroupBy(c => c.Manager).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
         var message = conflicts.Count == 1
@@ -233,7 +233,7 @@ public sealed class ServerSideApply(ObjectStore store, ClusterLifecycle crds, Ti
                 byManager.Select(g => $"conflicts with {g.Key}:\n" + string.Join("\n", g.Select(c => $"- {c.Path}"))));
         var causes = new JsonArray(byManager.SelectMany(g => g).Select(c => (JsonNode)new JsonObject
         {
-            ["reason"] = "FieldManagerConflict", ["message"] = $"conflict with {c.Manager}", ["field"] = c.Path,
+            ["reason"] = "FieldManagerConflict", ["message"] = $"conflict with {c.Manager}", ["field"] = c.Path.ToString(),
         }).ToArray());
         return StatusBodies.Failure(409, "Conflict", message, new JsonObject { ["causes"] = causes });
     }

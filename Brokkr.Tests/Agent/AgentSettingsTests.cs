@@ -36,7 +36,7 @@ public sealed class AgentSettingsTests
         Assert.Equal(("edge-1", "eu-1"), (settings.AgentName, settings.ClusterName));
         Assert.Equal(TimeSpan.FromSeconds(30), settings.PollingInterval);
         Assert.Equal(9090, settings.HealthPort);
-        Assert.Equal("/etc/kube/config", settings.KubeconfigPath);
+        Assert.Equal(["/etc/kube/config"], settings.KubeconfigPaths);
         Assert.Equal([generator], settings.GeneratorIds);
         Assert.Equal(["not-a-uuid"], settings.MalformedGeneratorIds);
         Assert.Equal(5, settings.MaxRetries);
@@ -56,7 +56,7 @@ public sealed class AgentSettingsTests
         Assert.Equal(8080, settings.HealthPort);
         Assert.Equal(60, settings.MaxRetries);
         Assert.Empty(settings.GeneratorIds);
-        Assert.EndsWith(Path.Combine(".kube", "config"), settings.KubeconfigPath);
+        Assert.EndsWith(Path.Combine(".kube", "config"), Assert.Single(settings.KubeconfigPaths));
     }
 
     [Fact]
@@ -69,10 +69,12 @@ public sealed class AgentSettingsTests
     }
 
     [Fact]
-    public void KUBECONFIG_is_used_when_kubeconfig_path_is_unset_and_its_first_entry_wins()
+    public void KUBECONFIG_is_used_when_kubeconfig_path_is_unset_and_both_are_path_lists_kept_in_order()
     {
-        Assert.Equal("/a/config", Bind(("KUBECONFIG", $"/a/config{Path.PathSeparator}/b/config")).KubeconfigPath);
-        Assert.Equal("/explicit", Bind(("KUBECONFIG", "/a/config"), ("Brokkr:Agent:kubeconfig_path", "/explicit")).KubeconfigPath);
+        var separator = Path.PathSeparator;
+        Assert.Equal(["/a/config", "/b/config"], Bind(("KUBECONFIG", $"/a/config{separator}/b/config{separator}")).KubeconfigPaths);
+        Assert.Equal(["/explicit"], Bind(("KUBECONFIG", "/a/config"), ("Brokkr:Agent:kubeconfig_path", "/explicit")).KubeconfigPaths);
+        Assert.Equal(["/x", "/y"], Bind(("Brokkr:Agent:kubeconfig_path", $"/x{separator}/y")).KubeconfigPaths);
     }
 
     [Fact]

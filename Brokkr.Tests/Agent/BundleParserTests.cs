@@ -44,6 +44,30 @@ public sealed class BundleParserTests
         Assert.Contains(reason, error.Message);
     }
 
+    [Theory]
+    [InlineData("flow")]
+    [InlineData("block")]
+    public void Nesting_too_deep_to_convert_safely_is_a_parse_error_not_a_stack_overflow(string style)
+    {
+        const int levels = 100_000;
+        var nested = style == "flow"
+            ? new string('[', levels) + new string(']', levels)
+            : "\n    " + string.Concat(Enumerable.Repeat("- ", levels)) + "x"; // "- - - x": sequences in sequences
+        var yaml = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: deep}\ndata:\n  k: " + nested;
+
+        var error = Assert.Throws<BundleParseException>(() => BundleParser.Parse(yaml));
+
+        Assert.Contains("nesting deeper than 200 levels", error.Message);
+    }
+
+    [Fact]
+    public void Nesting_as_deep_as_real_schemas_is_accepted()
+    {
+        var yaml = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: deep}\ndata: " + new string('[', 150) + new string(']', 150);
+
+        Assert.Single(BundleParser.Parse(yaml));
+    }
+
     [Fact]
     public void Empty_content_is_no_objects()
     {

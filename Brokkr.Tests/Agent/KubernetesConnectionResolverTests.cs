@@ -31,7 +31,7 @@ public sealed class KubernetesConnectionResolverTests : IDisposable
             users: [{name: u, user: {token: t}}]
             """);
 
-        var connection = KubernetesConnectionResolver.Resolve(path, InCluster(), _directory);
+        var connection = KubernetesConnectionResolver.Resolve([path], InCluster(), _directory);
 
         Assert.Equal(new Uri("http://127.0.0.1:6443"), connection.Server);
         Assert.Equal("t", connection.Token);
@@ -46,7 +46,7 @@ public sealed class KubernetesConnectionResolverTests : IDisposable
 
         foreach (var path in new[] { Path.Combine(_directory, "missing"), broken })
         {
-            var connection = KubernetesConnectionResolver.Resolve(path, InCluster(), _directory);
+            var connection = KubernetesConnectionResolver.Resolve([path], InCluster(), _directory);
             Assert.Equal(new Uri("https://10.96.0.1:443"), connection.Server);
             Assert.Equal(Path.Combine(_directory, "token"), connection.TokenFile);
         }
@@ -56,7 +56,7 @@ public sealed class KubernetesConnectionResolverTests : IDisposable
     public void Without_either_the_error_names_both()
     {
         var error = Assert.Throws<InvalidOperationException>(
-            () => KubernetesConnectionResolver.Resolve(Path.Combine(_directory, "missing"), NotInCluster, _directory));
+            () => KubernetesConnectionResolver.Resolve([Path.Combine(_directory, "missing")], NotInCluster, _directory));
 
         Assert.Contains("no kubeconfig at", error.Message);
         Assert.Contains("KUBERNETES_SERVICE_HOST", error.Message);

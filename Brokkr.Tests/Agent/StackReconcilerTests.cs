@@ -11,6 +11,7 @@ public sealed class StackReconcilerTests : IAsyncLifetime
     private static readonly Guid AgentId = Guid.NewGuid();
     private static readonly Guid StackId = Guid.NewGuid();
     private readonly CountingObserver _observer = new();
+    private readonly ListLogger _log = new();
     private KubernetesStandIn.KubernetesStandIn _standIn = null!;
     private KubernetesClient _client = null!;
     private StackReconciler _reconciler = null!;
@@ -18,10 +19,12 @@ public sealed class StackReconcilerTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _standIn = await KubernetesStandIn.KubernetesStandIn.StartAsync();
-        _client = new KubernetesClient(new KubernetesConnection { Server = _standIn.BaseAddress }, TimeSpan.FromSeconds(30));
+        // Partial discovery is not reused, so a group that recovers is seen at once (in the agent: the next cycle).
+        _client = new KubernetesClient(new KubernetesConnection { Server = _standIn.BaseAddress }, TimeSpan.FromSeconds(30),
+            partialDiscoveryMaxAge: TimeSpan.Zero);
         _reconciler = new StackReconciler(_client,
             new ReconcileOptions { DeleteRetryBudget = TimeSpan.FromSeconds(1), DeleteRetryFirstDelay = TimeSpan.FromMilliseconds(50) },
-            _observer);
+            _observer, _log);
     }
 
     public async Task DisposeAsync()
@@ -144,6 +147,74 @@ public sealed class StackReconcilerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_object_created_outside_Brokkr_is_not_taken_over()
+    {
+        var kubectl = KubernetesClientTestsConfigMap("settings", "default");
+        await ApplyRawAsync(kubectl, manager: "kubectl-client-side-apply");
+
+        var error = await Assert.ThrowsAsync<ReconcileException>(() => ReconcileAsync("""
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: settings}
+            data: {k: mine}
+            ---
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: fresh}
+            """, "sum-1"));
+
+        Assert.Contains("ConfigMap default/settings exists and is not managed by Brokkr", error.Message);
+        var stored = (await GetAsync("v1", "ConfigMap", "default", "settings"))!;
+        Assert.Equal("v", stored["data"]!["k"]!.GetValue<string>());
+        Assert.Null(BrokkrMetadata.Annotation(stored, BrokkrMetadata.OwnerAnnotation));
+        Assert.Equal("kubectl-client-side-apply", Assert.Single(stored["metadata"]!["managedFields"]!.AsArray())!["manager"]!.GetValue<string>());
+        // Refused while planning, before anything of the bundle was applied.
+        Assert.Null(await GetAsync("v1", "ConfigMap", "default", "fresh"));
+        Assert.Equal(1, _observer.Count(ReconcileActions.Failed));
+        Assert.Equal(0, _observer.Count(ReconcileActions.Applied));
+    }
+
+    [Fact]
+    public async Task A_copy_of_our_manifest_made_by_someone_else_is_neither_pruned_nor_overwritten()
+    {
+        // kubectl get -o yaml | kubectl apply -f - under a new name: our label and annotations, someone else's object.
+        await ApplyRawAsync(StackObject("copy", owner: AgentId), manager: "kubectl");
+
+        Assert.Equal(0, await _reconciler.RemoveStackAsync(StackId, AgentId, default));
+        Assert.NotNull(await GetAsync("v1", "ConfigMap", "default", "copy"));
+        var error = await Assert.ThrowsAsync<ReconcileException>(() => ReconcileAsync("""
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: copy, namespace: default}
+            """, "sum-1"));
+        Assert.Contains("exists and is not managed by Brokkr", error.Message);
+        Assert.Equal("theirs", (await GetAsync("v1", "ConfigMap", "default", "copy"))!["data"]!["color"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData(null, "team-a")]
+    [InlineData("watched", "watched")]
+    public async Task Objects_without_a_namespace_go_to_the_watch_namespace_else_the_kubeconfig_contexts(string? watch, string expected)
+    {
+        using var client = new KubernetesClient(
+            new KubernetesConnection { Server = _standIn.BaseAddress, DefaultNamespace = "team-a" }, TimeSpan.FromSeconds(30));
+        var reconciler = new StackReconciler(client, new ReconcileOptions { WatchNamespace = watch }, _observer);
+
+        await reconciler.ReconcileAsync(BundleParser.Parse($$"""
+            apiVersion: v1
+            kind: Namespace
+            metadata: {name: {{expected}}}
+            ---
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: placed}
+            """), new StackStamp(StackId, "sum-1", Guid.NewGuid(), AgentId), default);
+
+        Assert.NotNull(await GetAsync("v1", "ConfigMap", expected, "placed"));
+        Assert.Null(await GetAsync("v1", "ConfigMap", "default", "placed"));
+    }
+
+    [Fact]
     public async Task Invalid_object_fails_validation_before_anything_else_is_applied_and_new_namespaces_are_rolled_back()
     {
         var error = await Assert.ThrowsAsync<ReconcileException>(() => ReconcileAsync("""
@@ -210,6 +281,69 @@ public sealed class StackReconcilerTests : IAsyncLifetime
         Assert.Equal(0, _observer.Count(ReconcileActions.Applied));
     }
 
+    [Fact]
+    public async Task Objects_of_an_undiscoverable_group_are_not_pruned_silently_and_are_pruned_once_it_answers()
+    {
+        await ReconcileAsync(TwoObjects, "sum-1");
+        _standIn.Faults.FailAll(503, "GET", "/apis/apps/");
+        _client.InvalidateDiscovery();
+
+        const string withoutDeployment = """
+            apiVersion: v1
+            kind: Namespace
+            metadata: {name: shop}
+            ---
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: settings, namespace: shop}
+            """;
+        var summary = await ReconcileAsync(withoutDeployment, "sum-2");
+
+        // The Deployment is stale but its group could not be read: kept, and said so.
+        Assert.Equal(0, summary.Pruned);
+        Assert.NotNull(StoredDeployment());
+        Assert.Contains(_log.Entries, e => e.Level == Microsoft.Extensions.Logging.LogLevel.Warning
+            && e.Message.Contains("Not pruning objects of API group-version apps/v1") && e.Message.Contains(StackId.ToString()));
+
+        _standIn.Faults.Clear();
+        Assert.Equal(1, (await ReconcileAsync(withoutDeployment, "sum-2")).Pruned);
+        Assert.Null(StoredDeployment());
+    }
+
+    private JsonObject? StoredDeployment() =>
+        _standIn.Store.Snapshot().Where(o => o.Plural == "deployments").Select(o => o.Object).SingleOrDefault();
+
+    [Fact]
+    public async Task Pruning_against_a_failing_API_stops_at_its_time_budget_and_counts_what_is_left_as_failed()
+    {
+        await ReconcileAsync(TwoObjects, "sum-1");
+        // The first delete takes a second (then succeeds); every later one fails, which would be retried for minutes.
+        _standIn.Faults.HangNext(1, TimeSpan.FromSeconds(1), "DELETE");
+        _standIn.Faults.FailAll(500, "DELETE");
+        // The spec's per-object retry budget (5 minutes) stays; the prune as a whole gets 300 ms.
+        var pruner = new StackReconciler(_client, new ReconcileOptions
+        {
+            PruneTimeBudget = TimeSpan.FromMilliseconds(300), DeleteRetryFirstDelay = TimeSpan.FromMilliseconds(50),
+        }, _observer);
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+
+        var error = await Assert.ThrowsAsync<ReconcileException>(() => pruner.RemoveStackAsync(StackId, AgentId, guard.Token));
+
+        Assert.Equal("pruning failed: 2 more not attempted: the prune time budget of 0.3 s was used up (left for the next prune)",
+            error.Message);
+        Assert.Equal((1, 2), (_observer.Count(ReconcileActions.Pruned), _observer.Count(ReconcileActions.Failed)));
+        Assert.NotNull(await GetAsync("v1", "Namespace", null, "shop"));
+
+        // Retries of a transient failure end at the budget too.
+        _standIn.Faults.Clear();
+        _standIn.Faults.FailAll(500, "DELETE");
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        error = await Assert.ThrowsAsync<ReconcileException>(() => pruner.RemoveStackAsync(StackId, AgentId, guard.Token));
+        Assert.InRange(watch.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(5));
+        Assert.Contains("Internal error occurred: injected failure", error.Message);
+        Assert.Equal(4, _observer.Count(ReconcileActions.Failed));
+    }
+
     private Task<ReconcileSummary> ReconcileAsync(string yaml, string checksum) =>
         _reconciler.ReconcileAsync(BundleParser.Parse(yaml), new StackStamp(StackId, checksum, DeploymentObjectId(checksum), AgentId), default);
 
@@ -220,9 +354,9 @@ public sealed class StackReconcilerTests : IAsyncLifetime
     private async Task<JsonObject?> GetAsync(string apiVersion, string kind, string? ns, string name) =>
         await _client.GetAsync((await _client.ResolveAsync(apiVersion, kind, default))!, ns, name, default);
 
-    private async Task ApplyRawAsync(JsonObject obj) =>
+    private async Task ApplyRawAsync(JsonObject obj, string manager = "someone-else") =>
         await _client.ApplyAsync((await _client.ResolveAsync(obj["apiVersion"]!.GetValue<string>(), obj["kind"]!.GetValue<string>(), default))!,
-            obj, new ApplyOptions("someone-else"), default);
+            obj, new ApplyOptions(manager), default);
 
     /// <summary>A ConfigMap carrying this stack's label and annotation but the given owner.</summary>
     private static JsonObject StackObject(string name, Guid owner) => new()

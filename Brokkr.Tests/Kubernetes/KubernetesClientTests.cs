@@ -155,12 +155,57 @@ public sealed class KubernetesClientTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Discovery_survives_one_group_answering_503()
+    public async Task Discovery_survives_one_group_answering_503_reports_it_and_asks_again_next_time()
     {
+        var observer = new OperationLog();
+        using var client = new KubernetesClient(new KubernetesConnection { Server = _standIn.BaseAddress }, TimeSpan.FromSeconds(30),
+            observer, partialDiscoveryMaxAge: TimeSpan.Zero);
         _standIn.Faults.FailAll(503, "GET", "/apis/batch/");
 
-        Assert.Null(await _client.ResolveAsync("batch/v1", "Job", default));
-        Assert.NotNull(await _client.ResolveAsync("apps/v1", "Deployment", default));
+        Assert.Null(await client.ResolveAsync("batch/v1", "Job", default));
+        Assert.NotNull(await client.ResolveAsync("apps/v1", "Deployment", default));
+        var partial = await client.GetPreferredResourcesAsync(default);
+        var unavailable = Assert.Single(partial.Unavailable);
+        Assert.Equal("batch/v1", unavailable.GroupVersion);
+        Assert.Contains("unable to handle the request", unavailable.Error);
+        Assert.DoesNotContain(partial.Resources, r => r.Group == "batch");
+        // A sweep that lost a group counts as a failed discovery.
+        Assert.Contains(("discovery", false), observer.Calls);
+        Assert.DoesNotContain(("discovery", true), observer.Calls);
+
+        _standIn.Faults.Clear();
+        var complete = await client.GetPreferredResourcesAsync(default);
+
+        Assert.Empty(complete.Unavailable);
+        Assert.Contains(complete.Resources, r => r is { Group: "batch", Kind: "Job" });
+        Assert.Contains(("discovery", true), observer.Calls);
+    }
+
+    [Fact]
+    public async Task A_complete_sweep_is_cached()
+    {
+        var observer = new OperationLog();
+        using var client = new KubernetesClient(new KubernetesConnection { Server = _standIn.BaseAddress }, TimeSpan.FromSeconds(30),
+            observer, partialDiscoveryMaxAge: TimeSpan.FromMinutes(5));
+        await client.GetPreferredResourcesAsync(default);
+        await client.GetPreferredResourcesAsync(default);
+        Assert.Single(observer.Calls, c => c.Operation == "discovery");
+    }
+
+    [Fact]
+    public async Task A_plain_text_404_on_a_resource_path_refreshes_discovery()
+    {
+        var crds = (await _client.ResolveAsync("apiextensions.k8s.io/v1", "CustomResourceDefinition", default))!;
+        await _client.ApplyAsync(crds, JsonNode.Parse(StandInFixtureTests.Crd)!.AsObject(), new ApplyOptions("m"), default);
+        var widgets = (await _client.ResolveAsync("example.com/v1", "Widget", default))!;
+        Assert.Contains((await _client.GetPreferredResourcesAsync(default)).Resources, r => r.Kind == "Widget");
+
+        // Someone deletes the CRD: its paths answer "404 page not found" and the cached mapping is stale.
+        Assert.True(await _client.DeleteAsync(crds, null, "widgets.example.com", "Background", default));
+        var gone = await Assert.ThrowsAsync<KubernetesNotFoundException>(() => _client.ListAsync(widgets, null, null, default));
+
+        Assert.True(gone.IsPathNotServed);
+        Assert.DoesNotContain((await _client.GetPreferredResourcesAsync(default)).Resources, r => r.Kind == "Widget");
     }
 
     [Fact]
@@ -219,18 +264,32 @@ public sealed class KubernetesClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_unreadable_token_file_is_a_typed_Kubernetes_error()
+    {
+        using var directory = new TempDirectory();
+        using var client = new KubernetesClient(
+            new KubernetesConnection { Server = _standIn.BaseAddress, TokenFile = Path.Combine(directory.Path, "gone") },
+            TimeSpan.FromSeconds(30));
+
+        var error = await Assert.ThrowsAsync<KubernetesAccessDeniedException>(() => client.GetVersionAsync(default));
+
+        Assert.Contains("cannot read the token file", error.Message);
+        Assert.False(error.IsTransient);
+    }
+
+    [Fact]
     public void In_cluster_configuration_reads_the_service_account_files()
     {
         using var directory = new TempDirectory();
         directory.Write("token", "jwt");
-        directory.Write("namespace", "brokkr-system\n");
+        directory.Write("namespace", "brokkr-system\n"); // where the agent runs: not where tenants' objects go
         var environment = new Dictionary<string, string?> { ["KUBERNETES_SERVICE_HOST"] = "fd00::1", ["KUBERNETES_SERVICE_PORT"] = "443" };
 
         Assert.True(InClusterConfig.IsAvailable(k => environment.GetValueOrDefault(k)));
         var connection = InClusterConfig.Load(k => environment.GetValueOrDefault(k), directory.Path);
 
         Assert.Equal("https://[fd00::1]/", connection.Server.ToString());
-        Assert.Equal(("brokkr-system", Path.Combine(directory.Path, "token")), (connection.DefaultNamespace, connection.TokenFile));
+        Assert.Equal(("default", Path.Combine(directory.Path, "token")), (connection.DefaultNamespace, connection.TokenFile));
         Assert.False(InClusterConfig.IsAvailable(_ => null));
     }
 
@@ -262,6 +321,16 @@ public sealed class KubernetesClientTests : IAsyncLifetime
         ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = "default" },
         ["data"] = new JsonObject { ["k"] = value },
     };
+}
+
+/// <summary>Every operation a client reported, in order.</summary>
+internal sealed class OperationLog : IKubernetesOperationObserver
+{
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(string Operation, bool Succeeded)> _calls = new();
+
+    public IReadOnlyList<(string Operation, bool Succeeded)> Calls => [.. _calls];
+
+    public void OnOperation(string operation, bool succeeded, TimeSpan duration) => _calls.Enqueue((operation, succeeded));
 }
 
 internal sealed class TempDirectory : IDisposable

@@ -98,6 +98,36 @@ public sealed class StandInFixtureTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Apply_conflict_on_a_dotted_key_is_the_409_of_the_protocol()
+    {
+        const string path = "/api/v1/namespaces/default/configmaps/app";
+        await ApplyAsync(path, """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"app"},"data":{"app.properties":"a=1"}}""",
+            manager: "kubectl-client-side-apply");
+
+        var response = await ApplyAsync(path,
+            """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"app"},"data":{"app.properties":"a=2"}}""", force: false);
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+
+        // kubernetes-protocol.md §2.5: details holds only causes; the field path joins the key's own dots.
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""
+            {"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure",
+             "message":"Apply failed with 1 conflict: conflict with \"kubectl-client-side-apply\": .data.app.properties",
+             "reason":"Conflict",
+             "details":{"causes":[{"reason":"FieldManagerConflict","message":"conflict with \"kubectl-client-side-apply\"",
+                                   "field":".data.app.properties"}]},
+             "code":409}
+            """), body), body.ToJsonString());
+
+        // With force the field moves to the new manager, which then owns it alone.
+        Assert.Equal(HttpStatusCode.OK, (await ApplyAsync(path,
+            """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"app"},"data":{"app.properties":"a=2"}}""")).StatusCode);
+        var (_, stored) = await GetAsync(path);
+        var previous = stored["metadata"]!["managedFields"]!.AsArray().Single(e => e!["manager"]!.GetValue<string>() == "kubectl-client-side-apply");
+        Assert.Null(previous!["fieldsV1"]!["f:data"]?["f:app.properties"]);
+    }
+
+    [Fact]
     public async Task Delete_answers_the_recorded_success_status_and_list_items_carry_no_kind()
     {
         await ApplyAsync("/apis/apps/v1/namespaces/default/deployments/web",
@@ -185,8 +215,8 @@ public sealed class StandInFixtureTests : IAsyncLifetime
         return (response, JsonNode.Parse(await response.Content.ReadAsStringAsync())!);
     }
 
-    private Task<HttpResponseMessage> ApplyAsync(string path, string body) =>
-        _http.PatchAsync(path + "?fieldManager=test&force=true",
+    private Task<HttpResponseMessage> ApplyAsync(string path, string body, string manager = "test", bool force = true) =>
+        _http.PatchAsync(path + $"?fieldManager={manager}&force={(force ? "true" : "false")}",
             new StringContent(body, Encoding.UTF8, "application/apply-patch+yaml"));
 
     private static List<string> Keys(JsonNode node) => node.AsObject().Select(p => p.Key).ToList();

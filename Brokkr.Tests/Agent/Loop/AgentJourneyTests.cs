@@ -46,10 +46,11 @@ public sealed class AgentJourneyTests(RestartableBroker broker) : IClassFixture<
         Assert.Equal(1, await rig.MetricAsync("brokkr_agent_heartbeat_sent_total"));
         Assert.Equal(1, await rig.MetricAsync("brokkr_agent_poll_requests_total", "result=\"success\""));
         Assert.Equal(2, await rig.MetricAsync("brokkr_agent_reconcile_objects_total", "action=\"applied\""));
-        // A dry run and an apply per object; GET /version at startup and in the heartbeat plus one GET per object.
+        // A dry run and an apply per object, one GET per object; discovery: GET /version at startup and in the
+        // heartbeat, and one sweep.
         Assert.Equal(4, await rig.MetricAsync("brokkr_agent_kubernetes_operations_total", "operation=\"apply\",result=\"success\""));
-        Assert.Equal(4, await rig.MetricAsync("brokkr_agent_kubernetes_operations_total", "operation=\"get\",result=\"success\""));
-        Assert.Equal(1, await rig.MetricAsync("brokkr_agent_kubernetes_operations_total", "operation=\"discovery\",result=\"success\""));
+        Assert.Equal(2, await rig.MetricAsync("brokkr_agent_kubernetes_operations_total", "operation=\"get\",result=\"success\""));
+        Assert.Equal(3, await rig.MetricAsync("brokkr_agent_kubernetes_operations_total", "operation=\"discovery\",result=\"success\""));
         Assert.True(await rig.MetricAsync("brokkr_agent_kubernetes_operations_total", "operation=\"list\",result=\"success\"") > 0);
         Assert.Equal(rig.Clock.GetUtcNow().ToUnixTimeSeconds(), await rig.MetricAsync("brokkr_agent_last_successful_poll_timestamp_seconds"));
 

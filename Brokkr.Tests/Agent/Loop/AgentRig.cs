@@ -17,11 +17,12 @@ namespace Brokkr.Tests.Agent.Loop;
 public sealed class AgentRig : IAsyncDisposable
 {
     public static readonly TimeSpan PollingInterval = TimeSpan.FromSeconds(10);
-    private const string KubernetesToken = "stand-in-token";
+    public const string KubernetesToken = "stand-in-token";
 
     private readonly List<IDisposable> _disposables = [];
     private WebApplication? _app;
     private IReadOnlyDictionary<string, string?>? _settings;
+    private bool _tokenFile;
 
     private AgentRig(RestartableBroker broker, KubernetesStandIn.KubernetesStandIn kubernetes)
     {
@@ -37,12 +38,16 @@ public sealed class AgentRig : IAsyncDisposable
     public Tenant Agent => Identity.Agent;
     public HttpClient Health { get; private set; } = null!;
 
+    /// <summary>The kubeconfig the running agent was given.</summary>
+    public StandInKubeconfig Kubeconfig { get; private set; } = null!;
+
     /// <summary>Creates the identity, lets <paramref name="arrange"/> prepare broker state, starts the agent and waits out its first tick.</summary>
+    /// <param name="tokenFile">Give the agent its Kubernetes token in a file (<see cref="StandInKubeconfig.TokenFile"/>).</param>
     public static async Task<AgentRig> StartAsync(RestartableBroker broker, Func<AgentRig, Task>? arrange = null,
-        IReadOnlyDictionary<string, string?>? settings = null, bool active = true)
+        IReadOnlyDictionary<string, string?>? settings = null, bool active = true, bool tokenFile = false)
     {
         var kubernetes = await KubernetesStandIn.KubernetesStandIn.StartAsync(new KubernetesStandIn.StandInOptions { Token = KubernetesToken });
-        var rig = new AgentRig(broker, kubernetes);
+        var rig = new AgentRig(broker, kubernetes) { _tokenFile = tokenFile };
         try
         {
             rig.Identity = await AgentIdentity.CreateAsync(broker, active: active);
@@ -106,11 +111,29 @@ public sealed class AgentRig : IAsyncDisposable
                 && o.Object["metadata"]?["name"]?.GetValue<string>() == name)
             .Select(o => o.Object).FirstOrDefault();
 
-    public async Task<(int Status, JsonElement Body)> GetHealthAsync(string path)
+    /// <summary>Server-side applies an object as another tool would (its own field manager, no Brokkr stamp).</summary>
+    public async Task ApplyAsOtherToolAsync(System.Text.Json.Nodes.JsonObject obj, string fieldManager)
+    {
+        using var client = new Brokkr.Agent.Kubernetes.KubernetesClient(
+            new Brokkr.Agent.Kubernetes.KubernetesConnection { Server = Kubernetes.BaseAddress, Token = KubernetesToken },
+            TimeSpan.FromSeconds(30));
+        var resource = await client.ResolveAsync(obj["apiVersion"]!.GetValue<string>(), obj["kind"]!.GetValue<string>(), default);
+        await client.ApplyAsync(resource!, obj, new Brokkr.Agent.Kubernetes.ApplyOptions(fieldManager), default);
+    }
+
+    /// <summary>GET /health: the status code and the JSON document.</summary>
+    public async Task<(int Status, JsonElement Body)> GetHealthAsync(string path = "/health")
+    {
+        var (status, text) = await GetProbeAsync(path, "application/json");
+        return (status, JsonDocument.Parse(text).RootElement.Clone());
+    }
+
+    /// <summary>A probe's status code and body, asserting its media type (the probes answer text/plain).</summary>
+    public async Task<(int Status, string Body)> GetProbeAsync(string path, string mediaType = "text/plain")
     {
         using var response = await Health.GetAsync(path);
-        var text = await response.Content.ReadAsStringAsync();
-        return ((int)response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
+        Assert.Equal(mediaType, response.Content.Headers.ContentType?.MediaType);
+        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
     public async ValueTask DisposeAsync()
@@ -138,8 +161,9 @@ public sealed class AgentRig : IAsyncDisposable
     private async Task StartAgentAsync(IReadOnlyDictionary<string, string?>? extra)
     {
         _settings = extra;
-        var kubeconfig = new StandInKubeconfig(Kubernetes.BaseAddress, KubernetesToken);
+        var kubeconfig = new StandInKubeconfig(Kubernetes.BaseAddress, KubernetesToken, _tokenFile);
         _disposables.Add(kubeconfig);
+        Kubeconfig = kubeconfig;
         var settings = new Dictionary<string, string?>
         {
             ["urls"] = "http://127.0.0.1:0",
