@@ -49,6 +49,18 @@ public sealed class StackReconcilerTests : IAsyncLifetime
         metadata: {name: shop}
         """;
 
+    /// <summary>The next revision of <see cref="TwoObjects"/>: the ConfigMap changed, the Deployment gone.</summary>
+    private const string WithoutDeployment = """
+        apiVersion: v1
+        kind: Namespace
+        metadata: {name: shop}
+        ---
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: settings, namespace: shop}
+        data: {color: red}
+        """;
+
     [Fact]
     public async Task Bundle_is_applied_stamped_and_labelled_for_pruning()
     {
@@ -73,16 +85,7 @@ public sealed class StackReconcilerTests : IAsyncLifetime
         await ReconcileAsync(TwoObjects, "sum-1");
         var before = await GetAsync("v1", "ConfigMap", "shop", "settings");
 
-        var summary = await ReconcileAsync("""
-            apiVersion: v1
-            kind: Namespace
-            metadata: {name: shop}
-            ---
-            apiVersion: v1
-            kind: ConfigMap
-            metadata: {name: settings, namespace: shop}
-            data: {color: red}
-            """, "sum-2");
+        var summary = await ReconcileAsync(WithoutDeployment, "sum-2");
 
         Assert.Equal(new ReconcileSummary(2, 0, 1), summary);
         var after = await GetAsync("v1", "ConfigMap", "shop", "settings");
@@ -288,16 +291,7 @@ public sealed class StackReconcilerTests : IAsyncLifetime
         _standIn.Faults.FailAll(503, "GET", "/apis/apps/");
         _client.InvalidateDiscovery();
 
-        const string withoutDeployment = """
-            apiVersion: v1
-            kind: Namespace
-            metadata: {name: shop}
-            ---
-            apiVersion: v1
-            kind: ConfigMap
-            metadata: {name: settings, namespace: shop}
-            """;
-        var summary = await ReconcileAsync(withoutDeployment, "sum-2");
+        var summary = await ReconcileAsync(WithoutDeployment, "sum-2");
 
         // The Deployment is stale but its group could not be read: kept, and said so.
         Assert.Equal(0, summary.Pruned);
@@ -306,7 +300,7 @@ public sealed class StackReconcilerTests : IAsyncLifetime
             && e.Message.Contains("Not pruning objects of API group-version apps/v1") && e.Message.Contains(StackId.ToString()));
 
         _standIn.Faults.Clear();
-        Assert.Equal(1, (await ReconcileAsync(withoutDeployment, "sum-2")).Pruned);
+        Assert.Equal(1, (await ReconcileAsync(WithoutDeployment, "sum-2")).Pruned);
         Assert.Null(StoredDeployment());
     }
 
