@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using YamlDotNet.Core;
-using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
+using Brokkr.Yaml;
 
 namespace Brokkr.Agent.Kubernetes;
 
@@ -13,20 +13,16 @@ namespace Brokkr.Agent.Kubernetes;
 /// </summary>
 internal static class YamlJson
 {
-    /// <summary>
-    /// Deepest nesting of mappings and sequences accepted. Real manifests stay far below it (a CRD's schema reaches a
-    /// few dozen levels); the limit exists because YamlStream.Load, the conversion below and JsonNode all recurse once
-    /// per level, and input nested thousands deep overflows the stack, which kills the process instead of throwing.
-    /// </summary>
-    public const int MaxDepth = 200;
-
     /// <summary>Parses a multi-document stream; null and empty documents are skipped.</summary>
-    /// <exception cref="YamlException">Invalid YAML, or nesting deeper than <see cref="MaxDepth"/>.</exception>
+    /// <exception cref="YamlException">
+    /// Invalid YAML, or nesting deeper than <see cref="DepthLimitedParser.DefaultMaxDepth"/> levels: the load, the
+    /// conversion below and JsonNode all recurse once per level, and input nested thousands deep would overflow the
+    /// stack, which kills the process instead of throwing. The broker refuses such objects with the same parser.
+    /// </exception>
     public static List<JsonNode> ParseStream(string yaml)
     {
-        RequireDepthWithin(yaml, MaxDepth);
         var stream = new YamlStream();
-        stream.Load(new StringReader(yaml));
+        stream.Load(DepthLimitedParser.For(yaml));
         var documents = new List<JsonNode>();
         foreach (var document in stream.Documents)
         {
@@ -38,25 +34,6 @@ internal static class YamlJson
         }
 
         return documents;
-    }
-
-    /// <summary>Counts nesting over parser events, which (unlike building the node tree) needs no recursion.</summary>
-    private static void RequireDepthWithin(string yaml, int maxDepth)
-    {
-        var parser = new Parser(new StringReader(yaml));
-        var depth = 0;
-        while (parser.MoveNext())
-        {
-            switch (parser.Current)
-            {
-                case MappingStart or SequenceStart when ++depth > maxDepth:
-                    throw new YamlException(parser.Current.Start, parser.Current.End,
-                        $"nesting deeper than {maxDepth} levels");
-                case MappingEnd or SequenceEnd:
-                    depth--;
-                    break;
-            }
-        }
     }
 
     private static JsonNode? Convert(YamlNode node) => node switch

@@ -10,8 +10,8 @@ namespace Brokkr.Yaml;
 /// start and end events rejects such input (with a <see cref="YamlException"/>, so existing handlers report it)
 /// before anything recursive sees the next level: load through it with <c>new YamlStream().Load(DepthLimitedParser.For(text))</c>.
 /// <para>
-/// Not tied to the broker (namespace <c>Brokkr.Yaml</c>, internal): the agent can link this file into its own
-/// assembly, as the Kubernetes stand-in links the agent's YamlJson.
+/// Not tied to the broker (namespace <c>Brokkr.Yaml</c>, internal): the agent and the Kubernetes stand-in link this
+/// file into their own assemblies, so what the broker accepts the agent can parse.
 /// </para>
 /// </summary>
 internal sealed class DepthLimitedParser(IParser inner, int maxDepth = DepthLimitedParser.DefaultMaxDepth) : IParser
