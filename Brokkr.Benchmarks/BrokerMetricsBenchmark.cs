@@ -16,13 +16,6 @@ public static class BrokerMetricsBenchmark
 
     public static async Task<int> RunAsync(BenchmarkSettings settings)
     {
-        var (withNs, withoutNs) = await MiddlewareCostBenchmark.RunAsync();
-        Console.WriteLine($"in isolation: {withNs / 1000:F2} µs per request with the broker's metrics hooks, " +
-            $"{withoutNs / 1000:F2} µs without: +{(withNs - withoutNs) / 1000:F2} µs per request");
-        if (settings.Rounds == 0)
-        {
-            return 0;
-        }
         var cluster = await PostgresCluster.SharedAsync();
         try
         {
@@ -31,6 +24,15 @@ public static class BrokerMetricsBenchmark
             await using var enabled = await StartBrokerAsync(connection, metrics: true);
             await using var disabled = await StartBrokerAsync(connection, metrics: false);
             var (agentId, agentPak) = await SeedAsync(enabled, settings.Stacks);
+
+            var (http, db) = await MiddlewareCostBenchmark.RunAsync(connection, agentId);
+            Console.WriteLine($"in isolation, HTTP request: {http}");
+            Console.WriteLine($"in isolation, target-state query (EF Core + Npgsql + PostgreSQL): {db}");
+            if (settings.Rounds == 0)
+            {
+                return 0;
+            }
+
             var path = $"/api/v1/agents/{agentId}/target-state?mode=full";
             using var onClient = Client(enabled, agentPak, settings.Concurrency);
             using var offClient = Client(disabled, agentPak, settings.Concurrency);
