@@ -7,7 +7,9 @@ namespace Brokkr.Agent.Reconcile;
 /// <summary>
 /// Makes the cluster match one revision of a stack (brokkr-core.md §7.5): Namespaces and CRDs first, a dry-run of
 /// everything else, the apply, then pruning of this agent's objects of the stack that are not in the revision.
-/// Any failure before pruning deletes the namespaces this run created and aborts without pruning.
+/// Each object is read before it is applied: one that exists and is not this agent's (<see cref="ObjectOwnership"/>)
+/// fails the reconcile instead of being force-applied and so adopted. Any failure before pruning deletes the
+/// namespaces this run created and aborts without pruning.
 /// </summary>
 public sealed class StackReconciler(IKubernetesClient kubernetes, ReconcileOptions options, IReconcileObserver observer,
     ILogger? log = null)
