@@ -1,6 +1,7 @@
 using Brokkr.KubernetesStandIn.Api;
 using Brokkr.KubernetesStandIn.Discovery;
 using Brokkr.KubernetesStandIn.Faults;
+using Brokkr.KubernetesStandIn.Fixtures;
 using Brokkr.KubernetesStandIn.Storage;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -26,7 +27,9 @@ public sealed class KubernetesStandIn : IAsyncDisposable
         {
             StandInTls.Configure(builder.WebHost, options.ServerCertificate, options.ClientCertificateAuthority);
         }
-        var catalog = new DiscoveryCatalog(options.FixturesPath ?? builder.Configuration["fixtures"] ?? StandInOptions.FindFixtures());
+        var fixturesPath = options.FixturesPath ?? builder.Configuration["fixtures"];
+        var catalog = new DiscoveryCatalog(
+            fixturesPath is null ? RecordedFixtures.Embedded : RecordedFixtures.FromDirectory(fixturesPath));
         Store = new ObjectStore();
         Lifecycle = new ClusterLifecycle(Store, catalog, TimeProvider.System) { CrdEstablishDelay = options.CrdEstablishDelay };
         Lifecycle.SeedNamespaces("default", "kube-system", "kube-public", "kube-node-lease");

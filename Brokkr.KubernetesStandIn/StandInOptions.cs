@@ -2,15 +2,14 @@ using System.Security.Cryptography.X509Certificates;
 
 namespace Brokkr.KubernetesStandIn;
 
-/// <summary>How to start the stand-in. Defaults suit tests: loopback, an ephemeral port, fixtures from ../shared.</summary>
+/// <summary>How to start the stand-in. Defaults suit tests: loopback, an ephemeral port, the embedded recordings.</summary>
 public sealed class StandInOptions
 {
     /// <summary>Listen address; port 0 picks a free one (read <see cref="KubernetesStandIn.BaseAddress"/>).</summary>
     public string Url { get; set; } = "http://127.0.0.1:0";
 
     /// <summary>
-    /// The recorded discovery fixtures; default: shared/fixtures/kubernetes in the nearest folder above the binaries
-    /// that has one (../shared beside the checkout, also from a git worktree nested deeper).
+    /// A folder of recorded responses to serve instead of the embedded ones (<see cref="Fixtures.RecordedFixtures"/>).
     /// </summary>
     public string? FixturesPath { get; set; }
 
@@ -24,19 +23,4 @@ public sealed class StandInOptions
 
     /// <summary>With HTTPS: require a client certificate issued by this CA, as an API server with client-cert auth does.</summary>
     public X509Certificate2? ClientCertificateAuthority { get; set; }
-
-    public static string FindFixtures()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", "fixtures", "kubernetes");
-            if (Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new DirectoryNotFoundException(
-            "no shared/fixtures/kubernetes above " + AppContext.BaseDirectory + "; pass the fixtures path explicitly (--fixtures)");
-    }
 }

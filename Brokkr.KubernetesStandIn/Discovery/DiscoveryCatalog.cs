@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Brokkr.KubernetesStandIn.Fixtures;
 
 namespace Brokkr.KubernetesStandIn.Discovery;
 
@@ -15,11 +16,11 @@ public sealed class DiscoveryCatalog
     private readonly List<(string Group, List<(string Version, JsonArray Resources)> Versions)> _groups = [];
     private readonly Dictionary<string, List<ServedResource>> _custom = new(); // CRD name → served resources
 
-    public DiscoveryCatalog(string fixturesDirectory)
+    public DiscoveryCatalog(RecordedFixtures fixtures)
     {
-        _apiVersions = Load(fixturesDirectory, "discovery-api.json");
-        _coreResourceList = Load(fixturesDirectory, "discovery-api-v1.json");
-        foreach (var item in Load(fixturesDirectory, "discovery-aggregated-v2.json")["items"]!.AsArray())
+        _apiVersions = fixtures.Json("discovery-api.json").AsObject();
+        _coreResourceList = fixtures.Json("discovery-api-v1.json").AsObject();
+        foreach (var item in fixtures.Json("discovery-aggregated-v2.json")["items"]!.AsArray())
         {
             var versions = new List<(string, JsonArray)>();
             foreach (var version in item!["versions"]!.AsArray())
@@ -208,7 +209,4 @@ public sealed class DiscoveryCatalog
 
         return legacy;
     }
-
-    private static JsonObject Load(string directory, string file) =>
-        JsonNode.Parse(File.ReadAllText(Path.Combine(directory, file)))!.AsObject();
 }

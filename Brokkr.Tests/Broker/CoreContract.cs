@@ -4,7 +4,7 @@ using Brokkr.Tests.AppHost.Testing;
 namespace Brokkr.Tests.Broker;
 
 /// <summary>
-/// The core operations of ../shared/spec/brokkr-v1.openapi.json: every path+method except the later-phase features
+/// The core operations of the Brokkr v1 wire contract (docs/reference/brokkr-v1.openapi.json): every path+method except the later-phase features
 /// the spec lists in §10 (templates, work orders, webhooks, diagnostics, WebSocket/fleet/telemetry, audit, admin ops).
 /// </summary>
 public static class CoreContract
@@ -21,7 +21,7 @@ public static class CoreContract
         "/from-template", "/stacks/{id}/events", "/stacks/{id}/logs",
     ];
 
-    public static string SpecFile => Path.Combine(RepositoryRoot.Path, "..", "shared", "spec", "brokkr-v1.openapi.json");
+    public static string SpecFile => Path.Combine(RepositoryRoot.Path, "docs", "reference", "brokkr-v1.openapi.json");
 
     /// <summary>"METHOD /path" under /api/v1, exactly as the contract spells the path.</summary>
     public static IReadOnlyList<string> Operations { get; } = Load();

@@ -32,10 +32,12 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     /// <param name="application">Assembly name in the test output folder, e.g. "Brokkr.Broker".</param>
     /// <param name="environment">Variables added to (or, when null, removed from) the inherited environment.</param>
+    /// <param name="directory">The folder holding the application (and its working directory); default: the test output.</param>
     public static async Task<ServiceProcess> StartAsync(string application, IReadOnlyDictionary<string, string?> environment,
-        string readyPath = "/healthz", TimeSpan? startupTimeout = null)
+        string readyPath = "/healthz", TimeSpan? startupTimeout = null, string? directory = null)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, application + ".dll");
+        directory ??= AppContext.BaseDirectory;
+        var dll = Path.Combine(directory, application + ".dll");
         if (!File.Exists(dll))
         {
             throw new FileNotFoundException($"{dll} is missing from the build output", dll);
@@ -44,7 +46,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         var startInfo = new ProcessStartInfo("dotnet")
         {
             ArgumentList = { dll, "--urls", baseAddress.ToString().TrimEnd('/') },
-            WorkingDirectory = AppContext.BaseDirectory,
+            WorkingDirectory = directory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,

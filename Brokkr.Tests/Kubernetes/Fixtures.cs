@@ -1,16 +1,14 @@
 using System.Text.Json.Nodes;
-using Brokkr.KubernetesStandIn;
+using Brokkr.KubernetesStandIn.Fixtures;
 
 namespace Brokkr.Tests.Kubernetes;
 
-/// <summary>The recorded Kubernetes responses in ../shared/fixtures/kubernetes.</summary>
+/// <summary>The recorded Kubernetes responses the stand-in embeds (Brokkr.KubernetesStandIn/Fixtures).</summary>
 internal static class Fixtures
 {
-    public static string Directory { get; } = StandInOptions.FindFixtures();
+    public static string Text(string file) => RecordedFixtures.Embedded.Text(file);
 
-    public static string Text(string file) => File.ReadAllText(Path.Combine(Directory, file));
-
-    public static JsonNode Json(string file) => JsonNode.Parse(Text(file))!;
+    public static JsonNode Json(string file) => RecordedFixtures.Embedded.Json(file);
 
     /// <summary>The response body of entry <paramref name="index"/> of a replay file.</summary>
     public static JsonNode ReplayBody(string file, int index) =>

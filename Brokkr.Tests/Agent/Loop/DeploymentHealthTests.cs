@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Brokkr.KubernetesStandIn;
 using Brokkr.KubernetesStandIn.Discovery;
+using Brokkr.KubernetesStandIn.Fixtures;
 using Brokkr.Tests.Broker;
 
 namespace Brokkr.Tests.Agent.Loop;
@@ -26,7 +27,7 @@ public sealed class DeploymentHealthTests(RestartableBroker broker) : IClassFixt
         Assert.Equal("unknown", (await HealthAsync(deployed)).Status);
 
         // What a Deployment controller would create: a ReplicaSet owned by it, pods owned by the ReplicaSet.
-        var catalog = new DiscoveryCatalog(StandInOptions.FindFixtures());
+        var catalog = new DiscoveryCatalog(RecordedFixtures.Embedded);
         var web = rig.ClusterObject("deployments", "default", "web")!;
         Put(rig, catalog, "apps/v1", "ReplicaSet", "web-5d9c", Owner("apps/v1", "Deployment", web));
         var replicaSet = rig.ClusterObject("replicasets", "default", "web-5d9c")!;

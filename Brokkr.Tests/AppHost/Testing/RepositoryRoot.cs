@@ -1,6 +1,6 @@
 namespace Brokkr.Tests.AppHost.Testing;
 
-/// <summary>The folder holding Brokkr.sln (shared material lives beside it in ../shared).</summary>
+/// <summary>The folder holding Brokkr.sln: the root of the checkout the tests were built from.</summary>
 public static class RepositoryRoot
 {
     public static string Path { get; } = Find();
