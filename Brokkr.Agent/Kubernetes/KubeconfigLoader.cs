@@ -1,15 +1,23 @@
-using System.Security.Cryptography.X509Certificates;
-using System.Text;
+using System.Net;
 using System.Text.Json.Nodes;
+using k8s;
+using k8s.Authentication;
+using k8s.KubeConfigModels;
 
 namespace Brokkr.Agent.Kubernetes;
 
 /// <summary>
-/// Reads kubeconfig files (current context → cluster + user): server, token / tokenFile, client certificate and key
-/// (inline data or files relative to the kubeconfig that defines them), CA data or file, insecure-skip-tls-verify,
-/// tls-server-name, context namespace. Several files merge as kubectl merges a KUBECONFIG list: the first file to set
-/// current-context wins, and so does the first to define a cluster, user or context of a given name.
-/// exec and auth-provider plugins are rejected with a clear message.
+/// Loads kubeconfig files with KubernetesClient (contexts, CA/certificate/key as data or files, token, basic auth,
+/// exec credential plugins, OIDC auth-provider, insecure-skip-tls-verify, tls-server-name). What this adds, because
+/// the package lacks it (kubectl has it):
+/// <list type="bullet">
+/// <item>merging a KUBECONFIG list with relative paths resolved beside the file that defined them (the package's merge
+/// is internal and resolves every path beside the first file); empty files are skipped;</item>
+/// <item><c>tokenFile</c> and <c>proxy-url</c>, which its model does not read;</item>
+/// <item>a user with no credentials at all (a local cluster without authentication), which it rejects;</item>
+/// <item>a token file re-read and an exec plugin re-run after a 401 (<see cref="RenewableTokenProvider"/>);</item>
+/// <item>refusing insecure-skip-tls-verify together with a certificate authority, as kubectl does.</item>
+/// </list>
 /// </summary>
 public static class KubeconfigLoader
 {
@@ -18,107 +26,128 @@ public static class KubeconfigLoader
     public static KubernetesConnection Load(IReadOnlyList<string> paths)
     {
         var source = string.Join(Path.PathSeparator, paths);
-        string? contextName = null;
-        var entries = new Dictionary<string, Dictionary<string, Entry>>
-        {
-            ["contexts"] = [], ["clusters"] = [], ["users"] = [],
-        };
+        var merged = new K8SConfiguration { Contexts = [], Clusters = [], Users = [] };
+        var tokenFiles = new Dictionary<string, string?>();
+        var proxies = new Dictionary<string, string?>();
         foreach (var path in paths)
         {
-            var documents = YamlJson.ParseStream(File.ReadAllText(path));
-            if (documents.Count == 0)
+            var text = File.ReadAllText(path);
+            if (string.IsNullOrWhiteSpace(text))
             {
                 continue; // an empty file contributes nothing, as with kubectl
             }
 
-            if (documents[0] is not JsonObject config)
-            {
-                throw new InvalidDataException($"kubeconfig {path} is not a mapping");
-            }
-
-            contextName ??= NonEmpty(config["current-context"]?.GetValue<string>());
             var directory = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
-            foreach (var (list, named) in entries)
-            {
-                foreach (var item in config[list]?.AsArray() ?? [])
-                {
-                    if (item?["name"]?.GetValue<string>() is { } name)
-                    {
-                        named.TryAdd(name, new Entry(item[list[..^1]] as JsonObject ?? new JsonObject(), directory));
-                    }
-                }
-            }
+            var file = KubernetesYaml.Deserialize<K8SConfiguration>(text)
+                ?? throw new InvalidDataException($"kubeconfig {path} is not a mapping");
+            ResolvePaths(file, directory);
+            Merge(merged, file);
+            var raw = YamlJson.ParseStream(text).FirstOrDefault() as JsonObject;
+            CollectFirst(raw, "users", "user", "tokenFile", tokenFiles, value => Path.Combine(directory, value));
+            CollectFirst(raw, "clusters", "cluster", "proxy-url", proxies, value => value);
         }
 
-        if (contextName is null)
-        {
-            throw new InvalidDataException($"kubeconfig {source} has no current-context");
-        }
-
-        var context = Named(entries, "contexts", contextName).Value;
-        var (cluster, clusterDirectory) = Named(entries, "clusters", Required(context, "cluster", contextName));
-        var userName = context["user"]?.GetValue<string>();
-        var (user, userDirectory) = userName is null ? new Entry(new JsonObject(), ".") : Named(entries, "users", userName);
-
-        if (user["exec"] is not null || user["auth-provider"] is not null)
-        {
-            throw new NotSupportedException(
-                $"kubeconfig user '{userName}' uses an exec or auth-provider plugin, which this agent does not run; use a token or client certificate");
-        }
-
-        var server = new Uri(Required(cluster, "server", contextName));
-        var insecure = cluster["insecure-skip-tls-verify"]?.GetValue<bool>() ?? false;
-        var ca = ReadPem(cluster, "certificate-authority", clusterDirectory);
-        if (insecure && ca is not null)
+        var contextName = merged.CurrentContext is { Length: > 0 } current ? current
+            : throw new InvalidDataException($"kubeconfig {source} has no current-context");
+        var context = merged.Contexts.FirstOrDefault(c => c.Name == contextName)?.ContextDetails;
+        var cluster = merged.Clusters.FirstOrDefault(c => c.Name == context?.Cluster)?.ClusterEndpoint;
+        if (cluster is { SkipTlsVerify: true } && (cluster.CertificateAuthority ?? cluster.CertificateAuthorityData) is not null)
         {
             throw new InvalidDataException("kubeconfig specifies both a certificate authority and insecure-skip-tls-verify");
         }
 
-        var certPem = ReadPem(user, "client-certificate", userDirectory);
-        var keyPem = ReadPem(user, "client-key", userDirectory);
-        var tokenFile = user["tokenFile"]?.GetValue<string>();
-        return new KubernetesConnection
+        var userName = context?.User;
+        var user = merged.Users.FirstOrDefault(u => u.Name == userName)?.UserCredentials;
+        if (context is not null && user is not null && !HasCredentialsThePackageReads(user))
         {
-            Server = server,
-            Token = user["token"]?.GetValue<string>(),
-            TokenFile = tokenFile is null ? null : Path.Combine(userDirectory, tokenFile),
-            ClientCertificate = certPem is not null && keyPem is not null
-                ? X509Certificate2.CreateFromPem(certPem, keyPem) : null,
-            CertificateAuthorities = ca is null ? null : LoadBundle(ca),
-            InsecureSkipTlsVerify = insecure,
-            TlsServerName = cluster["tls-server-name"]?.GetValue<string>(),
-            DefaultNamespace = NonEmpty(context["namespace"]?.GetValue<string>()) ?? "default",
-            Source = $"kubeconfig {source} context {contextName}",
-        };
-    }
-
-    /// <summary>A cluster, user or context body with the directory of the file that defined it.</summary>
-    private sealed record Entry(JsonObject Value, string Directory);
-
-    private static X509Certificate2Collection LoadBundle(string pem)
-    {
-        var bundle = new X509Certificate2Collection();
-        bundle.ImportFromPem(pem);
-        return bundle;
-    }
-
-    private static Entry Named(Dictionary<string, Dictionary<string, Entry>> entries, string list, string name) =>
-        entries[list].GetValueOrDefault(name)
-        ?? throw new InvalidDataException($"kubeconfig has no {list[..^1]} named '{name}'");
-
-    private static string Required(JsonObject node, string key, string context) =>
-        node[key]?.GetValue<string>() ?? throw new InvalidDataException($"kubeconfig context '{context}' lacks {key}");
-
-    private static string? NonEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
-
-    /// <summary>Reads "<key>-data" (base64 PEM) or "<key>" (a path relative to the kubeconfig).</summary>
-    private static string? ReadPem(JsonObject node, string key, string directory)
-    {
-        if (node[$"{key}-data"]?.GetValue<string>() is { } data)
-        {
-            return Encoding.UTF8.GetString(Convert.FromBase64String(data));
+            context.User = null; // what the package rejects; kubectl sends no credentials (or the tokenFile's token)
         }
 
-        return node[key]?.GetValue<string>() is { } file ? File.ReadAllText(Path.Combine(directory, file)) : null;
+        var configuration = KubernetesClientConfiguration.BuildConfigFromConfigObject(merged, contextName);
+        if (user?.Token is null or "" && userName is not null && tokenFiles.GetValueOrDefault(userName) is { } tokenFile)
+        {
+            configuration.TokenProvider = new RenewableTokenProvider(() => new TokenFileAuth(tokenFile), $"cannot read the token file {tokenFile}");
+        }
+        else if (configuration.TokenProvider is ExecTokenProvider && user?.ExternalExecution is { } exec)
+        {
+            configuration.TokenProvider = new RenewableTokenProvider(() => new ExecTokenProvider(exec),
+                $"the credential plugin {exec.Command} failed");
+        }
+
+        if (context?.Cluster is { } clusterName && proxies.GetValueOrDefault(clusterName) is { } proxy)
+        {
+            var proxyUri = new Uri(proxy);
+            configuration.FirstMessageHandlerSetup = handler =>
+            {
+                handler.Proxy = new WebProxy(proxyUri);
+                handler.UseProxy = true;
+            };
+        }
+
+        return new KubernetesConnection(configuration, $"kubeconfig {source} context {contextName}");
+    }
+
+    private static bool HasCredentialsThePackageReads(UserCredentials user) =>
+        !string.IsNullOrWhiteSpace(user.Token)
+        || !string.IsNullOrWhiteSpace(user.UserName) && !string.IsNullOrWhiteSpace(user.Password)
+        || !string.IsNullOrWhiteSpace(user.ClientCertificateData) && !string.IsNullOrWhiteSpace(user.ClientKeyData)
+        || !string.IsNullOrWhiteSpace(user.ClientCertificate) && !string.IsNullOrWhiteSpace(user.ClientKey)
+        || user.AuthProvider is not null
+        || user.ExternalExecution is not null;
+
+    /// <summary>Makes a file's relative paths absolute against its own directory, so the merge keeps them right.</summary>
+    private static void ResolvePaths(K8SConfiguration file, string directory)
+    {
+        string? Resolve(string? path) => string.IsNullOrEmpty(path) ? path : Path.Combine(directory, path);
+        foreach (var cluster in file.Clusters ?? [])
+        {
+            if (cluster.ClusterEndpoint is { } endpoint)
+            {
+                endpoint.CertificateAuthority = Resolve(endpoint.CertificateAuthority);
+            }
+        }
+
+        foreach (var user in file.Users ?? [])
+        {
+            if (user.UserCredentials is not { } credentials)
+            {
+                continue;
+            }
+
+            credentials.ClientCertificate = Resolve(credentials.ClientCertificate);
+            credentials.ClientKey = Resolve(credentials.ClientKey);
+            if (credentials.ExternalExecution is { Command: { } command } exec && command.Contains('/'))
+            {
+                exec.Command = Resolve(command); // kubectl: a command with a path separator is relative to the file
+            }
+        }
+    }
+
+    /// <summary>kubectl's rules: the first file to set current-context wins, and so does the first to define a name.</summary>
+    private static void Merge(K8SConfiguration merged, K8SConfiguration file)
+    {
+        merged.CurrentContext ??= string.IsNullOrEmpty(file.CurrentContext) ? null : file.CurrentContext;
+        merged.Contexts = First(merged.Contexts, file.Contexts, c => c.Name);
+        merged.Clusters = First(merged.Clusters, file.Clusters, c => c.Name);
+        merged.Users = First(merged.Users, file.Users, u => u.Name);
+    }
+
+    private static List<T> First<T>(IEnumerable<T> kept, IEnumerable<T>? added, Func<T, string> name) =>
+        [.. kept, .. (added ?? []).Where(a => kept.All(k => name(k) != name(a)))];
+
+    /// <summary>
+    /// Reads a key the package's model drops (e.g. users[].user.tokenFile) from entries whose name no earlier file
+    /// defined: null when the winning definition lacks it.
+    /// </summary>
+    private static void CollectFirst(JsonObject? file, string list, string body, string key, Dictionary<string, string?> found,
+        Func<string, string> resolve)
+    {
+        foreach (var item in file?[list] as JsonArray ?? [])
+        {
+            if (item?["name"]?.GetValue<string>() is { } name)
+            {
+                found.TryAdd(name, item[body]?[key]?.GetValue<string>() is { Length: > 0 } value ? resolve(value) : null);
+            }
+        }
     }
 }

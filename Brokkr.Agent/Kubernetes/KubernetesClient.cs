@@ -7,28 +7,33 @@ using System.Text.Json.Nodes;
 
 namespace Brokkr.Agent.Kubernetes;
 
-/// <summary>A small Kubernetes REST client over <see cref="HttpClient"/> (the KubernetesClient package is not available).</summary>
+/// <summary>
+/// The agent's operations (discovery cache, kind → resource resolution, server-side apply of any kind, dry run, paged
+/// label-selector lists, delete, per-operation metrics) over KubernetesClient's <see cref="k8s.Kubernetes"/>: its
+/// HttpClient (TLS, client certificates, proxy) and credentials (token, token file, exec plugin, OIDC). Requests are
+/// sent raw through those, not through the typed API, because apply must take any kind (built-in or custom) as JSON
+/// with fieldManager/force/dryRun, answer 201 vs 200, and keep the server's Status and plain-text 404 apart.
+/// </summary>
 public sealed class KubernetesClient : IKubernetesClient, IDisposable
 {
-    private static readonly TimeSpan TokenRereadInterval = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan DiscoveryMaxAge = TimeSpan.FromMinutes(10);
 
     /// <summary>How long a sweep in which some group-version failed is reused: about one polling cycle.</summary>
     public static readonly TimeSpan DefaultPartialDiscoveryMaxAge = TimeSpan.FromSeconds(10);
 
-    private readonly HttpClient _http;
+    private readonly k8s.Kubernetes _kubernetes;
+    private readonly TimeSpan _requestTimeout;
     private readonly IKubernetesOperationObserver? _observer;
     private readonly DiscoveryCache _discovery;
-    private string? _fileToken;
-    private DateTimeOffset _fileTokenReadAt;
 
     public KubernetesClient(KubernetesConnection connection, TimeSpan requestTimeout,
         IKubernetesOperationObserver? observer = null, TimeSpan? partialDiscoveryMaxAge = null)
     {
         Connection = connection;
+        connection.Configuration.UserAgent = "brokkr-agent/1.0";
+        _kubernetes = new k8s.Kubernetes(connection.Configuration);
+        _requestTimeout = requestTimeout;
         _observer = observer;
-        _http = new HttpClient(connection.CreateHandler()) { BaseAddress = connection.Server, Timeout = requestTimeout };
-        _http.DefaultRequestHeaders.UserAgent.ParseAdd("brokkr-agent/1.0");
         _discovery = new DiscoveryCache(
             async (path, accept, ct) => (await SendAsync(HttpMethod.Get, path, null, accept, ct, discovery: true)).Body
                 ?? throw new KubernetesApiException(HttpStatusCode.OK, null, $"empty discovery document at {path}"),
@@ -152,7 +157,7 @@ public sealed class KubernetesClient : IKubernetesClient, IDisposable
         }
     });
 
-    public void Dispose() => _http.Dispose();
+    public void Dispose() => _kubernetes.Dispose();
 
     private async Task<T> Observe<T>(string operation, Func<Task<T>> call)
     {
@@ -175,9 +180,10 @@ public sealed class KubernetesClient : IKubernetesClient, IDisposable
     {
         var body = content is null ? null : await content.ReadAsByteArrayAsync(cancellationToken);
         var contentType = content?.Headers.ContentType;
+        var renewable = Connection.Configuration.TokenProvider as RenewableTokenProvider;
         foreach (var retryAfterUnauthorized in new[] { false, true })
         {
-            using var request = new HttpRequestMessage(method, path);
+            using var request = new HttpRequestMessage(method, new Uri(_kubernetes.BaseUri, path.TrimStart('/')));
             request.Headers.Accept.ParseAdd(accept ?? "application/json");
             if (body is not null)
             {
@@ -185,20 +191,29 @@ public sealed class KubernetesClient : IKubernetesClient, IDisposable
                 request.Content.Headers.ContentType = contentType;
             }
 
-            if (await GetTokenAsync(forceReread: retryAfterUnauthorized, cancellationToken) is { } token)
+            if (_kubernetes.Credentials is { } credentials)
             {
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+                await credentials.ProcessHttpRequestAsync(request, cancellationToken);
             }
 
+            if (Connection.Configuration.TlsServerName is { Length: > 0 } serverName)
+            {
+                request.Headers.Host = serverName; // what the package's own requests do: the TLS name follows the Host
+            }
+
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(_requestTimeout);
             HttpResponseMessage response;
+            string text;
             try
             {
-                response = await _http.SendAsync(request, cancellationToken);
+                response = await _kubernetes.HttpClient.SendAsync(request, timeout.Token);
+                text = await response.Content.ReadAsStringAsync(timeout.Token);
             }
-            catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
             {
                 throw new KubernetesUnavailableException(HttpStatusCode.GatewayTimeout, null,
-                    $"Kubernetes API request {method} {StripQuery(path)} timed out after {_http.Timeout.TotalSeconds:0.#} s", e);
+                    $"Kubernetes API request {method} {StripQuery(path)} timed out after {_requestTimeout.TotalSeconds:0.#} s", e);
             }
             catch (HttpRequestException e)
             {
@@ -208,9 +223,9 @@ public sealed class KubernetesClient : IKubernetesClient, IDisposable
 
             using (response)
             {
-                var text = await response.Content.ReadAsStringAsync(cancellationToken);
-                if (response.StatusCode == HttpStatusCode.Unauthorized && !retryAfterUnauthorized && Connection.TokenFile is not null)
+                if (response.StatusCode == HttpStatusCode.Unauthorized && !retryAfterUnauthorized && renewable is not null)
                 {
+                    renewable.Renew(); // a rotated token file or a revoked plugin token: read or run it again
                     continue;
                 }
 
@@ -242,30 +257,4 @@ public sealed class KubernetesClient : IKubernetesClient, IDisposable
     }
 
     private static string StripQuery(string path) => path.Split('?')[0];
-
-    private async Task<string?> GetTokenAsync(bool forceReread, CancellationToken cancellationToken)
-    {
-        if (Connection.TokenFile is null)
-        {
-            return Connection.Token;
-        }
-
-        if (forceReread || _fileToken is null || DateTimeOffset.UtcNow - _fileTokenReadAt > TokenRereadInterval)
-        {
-            try
-            {
-                _fileToken = (await File.ReadAllTextAsync(Connection.TokenFile, cancellationToken)).Trim();
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // Typed like a rejected credential, so the heartbeat reports Kubernetes unreachable and goes out.
-                throw new KubernetesAccessDeniedException(HttpStatusCode.Unauthorized, null,
-                    $"cannot read the token file {Connection.TokenFile}: {e.Message}");
-            }
-
-            _fileTokenReadAt = DateTimeOffset.UtcNow;
-        }
-
-        return _fileToken;
-    }
 }

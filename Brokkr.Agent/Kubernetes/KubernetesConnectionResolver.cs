@@ -21,7 +21,8 @@ public static class KubernetesConnectionResolver
             }
             catch (Exception e) when (e is InvalidDataException or NotSupportedException or IOException
                                           or FormatException or UriFormatException or InvalidOperationException
-                                          or System.Security.Cryptography.CryptographicException or YamlDotNet.Core.YamlException)
+                                          or System.Security.Cryptography.CryptographicException or YamlDotNet.Core.YamlException
+                                          or k8s.Exceptions.KubeConfigException)
             {
                 kubeconfigProblem = $"kubeconfig {kubeconfigPath} is unusable: {e.Message}";
             }

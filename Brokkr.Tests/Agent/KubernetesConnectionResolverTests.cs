@@ -34,11 +34,11 @@ public sealed class KubernetesConnectionResolverTests : IDisposable
         var connection = KubernetesConnectionResolver.Resolve([path], InCluster(), _directory);
 
         Assert.Equal(new Uri("http://127.0.0.1:6443"), connection.Server);
-        Assert.Equal("t", connection.Token);
+        Assert.Equal("t", connection.Configuration.AccessToken);
     }
 
     [Fact]
-    public void A_missing_or_broken_kubeconfig_falls_back_to_the_service_account()
+    public async Task A_missing_or_broken_kubeconfig_falls_back_to_the_service_account()
     {
         File.WriteAllText(Path.Combine(_directory, "token"), "sa-token");
         var broken = Path.Combine(_directory, "broken");
@@ -48,7 +48,8 @@ public sealed class KubernetesConnectionResolverTests : IDisposable
         {
             var connection = KubernetesConnectionResolver.Resolve([path], InCluster(), _directory);
             Assert.Equal(new Uri("https://10.96.0.1:443"), connection.Server);
-            Assert.Equal(Path.Combine(_directory, "token"), connection.TokenFile);
+            var header = await connection.Configuration.TokenProvider.GetAuthenticationHeaderAsync(default);
+            Assert.Equal("sa-token", header.Parameter);
         }
     }
 

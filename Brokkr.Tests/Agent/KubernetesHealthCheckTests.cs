@@ -20,7 +20,7 @@ public sealed class KubernetesHealthCheckTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _standIn = await KubernetesStandIn.KubernetesStandIn.StartAsync();
-        _client = new KubernetesClient(new KubernetesConnection { Server = _standIn.BaseAddress }, TimeSpan.FromSeconds(30), _operations);
+        _client = new KubernetesClient(Connections.To(_standIn), TimeSpan.FromSeconds(30), _operations);
     }
 
     public async Task DisposeAsync()

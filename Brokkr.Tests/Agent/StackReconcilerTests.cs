@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Brokkr.Agent.Kubernetes;
 using Brokkr.Agent.Reconcile;
+using Brokkr.Tests.Kubernetes;
 
 namespace Brokkr.Tests.Agent;
 
@@ -20,7 +21,7 @@ public sealed class StackReconcilerTests : IAsyncLifetime
     {
         _standIn = await KubernetesStandIn.KubernetesStandIn.StartAsync();
         // Partial discovery is not reused, so a group that recovers is seen at once (in the agent: the next cycle).
-        _client = new KubernetesClient(new KubernetesConnection { Server = _standIn.BaseAddress }, TimeSpan.FromSeconds(30),
+        _client = new KubernetesClient(Connections.To(_standIn), TimeSpan.FromSeconds(30),
             partialDiscoveryMaxAge: TimeSpan.Zero);
         _reconciler = new StackReconciler(_client,
             new ReconcileOptions { DeleteRetryBudget = TimeSpan.FromSeconds(1), DeleteRetryFirstDelay = TimeSpan.FromMilliseconds(50) },
@@ -200,7 +201,7 @@ public sealed class StackReconcilerTests : IAsyncLifetime
     public async Task Objects_without_a_namespace_go_to_the_watch_namespace_else_the_kubeconfig_contexts(string? watch, string expected)
     {
         using var client = new KubernetesClient(
-            new KubernetesConnection { Server = _standIn.BaseAddress, DefaultNamespace = "team-a" }, TimeSpan.FromSeconds(30));
+            Connections.To(_standIn.BaseAddress, defaultNamespace: "team-a"), TimeSpan.FromSeconds(30));
         var reconciler = new StackReconciler(client, new ReconcileOptions { WatchNamespace = watch }, _observer);
 
         await reconciler.ReconcileAsync(BundleParser.Parse($$"""

@@ -15,8 +15,10 @@ public sealed class KubeconfigMergeTests : IDisposable
     }
 
     [Fact]
-    public void First_file_to_set_a_value_wins_and_paths_resolve_beside_the_file_that_defined_them()
+    public async Task First_file_to_set_a_value_wins_and_paths_resolve_beside_the_file_that_defined_them()
     {
+        _first.Write("token", "from-the-first-folder\n");
+        _second.Write("token", "from-the-second-folder\n");
         // No current-context here; its context and user win over later definitions of the same names.
         var a = _first.Write("a", """
             contexts: [{name: work, context: {cluster: k, user: u, namespace: team-a}}]
@@ -36,8 +38,9 @@ public sealed class KubeconfigMergeTests : IDisposable
         var connection = KubeconfigLoader.Load([a, b, c]);
 
         Assert.Equal(new Uri("http://first.example:6443"), connection.Server);
-        Assert.Equal(Path.Combine(_first.Path, "token"), connection.TokenFile);
-        Assert.Null(connection.Token);
+        var header = await connection.Configuration.TokenProvider.GetAuthenticationHeaderAsync(default);
+        Assert.Equal(("Bearer", "from-the-first-folder"), (header.Scheme, header.Parameter));
+        Assert.Null(connection.Configuration.AccessToken);
         Assert.Equal("team-a", connection.DefaultNamespace);
         Assert.Contains("context work", connection.Source);
     }

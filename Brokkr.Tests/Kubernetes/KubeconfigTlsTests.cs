@@ -58,7 +58,7 @@ public sealed class KubeconfigTlsTests(TlsStandIns servers) : IClassFixture<TlsS
         var connection = Load(servers.MutualTls, $"certificate-authority-data: {Base64(servers.Pki.AuthorityPem)}",
             $"client-certificate-data: {Base64(certificate)}", $"client-key-data: {Base64(key)}");
 
-        Assert.NotNull(connection.ClientCertificate);
+        Assert.NotNull(connection.Configuration.ClientCertificateData);
         await AssertConnectsAsync(connection);
     }
 

@@ -12,7 +12,7 @@ public sealed class KubernetesClientTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _standIn = await KubernetesStandIn.KubernetesStandIn.StartAsync();
-        _client = new KubernetesClient(new KubernetesConnection { Server = _standIn.BaseAddress }, TimeSpan.FromSeconds(30));
+        _client = new KubernetesClient(Connections.To(_standIn), TimeSpan.FromSeconds(30));
     }
 
     public async Task DisposeAsync()
@@ -146,7 +146,7 @@ public sealed class KubernetesClientTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<KubernetesUnavailableException>(() => _client.GetVersionAsync(default));
         Assert.Equal("InternalError", error.Reason);
 
-        using var impatient = new KubernetesClient(new KubernetesConnection { Server = _standIn.BaseAddress }, TimeSpan.FromSeconds(1));
+        using var impatient = new KubernetesClient(Connections.To(_standIn), TimeSpan.FromSeconds(1));
         _standIn.Faults.HangNext(1, TimeSpan.FromSeconds(10));
         var timeout = await Assert.ThrowsAsync<KubernetesUnavailableException>(() => impatient.GetVersionAsync(default));
         Assert.Contains("timed out", timeout.Message);
@@ -158,7 +158,7 @@ public sealed class KubernetesClientTests : IAsyncLifetime
     public async Task Discovery_survives_one_group_answering_503_reports_it_and_asks_again_next_time()
     {
         var observer = new OperationLog();
-        using var client = new KubernetesClient(new KubernetesConnection { Server = _standIn.BaseAddress }, TimeSpan.FromSeconds(30),
+        using var client = new KubernetesClient(Connections.To(_standIn), TimeSpan.FromSeconds(30),
             observer, partialDiscoveryMaxAge: TimeSpan.Zero);
         _standIn.Faults.FailAll(503, "GET", "/apis/batch/");
 
@@ -185,7 +185,7 @@ public sealed class KubernetesClientTests : IAsyncLifetime
     public async Task A_complete_sweep_is_cached()
     {
         var observer = new OperationLog();
-        using var client = new KubernetesClient(new KubernetesConnection { Server = _standIn.BaseAddress }, TimeSpan.FromSeconds(30),
+        using var client = new KubernetesClient(Connections.To(_standIn), TimeSpan.FromSeconds(30),
             observer, partialDiscoveryMaxAge: TimeSpan.FromMinutes(5));
         await client.GetPreferredResourcesAsync(default);
         await client.GetPreferredResourcesAsync(default);
@@ -206,106 +206,6 @@ public sealed class KubernetesClientTests : IAsyncLifetime
 
         Assert.True(gone.IsPathNotServed);
         Assert.DoesNotContain((await _client.GetPreferredResourcesAsync(default)).Resources, r => r.Kind == "Widget");
-    }
-
-    [Fact]
-    public async Task Kubeconfig_token_is_sent_and_a_rejected_token_is_an_access_denied_error()
-    {
-        _standIn.RequiredToken = "s3cret";
-        using var directory = new TempDirectory();
-        var path = directory.Write("config", $"""
-            apiVersion: v1
-            kind: Config
-            current-context: test
-            clusters:
-            - name: standin
-              cluster:
-                server: {_standIn.BaseAddress}
-            users:
-            - name: tester
-              user:
-                token: s3cret
-            contexts:
-            - name: other
-              context:
-                cluster: nowhere
-                user: nobody
-            - name: test
-              context:
-                cluster: standin
-                user: tester
-                namespace: team-a
-            """);
-
-        var connection = KubeconfigLoader.Load(path);
-        using var client = new KubernetesClient(connection, TimeSpan.FromSeconds(30));
-        using var anonymous = new KubernetesClient(new KubernetesConnection { Server = _standIn.BaseAddress }, TimeSpan.FromSeconds(30));
-
-        Assert.Equal(("team-a", null), (connection.DefaultNamespace, connection.ClientCertificate));
-        Assert.Equal("1", (await client.GetVersionAsync(default))["major"]!.GetValue<string>());
-        await Assert.ThrowsAsync<KubernetesAccessDeniedException>(() => anonymous.GetVersionAsync(default));
-    }
-
-    [Fact]
-    public async Task Token_file_is_re_read_after_a_401()
-    {
-        using var directory = new TempDirectory();
-        var tokenFile = directory.Write("token", "old-token");
-        _standIn.RequiredToken = "old-token";
-        using var client = new KubernetesClient(
-            new KubernetesConnection { Server = _standIn.BaseAddress, TokenFile = tokenFile }, TimeSpan.FromSeconds(30));
-        await client.GetVersionAsync(default);
-
-        // The kubelet rotates the projected token; the server stops accepting the old one.
-        File.WriteAllText(tokenFile, "new-token");
-        _standIn.RequiredToken = "new-token";
-
-        Assert.Equal("1", (await client.GetVersionAsync(default))["major"]!.GetValue<string>());
-    }
-
-    [Fact]
-    public async Task An_unreadable_token_file_is_a_typed_Kubernetes_error()
-    {
-        using var directory = new TempDirectory();
-        using var client = new KubernetesClient(
-            new KubernetesConnection { Server = _standIn.BaseAddress, TokenFile = Path.Combine(directory.Path, "gone") },
-            TimeSpan.FromSeconds(30));
-
-        var error = await Assert.ThrowsAsync<KubernetesAccessDeniedException>(() => client.GetVersionAsync(default));
-
-        Assert.Contains("cannot read the token file", error.Message);
-        Assert.False(error.IsTransient);
-    }
-
-    [Fact]
-    public void In_cluster_configuration_reads_the_service_account_files()
-    {
-        using var directory = new TempDirectory();
-        directory.Write("token", "jwt");
-        directory.Write("namespace", "brokkr-system\n"); // where the agent runs: not where tenants' objects go
-        var environment = new Dictionary<string, string?> { ["KUBERNETES_SERVICE_HOST"] = "fd00::1", ["KUBERNETES_SERVICE_PORT"] = "443" };
-
-        Assert.True(InClusterConfig.IsAvailable(k => environment.GetValueOrDefault(k)));
-        var connection = InClusterConfig.Load(k => environment.GetValueOrDefault(k), directory.Path);
-
-        Assert.Equal("https://[fd00::1]/", connection.Server.ToString());
-        Assert.Equal(("default", Path.Combine(directory.Path, "token")), (connection.DefaultNamespace, connection.TokenFile));
-        Assert.False(InClusterConfig.IsAvailable(_ => null));
-    }
-
-    [Fact]
-    public void Kubeconfig_with_an_exec_plugin_is_rejected_clearly()
-    {
-        using var directory = new TempDirectory();
-        var path = directory.Write("config", """
-            current-context: c
-            clusters: [{name: k, cluster: {server: "https://example.invalid"}}]
-            users: [{name: u, user: {exec: {command: aws}}}]
-            contexts: [{name: c, context: {cluster: k, user: u}}]
-            """);
-
-        var error = Assert.Throws<NotSupportedException>(() => KubeconfigLoader.Load(path));
-        Assert.Contains("exec", error.Message);
     }
 
     private Task ApplyLabelled(ApiResource resource, string name, Dictionary<string, string> labels)

@@ -43,7 +43,7 @@ public sealed class StatusMappingTests
     [Fact]
     public void Delete_success_body_is_a_success_status_without_code()
     {
-        var status = KubernetesStatus.TryParse(Fixtures.Text("status-200-delete-success.json"))!;
+        var status = KubernetesErrors.ParseStatus(Fixtures.Text("status-200-delete-success.json"))!;
 
         Assert.Equal(("Success", null, "foobars", "fb1"), (status.Status, status.Code, status.Details!.Kind, status.Details.Name));
     }

@@ -115,7 +115,7 @@ public sealed class AgentRig : IAsyncDisposable
     public async Task ApplyAsOtherToolAsync(System.Text.Json.Nodes.JsonObject obj, string fieldManager)
     {
         using var client = new Brokkr.Agent.Kubernetes.KubernetesClient(
-            new Brokkr.Agent.Kubernetes.KubernetesConnection { Server = Kubernetes.BaseAddress, Token = KubernetesToken },
+            Brokkr.Tests.Kubernetes.Connections.To(Kubernetes, KubernetesToken),
             TimeSpan.FromSeconds(30));
         var resource = await client.ResolveAsync(obj["apiVersion"]!.GetValue<string>(), obj["kind"]!.GetValue<string>(), default);
         await client.ApplyAsync(resource!, obj, new Brokkr.Agent.Kubernetes.ApplyOptions(fieldManager), default);
