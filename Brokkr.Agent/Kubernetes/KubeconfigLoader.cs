@@ -14,7 +14,8 @@ namespace Brokkr.Agent.Kubernetes;
 /// <item>merging a KUBECONFIG list with relative paths resolved beside the file that defined them (the package's merge
 /// is internal and resolves every path beside the first file); empty files are skipped;</item>
 /// <item><c>tokenFile</c> and <c>proxy-url</c>, which its model does not read;</item>
-/// <item>a user with no credentials at all (a local cluster without authentication), which it rejects;</item>
+/// <item>a user with no credentials at all (a local cluster without authentication), which it rejects, and an OIDC
+/// auth-provider with an id-token but no refresh token, whose id-token it drops;</item>
 /// <item>a token file re-read and an exec plugin re-run after a 401 (<see cref="RenewableTokenProvider"/>);</item>
 /// <item>refusing insecure-skip-tls-verify together with a certificate authority, as kubectl does.</item>
 /// </list>
@@ -74,6 +75,12 @@ public static class KubeconfigLoader
                 $"the credential plugin {exec.Command} failed");
         }
 
+        else if (user?.AuthProvider is { Name: "oidc", Config: { } oidc } && configuration.TokenProvider is null
+                 && oidc.GetValueOrDefault("id-token") is { Length: > 0 } idToken)
+        {
+            configuration.AccessToken = idToken; // no refresh token: the package drops the id-token; kubectl sends it
+        }
+
         if (context?.Cluster is { } clusterName && proxies.GetValueOrDefault(clusterName) is { } proxy)
         {
             var proxyUri = new Uri(proxy);
@@ -92,7 +99,8 @@ public static class KubeconfigLoader
         || !string.IsNullOrWhiteSpace(user.UserName) && !string.IsNullOrWhiteSpace(user.Password)
         || !string.IsNullOrWhiteSpace(user.ClientCertificateData) && !string.IsNullOrWhiteSpace(user.ClientKeyData)
         || !string.IsNullOrWhiteSpace(user.ClientCertificate) && !string.IsNullOrWhiteSpace(user.ClientKey)
-        || user.AuthProvider is not null
+        || user.AuthProvider is { Name: not "oidc" } // azure and gcp: the package explains which plugin replaced them
+        || user.AuthProvider?.Config is { } oidc && new[] { "client-id", "idp-issuer-url", "id-token", "refresh-token" }.All(oidc.ContainsKey)
         || user.ExternalExecution is not null;
 
     /// <summary>Makes a file's relative paths absolute against its own directory, so the merge keeps them right.</summary>

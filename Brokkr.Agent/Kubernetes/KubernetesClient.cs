@@ -193,7 +193,15 @@ public sealed class KubernetesClient : IKubernetesClient, IDisposable
 
             if (_kubernetes.Credentials is { } credentials)
             {
-                await credentials.ProcessHttpRequestAsync(request, cancellationToken);
+                try
+                {
+                    await credentials.ProcessHttpRequestAsync(request, cancellationToken);
+                }
+                catch (k8s.Exceptions.KubernetesClientException e)
+                {
+                    // An OIDC refresh the identity provider refused: a rejected credential, not a crash of the cycle.
+                    throw new KubernetesAccessDeniedException(HttpStatusCode.Unauthorized, null, e.Message);
+                }
             }
 
             if (Connection.Configuration.TlsServerName is { Length: > 0 } serverName)

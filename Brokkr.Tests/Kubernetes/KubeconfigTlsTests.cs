@@ -14,6 +14,9 @@ public sealed class TlsStandIns : IAsyncLifetime
     /// <summary>Certificate for 127.0.0.1; asks for a client certificate issued by <see cref="Pki"/>.</summary>
     public KubernetesStandIn.KubernetesStandIn MutualTls { get; private set; } = null!;
 
+    /// <summary>Certificate for 127.0.0.1; no client certificate needed (authenticate with a token).</summary>
+    public KubernetesStandIn.KubernetesStandIn ServerOnly { get; private set; } = null!;
+
     /// <summary>Certificate only for the name kubernetes.test (no IP address); no client certificate needed.</summary>
     public KubernetesStandIn.KubernetesStandIn NamedOnly { get; private set; } = null!;
 
@@ -25,6 +28,10 @@ public sealed class TlsStandIns : IAsyncLifetime
             ServerCertificate = Pki.IssueServer([], [IPAddress.Loopback]),
             ClientCertificateAuthority = Pki.Authority,
         });
+        ServerOnly = await KubernetesStandIn.KubernetesStandIn.StartAsync(new StandInOptions
+        {
+            Url = "https://127.0.0.1:0", ServerCertificate = Pki.IssueServer([], [IPAddress.Loopback]),
+        });
         NamedOnly = await KubernetesStandIn.KubernetesStandIn.StartAsync(new StandInOptions
         {
             Url = "https://127.0.0.1:0", ServerCertificate = Pki.IssueServer(["kubernetes.test"], []),
@@ -34,6 +41,7 @@ public sealed class TlsStandIns : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await MutualTls.DisposeAsync();
+        await ServerOnly.DisposeAsync();
         await NamedOnly.DisposeAsync();
         Pki.Dispose();
         Stranger.Dispose();
