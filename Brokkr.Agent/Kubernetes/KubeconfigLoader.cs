@@ -65,22 +65,7 @@ public static class KubeconfigLoader
         }
 
         var configuration = KubernetesClientConfiguration.BuildConfigFromConfigObject(merged, contextName);
-        if (user?.Token is null or "" && userName is not null && tokenFiles.GetValueOrDefault(userName) is { } tokenFile)
-        {
-            configuration.TokenProvider = new RenewableTokenProvider(() => new TokenFileAuth(tokenFile), $"cannot read the token file {tokenFile}");
-        }
-        else if (configuration.TokenProvider is ExecTokenProvider && user?.ExternalExecution is { } exec)
-        {
-            configuration.TokenProvider = new RenewableTokenProvider(() => new ExecTokenProvider(exec),
-                $"the credential plugin {exec.Command} failed");
-        }
-
-        else if (user?.AuthProvider is { Name: "oidc", Config: { } oidc } && configuration.TokenProvider is null
-                 && oidc.GetValueOrDefault("id-token") is { Length: > 0 } idToken)
-        {
-            configuration.AccessToken = idToken; // no refresh token: the package drops the id-token; kubectl sends it
-        }
-
+        AddCredentialsThePackageMisses(configuration, user, userName is null ? null : tokenFiles.GetValueOrDefault(userName));
         if (context?.Cluster is { } clusterName && proxies.GetValueOrDefault(clusterName) is { } proxy)
         {
             var proxyUri = new Uri(proxy);
@@ -92,6 +77,26 @@ public static class KubeconfigLoader
         }
 
         return new KubernetesConnection(configuration, $"kubeconfig {source} context {contextName}");
+    }
+
+    private static void AddCredentialsThePackageMisses(KubernetesClientConfiguration configuration, UserCredentials? user,
+        string? tokenFile)
+    {
+        if (user?.Token is null or "" && tokenFile is not null)
+        {
+            configuration.TokenProvider = new RenewableTokenProvider(() => new TokenFileAuth(tokenFile),
+                $"cannot read the token file {tokenFile}");
+        }
+        else if (configuration.TokenProvider is ExecTokenProvider && user?.ExternalExecution is { } exec)
+        {
+            configuration.TokenProvider = new RenewableTokenProvider(() => new ExecTokenProvider(exec),
+                $"the credential plugin {exec.Command} failed");
+        }
+        else if (user?.AuthProvider is { Name: "oidc", Config: { } oidc } && configuration.TokenProvider is null
+                 && oidc.GetValueOrDefault("id-token") is { Length: > 0 } idToken)
+        {
+            configuration.AccessToken = idToken; // no refresh token: the package drops the id-token; kubectl sends it
+        }
     }
 
     private static bool HasCredentialsThePackageReads(UserCredentials user) =>
