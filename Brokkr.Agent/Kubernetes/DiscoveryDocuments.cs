@@ -1,10 +1,13 @@
 using System.Text.Json.Nodes;
+using k8s;
+using k8s.Models;
 
 namespace Brokkr.Agent.Kubernetes;
 
 /// <summary>
-/// Parsers for the discovery formats: legacy <c>APIResourceList</c>/<c>APIGroupList</c> and aggregated
-/// <c>APIGroupDiscoveryList</c> (apidiscovery.k8s.io v2 and v2beta1). Subresources are skipped.
+/// The discovery formats read into KubernetesClient's models — legacy <c>APIResourceList</c>/<c>APIGroupList</c> and
+/// aggregated <c>APIGroupDiscoveryList</c> (apidiscovery.k8s.io v2, and v2beta1, which has the same shape) — and mapped
+/// to the agent's <see cref="ApiResource"/>. Subresources are skipped.
 /// </summary>
 public static class DiscoveryDocuments
 {
@@ -17,79 +20,29 @@ public static class DiscoveryDocuments
     /// <summary>Resources of one legacy <c>APIResourceList</c> (GET /api/v1, /apis/{g}/{v}).</summary>
     public static IReadOnlyList<ApiResource> ParseResourceList(JsonNode document)
     {
-        var (group, version) = ApiResource.SplitApiVersion(document["groupVersion"]?.GetValue<string>() ?? "");
-        var resources = new List<ApiResource>();
-        foreach (var entry in document["resources"]?.AsArray() ?? [])
-        {
-            var name = entry?["name"]?.GetValue<string>();
-            var kind = entry?["kind"]?.GetValue<string>();
-            if (name is null || kind is null || name.Contains('/'))
-            {
-                continue;
-            }
-
-            resources.Add(new ApiResource(group, version, name, kind,
-                entry?["namespaced"]?.GetValue<bool>() ?? false, Strings(entry?["verbs"])));
-        }
-
-        return resources;
+        var list = KubernetesJson.Deserialize<V1APIResourceList>(document);
+        var (group, version) = ApiResource.SplitApiVersion(list.GroupVersion ?? "");
+        return (list.Resources ?? []).Where(r => r.Name is not null && r.Kind is not null && !r.Name.Contains('/'))
+            .Select(r => new ApiResource(group, version, r.Name, r.Kind, r.Namespaced, [.. r.Verbs ?? []]))
+            .ToList();
     }
 
     /// <summary>The (group, version, preferred) triples of a legacy <c>APIGroupList</c> (GET /apis).</summary>
-    public static IReadOnlyList<(string Group, string Version, bool Preferred)> ParseGroupList(JsonNode document)
-    {
-        var result = new List<(string, string, bool)>();
-        foreach (var group in document["groups"]?.AsArray() ?? [])
-        {
-            var name = group?["name"]?.GetValue<string>() ?? "";
-            var preferred = group?["preferredVersion"]?["version"]?.GetValue<string>();
-            foreach (var version in group?["versions"]?.AsArray() ?? [])
-            {
-                var v = version?["version"]?.GetValue<string>();
-                if (v is not null)
-                {
-                    result.Add((name, v, v == preferred));
-                }
-            }
-        }
-
-        return result;
-    }
+    public static IReadOnlyList<(string Group, string Version, bool Preferred)> ParseGroupList(JsonNode document) =>
+        (KubernetesJson.Deserialize<V1APIGroupList>(document).Groups ?? [])
+        .SelectMany(g => (g.Versions ?? []).Where(v => v.Version is not null)
+            .Select(v => (g.Name ?? "", v.Version, v.Version == g.PreferredVersion?.Version)))
+        .ToList();
 
     /// <summary>Every group-version of an aggregated document; the first version of each group is preferred.</summary>
-    public static IReadOnlyList<ApiGroupVersion> ParseAggregated(JsonNode document)
-    {
-        var result = new List<ApiGroupVersion>();
-        foreach (var item in document["items"]?.AsArray() ?? [])
-        {
-            var group = item?["metadata"]?["name"]?.GetValue<string>() ?? "";
-            var first = true;
-            foreach (var version in item?["versions"]?.AsArray() ?? [])
-            {
-                var v = version?["version"]?.GetValue<string>() ?? "";
-                var resources = new List<ApiResource>();
-                foreach (var entry in version?["resources"]?.AsArray() ?? [])
-                {
-                    var plural = entry?["resource"]?.GetValue<string>();
-                    var kind = entry?["responseKind"]?["kind"]?.GetValue<string>();
-                    if (plural is null || kind is null)
-                    {
-                        continue;
-                    }
-
-                    resources.Add(new ApiResource(group, v, plural, kind,
-                        entry?["scope"]?.GetValue<string>() == "Namespaced", Strings(entry?["verbs"])));
-                }
-
-                result.Add(new ApiGroupVersion(group, v, first, resources,
-                    Stale: version?["freshness"]?.GetValue<string>() == "Stale"));
-                first = false;
-            }
-        }
-
-        return result;
-    }
-
-    private static IReadOnlyList<string> Strings(JsonNode? array) =>
-        array?.AsArray().Select(v => v?.GetValue<string>()).OfType<string>().ToArray() ?? [];
+    public static IReadOnlyList<ApiGroupVersion> ParseAggregated(JsonNode document) =>
+        (KubernetesJson.Deserialize<V2APIGroupDiscoveryList>(document).Items ?? [])
+        .SelectMany(g => (g.Versions ?? []).Select((v, index) => new ApiGroupVersion(g.Metadata?.Name ?? "", v.Version ?? "",
+            Preferred: index == 0,
+            (v.Resources ?? []).Where(r => r.Resource is not null && r.ResponseKind?.Kind is not null)
+                .Select(r => new ApiResource(g.Metadata?.Name ?? "", v.Version ?? "", r.Resource, r.ResponseKind.Kind,
+                    r.Scope == "Namespaced", [.. r.Verbs ?? []]))
+                .ToList(),
+            Stale: v.Freshness == "Stale")))
+        .ToList();
 }
