@@ -73,10 +73,10 @@ public sealed class KubernetesAuthTests(TlsStandIns servers) : IClassFixture<Tls
     [Fact]
     public async Task Exec_plugin_token_is_cached_until_its_expiry_and_the_plugin_runs_again_after_it()
     {
-        // KubernetesClient renews a plugin's token 30 s before its expirationTimestamp: 34 s leaves it good for 4 s.
+        // KubernetesClient renews a plugin's token 30 s before its expirationTimestamp: 37 s leaves it good for 7 s.
         _standIn.RequiredToken = "from-the-plugin";
         _directory.Write("plugin-token", "from-the-plugin");
-        using var client = new KubernetesClient(KubeconfigLoader.Load(Kubeconfig(ExecUser(lifetimeSeconds: 34))), TimeSpan.FromSeconds(30));
+        using var client = new KubernetesClient(KubeconfigLoader.Load(Kubeconfig(ExecUser(lifetimeSeconds: 37))), TimeSpan.FromSeconds(30));
 
         await AssertAnswersAsync(client);
         var runsAfterFirstRequest = PluginRuns();
