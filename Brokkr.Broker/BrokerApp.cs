@@ -71,9 +71,12 @@ public static class BrokerApp
 
         services.AddSingleton<PakFormat>();
         services.AddSingleton<AuthCache>();
+        services.AddSingleton<PakRevocations>();
         services.AddScoped<PakResolver>();
         services.AddSingleton<DefaultAdminKeyMonitor>();
         services.AddHostedService<DatabaseInitializer>();
+        // After the initializer: it listens on a migrated database.
+        services.AddHostedService<PakRevocationListener>();
         services.AddHostedService(sp => sp.GetRequiredService<DefaultAdminKeyMonitor>());
         services.AddBrokerMetrics(builder.Configuration);
         services.AddSingleton(TimeProvider.System);

@@ -1,8 +1,5 @@
-using Brokkr.Broker.Configuration;
 using Brokkr.Broker.Data;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Caching.Memory;
-using Microsoft.Extensions.Options;
 
 namespace Brokkr.Broker.Authentication;
 
@@ -60,61 +57,4 @@ public sealed class PakResolver(BrokkrDbContext db, AuthCache cache)
         }
         return null;
     }
-}
-
-/// <summary>
-/// The short-lived verification cache of §2.5; entries are evicted on PAK rotation and soft delete. A lookup that
-/// began before an eviction must not re-insert what it read: every eviction bumps <see cref="Generation"/>, and
-/// <see cref="Set"/> only stores an answer whose lookup started in the current generation. Without that, a request
-/// racing a rotation could cache the old PAK again and keep it valid for a whole TTL.
-/// </summary>
-public sealed class AuthCache : IDisposable
-{
-    private const int MaxEntries = 10_000;
-    private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = MaxEntries });
-    private readonly Lock _gate = new();
-    private readonly TimeSpan _ttl;
-    private long _generation;
-
-    public AuthCache(IOptions<BrokerOptions> options)
-    {
-        _ttl = TimeSpan.FromSeconds(Math.Max(0, options.Value.AuthCacheTtlSeconds));
-    }
-
-    /// <summary>Read before looking a PAK up in the database; pass it to <see cref="Set"/>.</summary>
-    public long Generation => Interlocked.Read(ref _generation);
-
-    public bool TryGet(string hash, out Caller? caller) => _cache.TryGetValue(hash, out caller);
-
-    /// <param name="generation">The <see cref="Generation"/> read before the lookup that produced <paramref name="caller"/>.</param>
-    public void Set(string hash, Caller caller, long generation)
-    {
-        if (_ttl <= TimeSpan.Zero)
-        {
-            return;
-        }
-        // Checked and stored under the lock Evict takes, so an eviction cannot fall between the two.
-        lock (_gate)
-        {
-            if (generation == _generation)
-            {
-                _cache.Set(hash, caller, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = _ttl });
-            }
-        }
-    }
-
-    /// <summary>Call after the rotation or deletion has committed.</summary>
-    public void Evict(string? hash)
-    {
-        lock (_gate)
-        {
-            Interlocked.Increment(ref _generation);
-            if (!string.IsNullOrEmpty(hash))
-            {
-                _cache.Remove(hash);
-            }
-        }
-    }
-
-    public void Dispose() => _cache.Dispose();
 }
