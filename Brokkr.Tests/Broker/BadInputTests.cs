@@ -61,6 +61,11 @@ public sealed class BadInputTests(WorldBrokerHost broker) : IClassFixture<WorldB
         ["deeply nested JSON in yaml_content"] = new("POST", w => $"/stacks/{w.S1}/deployment-objects",
             _ => Json(new { yaml_content = string.Concat(Enumerable.Repeat("[{\"a\": ", 20_000)) }), 400, "invalid_deployment_object"),
         ["block mappings nested 101 deep"] = new("POST", w => $"/stacks/{w.S1}/deployment-objects", _ => Text(NestedBlockMappings(101), "application/yaml"), 400, "invalid_deployment_object"),
+        // Stored as is, these would expand to 10⁹ nodes (or loop) in every agent that loads them.
+        ["a billion laughs (YAML aliases)"] = new("POST", w => $"/stacks/{w.S1}/deployment-objects",
+            _ => Text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: laughs}\n" + Foundation.BoundedYamlParserTests.Laughs, "application/yaml"), 400, "invalid_deployment_object"),
+        ["a YAML alias inside the node it names"] = new("POST", w => $"/stacks/{w.S1}/deployment-objects",
+            _ => Json(new { yaml_content = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: loop}\ndata: &d {a: *d}\n" }), 400, "invalid_deployment_object"),
         ["malformed JSON deployment object"] = new("POST", w => $"/stacks/{w.S1}/deployment-objects", _ => Json("{\"yaml_content\":"), 400, "invalid_deployment_object"),
         ["yaml_content not a string"] = new("POST", w => $"/stacks/{w.S1}/deployment-objects", _ => Json("{\"yaml_content\":5}"), 400, "invalid_deployment_object"),
         ["unknown event status"] = new("POST", w => $"/agents/{w.A1.Id}/events",
