@@ -82,6 +82,7 @@ public static class BrokerApp
         services.AddSingleton(TimeProvider.System);
         // A singleton, so its two-second verdict cache outlives one probe.
         services.AddSingleton<DatabaseHealthCheck>();
+        services.AddSingleton<DatabaseOutage>();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: [ReadyTag]);
         services.AddBrokerHealthResponses();
         services.AddBrokerCors(builder.Configuration);

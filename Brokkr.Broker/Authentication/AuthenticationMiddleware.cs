@@ -20,7 +20,8 @@ public sealed class AuthenticationMiddleware(RequestDelegate next, BusinessMetri
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            // Spec §2.3: a database failure while authenticating is a bare 500, like the 401s (no envelope).
+            // Spec §2.3: a database failure while authenticating is a bare 500, like the 401s (no envelope) — except an
+            // unreachable database, which ErrorMappingMiddleware answers 503 database_unavailable.
             throw new AuthenticationUnavailableException(e);
         }
         if (caller is null)
