@@ -68,6 +68,9 @@ public sealed class BadInputTests(WorldBrokerHost broker) : IClassFixture<WorldB
             _ => Json(new { yaml_content = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: loop}\ndata: &d {a: *d}\n" }), 400, "invalid_deployment_object"),
         ["malformed JSON deployment object"] = new("POST", w => $"/stacks/{w.S1}/deployment-objects", _ => Json("{\"yaml_content\":"), 400, "invalid_deployment_object"),
         ["yaml_content not a string"] = new("POST", w => $"/stacks/{w.S1}/deployment-objects", _ => Json("{\"yaml_content\":5}"), 400, "invalid_deployment_object"),
+        ["event message over 16 KiB"] = new("POST", w => $"/agents/{w.A1.Id}/events",
+            w => Json(new { agent_id = w.A1.Id, deployment_object_id = w.D1, event_type = "DEPLOY", status = "FAILURE", message = new string('m', 16_385) }),
+            400, "invalid_agent_event", AsAgent: true),
         ["unknown event status"] = new("POST", w => $"/agents/{w.A1.Id}/events",
             w => Json(new { agent_id = w.A1.Id, deployment_object_id = w.D1, event_type = "DEPLOY", status = "MAYBE" }), 400, "invalid_agent_event", AsAgent: true),
         ["blank event type"] = new("POST", w => $"/agents/{w.A1.Id}/events",
@@ -113,6 +116,23 @@ public sealed class BadInputTests(WorldBrokerHost broker) : IClassFixture<WorldB
         var client = broker.Client(@case.AsAgent ? world.A1.Pak : BrokerHost.DevAdminPak);
         using var request = new HttpRequestMessage(new HttpMethod(@case.Method), "/api/v1" + @case.Path(world)) { Content = @case.Body(world) };
         await client.SendAsync(request).ExpectError(@case.Status, @case.Code);
+    }
+
+    [Theory]
+    [InlineData("/agents/{agent}/health-status", "PATCH", "{\"deployment_objects\": \"none\"}", "invalid value at $.deployment_objects: expected an array")]
+    [InlineData("/agents/{agent}/health-status", "PATCH", "{\"deployment_objects\": [{\"id\": 5}]}", "invalid value at $.deployment_objects[0].id: expected a UUID string")]
+    [InlineData("/agents/{agent}/events", "POST", "{\"agent_id\": \"{agent}\", \"deployment_object_id\": \"{do}\", \"event_type\": \"DEPLOY\", \"status\": 1}", "invalid value at $.status: expected a string")]
+    [InlineData("/stacks", "POST", "{\"name\": \"x\"}", "missing required member(s): generator_id")]
+    public async Task A_body_of_the_wrong_shape_is_explained_in_API_terms(string path, string method, string body, string message)
+    {
+        var world = broker.Shared;
+        string Fill(string s) => s.Replace("{agent}", world.A1.Id.ToString()).Replace("{do}", world.D1.ToString());
+        var client = broker.Client(path.StartsWith("/agents", StringComparison.Ordinal) ? world.A1.Pak : BrokerHost.DevAdminPak);
+
+        var error = await client.Send(method, Fill(path), Json(Fill(body))).Expect(422);
+
+        Assert.Equal("invalid_body", error.Str("code"));
+        Assert.Equal(message, error.Str("message"));
     }
 
     [Fact]
