@@ -71,6 +71,9 @@ public sealed class BadInputTests(WorldBrokerHost broker) : IClassFixture<WorldB
         ["event message over 16 KiB"] = new("POST", w => $"/agents/{w.A1.Id}/events",
             w => Json(new { agent_id = w.A1.Id, deployment_object_id = w.D1, event_type = "DEPLOY", status = "FAILURE", message = new string('m', 16_385) }),
             400, "invalid_agent_event", AsAgent: true),
+        ["a health report of 1,001 entries"] = new("PATCH", w => $"/agents/{w.A1.Id}/health-status",
+            w => Json(new { deployment_objects = Enumerable.Repeat(new { id = w.D1, status = "healthy", checked_at = DateTime.UtcNow }, 1_001) }),
+            400, "too_many_health_records", AsAgent: true),
         ["unknown event status"] = new("POST", w => $"/agents/{w.A1.Id}/events",
             w => Json(new { agent_id = w.A1.Id, deployment_object_id = w.D1, event_type = "DEPLOY", status = "MAYBE" }), 400, "invalid_agent_event", AsAgent: true),
         ["blank event type"] = new("POST", w => $"/agents/{w.A1.Id}/events",
@@ -172,6 +175,24 @@ public sealed class BadInputTests(WorldBrokerHost broker) : IClassFixture<WorldB
         }).ExpectError(422, "foreign_key_violation");
         var health = await broker.Client().Send("GET", $"/deployment-objects/{world.D1}/health").Expect(200);
         Assert.Equal(0, health.GetProperty("health_records").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task A_health_report_of_the_maximum_size_is_written_and_its_last_entry_per_object_wins()
+    {
+        var world = broker.Shared;
+        var fleet = new Fleet(broker);
+        var deploymentObject = (await fleet.DeploymentObjectAsync(world.G1, await fleet.StackAsync(world.G1))).Id();
+        var agent = broker.Client(world.A1.Pak);
+        var entries = Enumerable.Range(0, 1_000)
+            .Select(i => new { id = deploymentObject, status = i == 999 ? "degraded" : "healthy", checked_at = DateTime.UtcNow })
+            .ToArray();
+
+        await agent.Send("PATCH", $"/agents/{world.A1.Id}/health-status", new { deployment_objects = entries }).Expect(200);
+
+        var health = await broker.Client().Send("GET", $"/deployment-objects/{deploymentObject}/health").Expect(200);
+        var record = Assert.Single(health.GetProperty("health_records").EnumerateArray());
+        Assert.Equal("degraded", record.Str("status"));
     }
 
     [Fact]
