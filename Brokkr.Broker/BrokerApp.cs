@@ -72,6 +72,7 @@ public static class BrokerApp
         services.AddSingleton<PakFormat>();
         services.AddSingleton<AuthCache>();
         services.AddSingleton<PakRevocations>();
+        services.AddSingleton<AuthFailureLimiter>();
         services.AddScoped<PakResolver>();
         services.AddSingleton<DefaultAdminKeyMonitor>();
         services.AddHostedService<DatabaseInitializer>();

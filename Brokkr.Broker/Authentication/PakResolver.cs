@@ -1,4 +1,6 @@
+using System.Net;
 using Brokkr.Broker.Data;
+using Brokkr.Broker.Errors;
 using Microsoft.EntityFrameworkCore;
 
 namespace Brokkr.Broker.Authentication;
@@ -8,9 +10,11 @@ namespace Brokkr.Broker.Authentication;
 /// generator) and caches successes by hash for <c>auth_cache_ttl_seconds</c> (§2.5), bounded to 10 000 entries.
 /// Only hashes are ever held: the plaintext never leaves <see cref="ResolveAsync"/>.
 /// </summary>
-public sealed class PakResolver(BrokkrDbContext db, AuthCache cache)
+public sealed class PakResolver(BrokkrDbContext db, AuthCache cache, AuthFailureLimiter? limiter = null)
 {
-    public async Task<Caller?> ResolveAsync(string pak, CancellationToken cancellationToken)
+    /// <param name="client">The caller's address, whose failures <see cref="AuthFailureLimiter"/> budgets.</param>
+    /// <exception cref="ApiException">429 <c>too_many_auth_failures</c>: the address spent its failure budget.</exception>
+    public async Task<Caller?> ResolveAsync(string pak, CancellationToken cancellationToken, IPAddress? client = null)
     {
         var hash = PakFormat.HashOf(pak);
         if (hash is null)
@@ -21,6 +25,18 @@ public sealed class PakResolver(BrokkrDbContext db, AuthCache cache)
         {
             return cached;
         }
+        if (limiter?.RecentlyRefused(hash) == true)
+        {
+            return null;
+        }
+        if (limiter?.RetryAfter(client) is { } wait)
+        {
+            throw new ApiException(StatusCodes.Status429TooManyRequests, "too_many_auth_failures",
+                "too many failed authentications from this address; retry later")
+            {
+                RetryAfterSeconds = (int)Math.Ceiling(wait.TotalSeconds),
+            };
+        }
 
         // Taken before the lookup reads the database, so a rotation or deletion committed meanwhile (and evicted)
         // keeps this possibly stale answer out of the cache.
@@ -29,6 +45,10 @@ public sealed class PakResolver(BrokkrDbContext db, AuthCache cache)
         if (caller is not null)
         {
             cache.Set(hash, caller, generation);
+        }
+        else
+        {
+            limiter?.Failed(client, hash, "unknown PAK");
         }
         return caller;
     }
