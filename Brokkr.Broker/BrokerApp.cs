@@ -71,14 +71,19 @@ public static class BrokerApp
 
         services.AddSingleton<PakFormat>();
         services.AddSingleton<AuthCache>();
+        services.AddSingleton<PakRevocations>();
+        services.AddSingleton<AuthFailureLimiter>();
         services.AddScoped<PakResolver>();
         services.AddSingleton<DefaultAdminKeyMonitor>();
         services.AddHostedService<DatabaseInitializer>();
+        // After the initializer: it listens on a migrated database.
+        services.AddHostedService<PakRevocationListener>();
         services.AddHostedService(sp => sp.GetRequiredService<DefaultAdminKeyMonitor>());
         services.AddBrokerMetrics(builder.Configuration);
         services.AddSingleton(TimeProvider.System);
         // A singleton, so its two-second verdict cache outlives one probe.
         services.AddSingleton<DatabaseHealthCheck>();
+        services.AddSingleton<DatabaseOutage>();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: [ReadyTag]);
         services.AddBrokerHealthResponses();
         services.AddBrokerCors(builder.Configuration);

@@ -63,6 +63,9 @@ public sealed class BrokerClient(HttpClient http)
         SendAsync<List<DeploymentObjectRecord>>(HttpMethod.Get,
             $"api/v1/agents/{agentId}/target-state" + (full ? "?mode=full" : ""), null, cancellationToken);
 
+    public Task<List<AgentEventRecord>> GetEventsAsync(Guid agentId, CancellationToken cancellationToken) =>
+        SendAsync<List<AgentEventRecord>>(HttpMethod.Get, $"api/v1/agents/{agentId}/events", null, cancellationToken);
+
     public Task ReportEventAsync(AgentEventReport report, CancellationToken cancellationToken) =>
         SendAsync<JsonElement>(HttpMethod.Post, $"api/v1/agents/{report.AgentId}/events", report, cancellationToken);
 

@@ -16,6 +16,9 @@ public sealed record PakIdentity(bool Admin, Guid? Agent, Guid? Generator);
 
 public sealed record HeartbeatReport(bool K8sReachable, int? K8sApiLatencyMs);
 
+/// <summary>An event as GET /agents/{id}/events lists it (newest first).</summary>
+public sealed record AgentEventRecord(Guid DeploymentObjectId, string EventType, string Status, string? Message, DateTimeOffset CreatedAt);
+
 public sealed record AgentEventReport(Guid AgentId, Guid DeploymentObjectId, string EventType, string Status, string? Message)
 {
     public const string Deploy = "DEPLOY";

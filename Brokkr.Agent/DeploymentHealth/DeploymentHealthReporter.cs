@@ -8,11 +8,14 @@ namespace Brokkr.Agent.DeploymentHealth;
 
 /// <summary>
 /// brokkr-core.md §7.7: every deployment-health interval, judge the pods of the current deployment object of each
-/// applied stack and send all verdicts in one PATCH. A failed pod listing reports every tracked object as unknown.
+/// applied stack and send the verdicts in one PATCH (several past 1,000 objects). A failed pod listing reports every tracked object as unknown.
 /// </summary>
 public sealed class DeploymentHealthReporter(BrokerClient broker, Lazy<IKubernetesClient> kubernetes,
     DepartedStackCleanup cleanup, AgentSettings settings, TimeProvider time, ILogger<DeploymentHealthReporter> log)
 {
+    /// <summary>The broker's bound on one report's entries (its <c>DeploymentHealthApi.MaxEntriesPerReport</c>).</summary>
+    public const int MaxEntriesPerReport = 1_000;
+
     private DateTimeOffset? _lastRun;
 
     /// <summary>Reports when enabled and the interval has passed since the last report (the first tick always does).</summary>
@@ -34,8 +37,12 @@ public sealed class DeploymentHealthReporter(BrokerClient broker, Lazy<IKubernet
         var verdicts = await JudgeAsync(tracked, cancellationToken);
         try
         {
-            await broker.ReportHealthAsync(self.Id, verdicts.Select(v => new DeploymentObjectHealthReport(
-                v.Key, v.Value.Status, v.Value.Summary, now)).ToList(), cancellationToken);
+            // The broker takes at most MaxEntriesPerReport entries per report.
+            foreach (var batch in verdicts.Chunk(MaxEntriesPerReport))
+            {
+                await broker.ReportHealthAsync(self.Id, batch.Select(v => new DeploymentObjectHealthReport(
+                    v.Key, v.Value.Status, v.Value.Summary, now)).ToList(), cancellationToken);
+            }
         }
         catch (Exception e) when (e is BrokerApiException or BrokerUnreachableException)
         {

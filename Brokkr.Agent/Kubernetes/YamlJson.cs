@@ -15,14 +15,15 @@ internal static class YamlJson
 {
     /// <summary>Parses a multi-document stream; null and empty documents are skipped.</summary>
     /// <exception cref="YamlException">
-    /// Invalid YAML, or nesting deeper than <see cref="DepthLimitedParser.DefaultMaxDepth"/> levels: the load, the
+    /// Invalid YAML, nesting deeper than <see cref="BoundedYamlParser.MaxDepth"/> levels or aliases expanding too far
+    /// (<see cref="BoundedYamlParser"/>): the load, the
     /// conversion below and JsonNode all recurse once per level, and input nested thousands deep would overflow the
     /// stack, which kills the process instead of throwing. The broker refuses such objects with the same parser.
     /// </exception>
     public static List<JsonNode> ParseStream(string yaml)
     {
         var stream = new YamlStream();
-        stream.Load(DepthLimitedParser.For(yaml));
+        stream.Load(BoundedYamlParser.For(yaml));
         var documents = new List<JsonNode>();
         foreach (var document in stream.Documents)
         {

@@ -8,12 +8,16 @@ namespace Brokkr.Agent.Runtime;
 
 /// <summary>
 /// One reconcile (brokkr-core.md §7.4): poll the incremental target state, let <see cref="DepartedStackCleanup"/>
-/// remove stacks that left the agent's desired set, then reconcile each new object and report a DEPLOY event for it. A bad object becomes a FAILURE
-/// event and the cycle moves on to the next one.
+/// remove stacks that left the agent's desired set, then reconcile each new object and report a DEPLOY event for it.
+/// A bad object becomes a FAILURE event and the cycle moves on to the next one; objects that failed before are tried
+/// again when their backoff is due (<see cref="FailedDeployments"/>).
 /// </summary>
 public sealed class ReconcileCycle(BrokerClient broker, Lazy<StackReconciler> reconciler, DepartedStackCleanup cleanup,
     AgentMetrics metrics, TimeProvider time, ILogger<ReconcileCycle> log)
 {
+    private readonly FailedDeployments _failed = new();
+    private bool _recovered;
+
     /// <summary>Longest event message sent; Status messages listing many causes can be long.</summary>
     public const int MaxEventMessageLength = 4000;
 
@@ -30,12 +34,71 @@ public sealed class ReconcileCycle(BrokerClient broker, Lazy<StackReconciler> re
             return false;
         }
 
+        await RecoverFailuresAsync(self, cancellationToken);
         foreach (var deploymentObject in pending)
         {
             await ApplyAsync(self, deploymentObject, cancellationToken);
         }
 
+        await RetryDueAsync(self, pending.Select(o => o.Id).ToHashSet(), cancellationToken);
         return true;
+    }
+
+    /// <summary>Tries again the failed objects whose backoff is due and that are still what the broker wants.</summary>
+    private async Task RetryDueAsync(AgentRecord self, IReadOnlySet<Guid> appliedThisCycle, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (!_failed.AnyDue(now))
+        {
+            return;
+        }
+        HashSet<Guid> desired;
+        try
+        {
+            desired = (await broker.GetTargetStateAsync(self.Id, full: true, cancellationToken)).Select(o => o.Id).ToHashSet();
+        }
+        catch (Exception e) when (e is BrokerUnreachableException or BrokerApiException)
+        {
+            log.LogWarning("Full target-state fetch for retries failed, retrying next cycle: {Error}", e.Message);
+            return;
+        }
+        foreach (var deploymentObject in _failed.Due(now, desired, appliedThisCycle))
+        {
+            log.LogInformation("Retrying deployment object {DeploymentObjectId} of stack {StackId}", deploymentObject.Id, deploymentObject.StackId);
+            await ApplyAsync(self, deploymentObject, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Once per process: objects whose latest event from this agent is a FAILURE are retried too, so a restart does
+    /// not forget them. Best effort; without the broker it is tried again next cycle.
+    /// </summary>
+    private async Task RecoverFailuresAsync(AgentRecord self, CancellationToken cancellationToken)
+    {
+        if (_recovered)
+        {
+            return;
+        }
+        try
+        {
+            var latest = (await broker.GetEventsAsync(self.Id, cancellationToken))
+                .Where(e => e.EventType == AgentEventReport.Deploy)
+                .GroupBy(e => e.DeploymentObjectId)
+                .ToDictionary(g => g.Key, g => g.MaxBy(e => e.CreatedAt)!);
+            var now = time.GetUtcNow();
+            foreach (var deploymentObject in await broker.GetTargetStateAsync(self.Id, full: true, cancellationToken))
+            {
+                if (latest.TryGetValue(deploymentObject.Id, out var last) && last.Status == AgentEventReport.Failure)
+                {
+                    _failed.Recover(deploymentObject, last.Message ?? "", now);
+                }
+            }
+            _recovered = true;
+        }
+        catch (Exception e) when (e is BrokerUnreachableException or BrokerApiException)
+        {
+            log.LogWarning("Could not look up earlier failures to retry them, trying again next cycle: {Error}", e.Message);
+        }
     }
 
     /// <summary>The objects not yet acknowledged; null when the broker is unreachable; empty when it refused.</summary>
@@ -58,16 +121,32 @@ public sealed class ReconcileCycle(BrokerClient broker, Lazy<StackReconciler> re
 
     private async Task ApplyAsync(AgentRecord self, DeploymentObjectRecord deploymentObject, CancellationToken cancellationToken)
     {
-        var failure = await ReconcileAsync(self, deploymentObject, cancellationToken);
+        var (failure, retryable) = await ReconcileAsync(self, deploymentObject, cancellationToken);
         if (failure is not null && failure.Length > MaxEventMessageLength)
         {
             failure = failure[..MaxEventMessageLength] + "…";
+        }
+        if (failure is null)
+        {
+            _failed.Succeeded(deploymentObject.Id);
+        }
+        else if (!retryable)
+        {
+            _failed.GiveUp(deploymentObject.Id);
+        }
+        else if (!_failed.Failed(deploymentObject, failure, time.GetUtcNow()))
+        {
+            return; // the same failure as last time: already reported
         }
 
         try
         {
             await broker.ReportEventAsync(new AgentEventReport(self.Id, deploymentObject.Id, AgentEventReport.Deploy,
                 failure is null ? AgentEventReport.Success : AgentEventReport.Failure, failure), cancellationToken);
+            if (failure is not null)
+            {
+                _failed.Reported(deploymentObject.Id, failure);
+            }
         }
         catch (Exception e) when (e is BrokerUnreachableException or BrokerApiException)
         {
@@ -77,8 +156,11 @@ public sealed class ReconcileCycle(BrokerClient broker, Lazy<StackReconciler> re
         }
     }
 
-    /// <summary>Applies one object; the failure message for the FAILURE event, or null on success.</summary>
-    private async Task<string?> ReconcileAsync(AgentRecord self, DeploymentObjectRecord deploymentObject,
+    /// <summary>
+    /// Applies one object: null on success, else the failure message for the FAILURE event and whether trying again
+    /// could help (a bundle that does not parse never will).
+    /// </summary>
+    private async Task<(string? Failure, bool Retryable)> ReconcileAsync(AgentRecord self, DeploymentObjectRecord deploymentObject,
         CancellationToken cancellationToken)
     {
         var stackId = deploymentObject.StackId;
@@ -106,7 +188,7 @@ public sealed class ReconcileCycle(BrokerClient broker, Lazy<StackReconciler> re
             log.LogInformation(
                 "Deployment object {DeploymentObjectId} of stack {StackId}: {Applied} applied, {Unchanged} unchanged, {Pruned} pruned",
                 deploymentObject.Id, stackId, summary.Applied, summary.Unchanged, summary.Pruned);
-            return null;
+            return (null, false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -127,7 +209,7 @@ public sealed class ReconcileCycle(BrokerClient broker, Lazy<StackReconciler> re
 
             log.LogWarning("Deployment object {DeploymentObjectId} of stack {StackId} failed: {Error}",
                 deploymentObject.Id, stackId, message);
-            return message;
+            return (message, e is not BundleParseException);
         }
     }
 }

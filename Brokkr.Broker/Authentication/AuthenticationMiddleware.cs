@@ -16,11 +16,12 @@ public sealed class AuthenticationMiddleware(RequestDelegate next, BusinessMetri
         Caller? caller;
         try
         {
-            caller = pak is null ? null : await resolver.ResolveAsync(pak, context.RequestAborted);
+            caller = pak is null ? null : await resolver.ResolveAsync(pak, context.RequestAborted, context.Connection.RemoteIpAddress);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (e is not (OperationCanceledException or ApiException))
         {
-            // Spec §2.3: a database failure while authenticating is a bare 500, like the 401s (no envelope).
+            // Spec §2.3: a database failure while authenticating is a bare 500, like the 401s (no envelope) — except an
+            // unreachable database, which ErrorMappingMiddleware answers 503 database_unavailable.
             throw new AuthenticationUnavailableException(e);
         }
         if (caller is null)

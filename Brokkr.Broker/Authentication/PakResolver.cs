@@ -1,8 +1,7 @@
-using Brokkr.Broker.Configuration;
+using System.Net;
 using Brokkr.Broker.Data;
+using Brokkr.Broker.Errors;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Caching.Memory;
-using Microsoft.Extensions.Options;
 
 namespace Brokkr.Broker.Authentication;
 
@@ -11,9 +10,11 @@ namespace Brokkr.Broker.Authentication;
 /// generator) and caches successes by hash for <c>auth_cache_ttl_seconds</c> (§2.5), bounded to 10 000 entries.
 /// Only hashes are ever held: the plaintext never leaves <see cref="ResolveAsync"/>.
 /// </summary>
-public sealed class PakResolver(BrokkrDbContext db, AuthCache cache)
+public sealed class PakResolver(BrokkrDbContext db, AuthCache cache, AuthFailureLimiter? limiter = null)
 {
-    public async Task<Caller?> ResolveAsync(string pak, CancellationToken cancellationToken)
+    /// <param name="client">The caller's address, whose failures <see cref="AuthFailureLimiter"/> budgets.</param>
+    /// <exception cref="ApiException">429 <c>too_many_auth_failures</c>: the address spent its failure budget.</exception>
+    public async Task<Caller?> ResolveAsync(string pak, CancellationToken cancellationToken, IPAddress? client = null)
     {
         var hash = PakFormat.HashOf(pak);
         if (hash is null)
@@ -24,6 +25,18 @@ public sealed class PakResolver(BrokkrDbContext db, AuthCache cache)
         {
             return cached;
         }
+        if (limiter?.RecentlyRefused(hash) == true)
+        {
+            return null;
+        }
+        if (limiter?.RetryAfter(client) is { } wait)
+        {
+            throw new ApiException(StatusCodes.Status429TooManyRequests, "too_many_auth_failures",
+                "too many failed authentications from this address; retry later")
+            {
+                RetryAfterSeconds = (int)Math.Ceiling(wait.TotalSeconds),
+            };
+        }
 
         // Taken before the lookup reads the database, so a rotation or deletion committed meanwhile (and evicted)
         // keeps this possibly stale answer out of the cache.
@@ -32,6 +45,10 @@ public sealed class PakResolver(BrokkrDbContext db, AuthCache cache)
         if (caller is not null)
         {
             cache.Set(hash, caller, generation);
+        }
+        else
+        {
+            limiter?.Failed(client, hash, "unknown PAK");
         }
         return caller;
     }
@@ -60,61 +77,4 @@ public sealed class PakResolver(BrokkrDbContext db, AuthCache cache)
         }
         return null;
     }
-}
-
-/// <summary>
-/// The short-lived verification cache of §2.5; entries are evicted on PAK rotation and soft delete. A lookup that
-/// began before an eviction must not re-insert what it read: every eviction bumps <see cref="Generation"/>, and
-/// <see cref="Set"/> only stores an answer whose lookup started in the current generation. Without that, a request
-/// racing a rotation could cache the old PAK again and keep it valid for a whole TTL.
-/// </summary>
-public sealed class AuthCache : IDisposable
-{
-    private const int MaxEntries = 10_000;
-    private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = MaxEntries });
-    private readonly Lock _gate = new();
-    private readonly TimeSpan _ttl;
-    private long _generation;
-
-    public AuthCache(IOptions<BrokerOptions> options)
-    {
-        _ttl = TimeSpan.FromSeconds(Math.Max(0, options.Value.AuthCacheTtlSeconds));
-    }
-
-    /// <summary>Read before looking a PAK up in the database; pass it to <see cref="Set"/>.</summary>
-    public long Generation => Interlocked.Read(ref _generation);
-
-    public bool TryGet(string hash, out Caller? caller) => _cache.TryGetValue(hash, out caller);
-
-    /// <param name="generation">The <see cref="Generation"/> read before the lookup that produced <paramref name="caller"/>.</param>
-    public void Set(string hash, Caller caller, long generation)
-    {
-        if (_ttl <= TimeSpan.Zero)
-        {
-            return;
-        }
-        // Checked and stored under the lock Evict takes, so an eviction cannot fall between the two.
-        lock (_gate)
-        {
-            if (generation == _generation)
-            {
-                _cache.Set(hash, caller, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = _ttl });
-            }
-        }
-    }
-
-    /// <summary>Call after the rotation or deletion has committed.</summary>
-    public void Evict(string? hash)
-    {
-        lock (_gate)
-        {
-            Interlocked.Increment(ref _generation);
-            if (!string.IsNullOrEmpty(hash))
-            {
-                _cache.Remove(hash);
-            }
-        }
-    }
-
-    public void Dispose() => _cache.Dispose();
 }

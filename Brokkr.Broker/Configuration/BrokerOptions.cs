@@ -17,6 +17,14 @@ public sealed class BrokerOptions
     [ConfigurationKeyName("auth_cache_ttl_seconds")]
     public int AuthCacheTtlSeconds { get; set; } = 60;
 
+    /// <summary>Failed PAK verifications one client address may make in a burst before it gets 429; 0 disables the limit.</summary>
+    [ConfigurationKeyName("auth_failure_burst")]
+    public int AuthFailureBurst { get; set; } = 20;
+
+    /// <summary>How fast a client address's failure budget refills, in failures per minute; 0 disables the limit.</summary>
+    [ConfigurationKeyName("auth_failures_per_minute")]
+    public int AuthFailuresPerMinute { get; set; } = 30;
+
     /// <summary>Agent events older than this many days are hard-deleted hourly (spec §1.5); 0 disables.</summary>
     [ConfigurationKeyName("agent_events_retention_days")]
     public int AgentEventsRetentionDays { get; set; } = 30;

@@ -19,6 +19,9 @@ public sealed class ApiException(int status, string code, string message, IReadO
     public string Code { get; } = code;
     public IReadOnlyDictionary<string, string>? Details { get; } = details;
 
+    /// <summary>Sent as <c>Retry-After</c> when set: the failure is temporary and the client should come back.</summary>
+    public int? RetryAfterSeconds { get; init; }
+
     public ErrorBody ToBody() => new(Code, Message, Details);
 
     public static ApiException NotFound(string code, string message) => new(StatusCodes.Status404NotFound, code, message);
@@ -30,5 +33,8 @@ public sealed class ApiException(int status, string code, string message, IReadO
 /// <summary>Thrown when the caller is not authenticated: answered 401 with an empty body (spec §2.3).</summary>
 public sealed class UnauthenticatedException() : Exception("unauthenticated");
 
-/// <summary>The PAK could not be checked (database unreachable): answered 500 with an empty body (spec §2.3).</summary>
+/// <summary>
+/// The PAK could not be checked: answered 500 with an empty body (spec §2.3) — unless the database is unreachable, which
+/// is a 503 <c>database_unavailable</c> like any other request's (<see cref="ErrorMappingMiddleware"/>).
+/// </summary>
 public sealed class AuthenticationUnavailableException(Exception inner) : Exception("authentication unavailable", inner);

@@ -8,7 +8,8 @@ namespace Brokkr.Broker.Errors;
 /// violations → 409/422 (§3), framework binding rejections → 400/408/413/415 with the envelope, unauthenticated → empty
 /// 401, anything else → 500 <c>internal_error</c> (logged without request bodies or headers, which may hold PAKs).
 /// </summary>
-public sealed class ErrorMappingMiddleware(RequestDelegate next, ILogger<ErrorMappingMiddleware> logger, IOptions<JsonOptions> json)
+public sealed class ErrorMappingMiddleware(
+    RequestDelegate next, DatabaseOutage outage, ILogger<ErrorMappingMiddleware> logger, IOptions<JsonOptions> json)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -18,7 +19,8 @@ public sealed class ErrorMappingMiddleware(RequestDelegate next, ILogger<ErrorMa
         }
         catch (Exception exception) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
         {
-            if (exception is UnauthenticatedException or AuthenticationUnavailableException)
+            var error = exception as ApiException ?? Unavailable(exception);
+            if (error is null && exception is UnauthenticatedException or AuthenticationUnavailableException)
             {
                 if (exception is AuthenticationUnavailableException)
                 {
@@ -32,7 +34,7 @@ public sealed class ErrorMappingMiddleware(RequestDelegate next, ILogger<ErrorMa
                 return;
             }
 
-            var error = exception as ApiException ?? MapDatabaseError(context, exception) ?? FromBadRequest(exception);
+            error ??= MapDatabaseError(context, exception) ?? FromBadRequest(exception);
             if (error is null)
             {
                 logger.LogError(exception, "Unhandled error on {Method} {Path}", context.Request.Method, context.Request.Path);
@@ -41,8 +43,31 @@ public sealed class ErrorMappingMiddleware(RequestDelegate next, ILogger<ErrorMa
 
             context.Response.Clear();
             context.Response.StatusCode = error.Status;
+            if (error.RetryAfterSeconds is { } seconds)
+            {
+                context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
             await context.Response.WriteAsJsonAsync(error.ToBody(), json.Value.SerializerOptions);
         }
+    }
+
+    /// <summary>
+    /// The database cannot be reached: 503 with <c>Retry-After</c>, logged once per outage by <see cref="DatabaseOutage"/>.
+    /// An agent or SDK retries that; an empty 500 told them nothing, and a 401 would make an agent drop a valid PAK.
+    /// Also while authenticating, where spec §2.3 has a bare 500: a PAK seen for the first time during an outage gets
+    /// the envelope too.
+    /// </summary>
+    private ApiException? Unavailable(Exception exception)
+    {
+        if (!DatabaseOutage.IsUnavailable(exception))
+        {
+            return null;
+        }
+        outage.Report(exception);
+        return new ApiException(StatusCodes.Status503ServiceUnavailable, "database_unavailable", "the database is unavailable; retry later")
+        {
+            RetryAfterSeconds = DatabaseOutage.RetryAfterSeconds,
+        };
     }
 
     /// <summary>

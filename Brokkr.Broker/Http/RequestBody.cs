@@ -76,18 +76,11 @@ public static class RequestBody
         }
         catch (JsonException e)
         {
-            // The serializer's message names the member and the expected type; it never contains the value.
-            throw InvalidBody(e.Path is { Length: > 0 } path ? $"invalid value at {path}: {FirstSentence(e.Message)}" : FirstSentence(e.Message));
+            throw InvalidBody(JsonBodyErrors.Describe(e, typeof(T)));
         }
     }
 
     public static ApiException InvalidBody(string message) => ApiException.Unprocessable("invalid_body", message);
-
-    private static string FirstSentence(string message)
-    {
-        var end = message.IndexOf(". ", StringComparison.Ordinal);
-        return end > 0 ? message[..(end + 1)] : message;
-    }
 }
 
 /// <summary>

@@ -1,4 +1,5 @@
 using Brokkr.Broker.Data;
+using Brokkr.Broker.Errors;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
@@ -10,7 +11,8 @@ namespace Brokkr.Broker.Startup;
 /// storm does not become a query storm. Unhealthy makes <c>/readyz</c> answer 503. It goes through EF Core like every
 /// other command, so <c>brokkr_database_*</c> counts it too.
 /// </summary>
-public sealed class DatabaseHealthCheck(IServiceScopeFactory scopes, TimeProvider time) : IHealthCheck
+public sealed partial class DatabaseHealthCheck(
+    IServiceScopeFactory scopes, TimeProvider time, DatabaseOutage outage, ILogger<DatabaseHealthCheck> logger) : IHealthCheck
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMilliseconds(750);
     private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(2);
@@ -35,17 +37,50 @@ public sealed class DatabaseHealthCheck(IServiceScopeFactory scopes, TimeProvide
             await using var scope = scopes.CreateAsyncScope();
             await scope.ServiceProvider.GetRequiredService<BrokkrDbContext>().Database.ExecuteSqlRawAsync("SELECT 1", timeout.Token);
             result = HealthCheckResult.Healthy("Ready");
+            outage.Recovered();
         }
         catch (Exception e) when (e is NpgsqlException or OperationCanceledException or TimeoutException)
         {
             // The exception text can name the host but never the password; keep it out of the response anyway.
-            result = HealthCheckResult.Unhealthy("database unavailable");
+            result = HealthCheckResult.Unhealthy("database unavailable", e);
         }
 
+        HealthStatus? previous;
         lock (_lock)
         {
+            previous = _last?.Result.Status;
             _last = (result, time.GetUtcNow());
         }
+        LogChange(previous, result, cancellationToken);
         return result;
     }
+
+    /// <summary>Readiness changes are logged with their cause: a probe's 503 alone never says why.</summary>
+    private void LogChange(HealthStatus? previous, HealthCheckResult result, CancellationToken probe)
+    {
+        if (result.Status == HealthStatus.Healthy)
+        {
+            if (previous is HealthStatus.Unhealthy)
+            {
+                LogReady(logger);
+            }
+        }
+        else if (previous is not HealthStatus.Unhealthy)
+        {
+            var reason = result.Exception switch
+            {
+                OperationCanceledException when !probe.IsCancellationRequested => $"no answer within {Timeout.TotalMilliseconds:0} ms",
+                OperationCanceledException => "the probe gave up first",
+                { } e => DatabaseOutage.Reason(e),
+                null => "unknown",
+            };
+            LogNotReady(logger, reason);
+        }
+    }
+
+    [LoggerMessage(LogLevel.Warning, "Not ready: the database check failed ({Reason})")]
+    private static partial void LogNotReady(ILogger logger, string reason);
+
+    [LoggerMessage(LogLevel.Information, "Ready again: the database answers")]
+    private static partial void LogReady(ILogger logger);
 }

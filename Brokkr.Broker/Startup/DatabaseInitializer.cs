@@ -23,8 +23,7 @@ public sealed class DatabaseInitializer(
         var db = scope.ServiceProvider.GetRequiredService<BrokkrDbContext>();
         if (options.Value.MigrateOnStartup)
         {
-            // EF Core takes a database lock around Migrate, so replicas starting together apply it once.
-            await db.Database.MigrateAsync(cancellationToken);
+            await ExclusiveMigration.MigrateAsync(db.Database, logger, cancellationToken);
         }
 
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))

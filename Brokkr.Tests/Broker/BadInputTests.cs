@@ -61,8 +61,19 @@ public sealed class BadInputTests(WorldBrokerHost broker) : IClassFixture<WorldB
         ["deeply nested JSON in yaml_content"] = new("POST", w => $"/stacks/{w.S1}/deployment-objects",
             _ => Json(new { yaml_content = string.Concat(Enumerable.Repeat("[{\"a\": ", 20_000)) }), 400, "invalid_deployment_object"),
         ["block mappings nested 101 deep"] = new("POST", w => $"/stacks/{w.S1}/deployment-objects", _ => Text(NestedBlockMappings(101), "application/yaml"), 400, "invalid_deployment_object"),
+        // Stored as is, these would expand to 10⁹ nodes (or loop) in every agent that loads them.
+        ["a billion laughs (YAML aliases)"] = new("POST", w => $"/stacks/{w.S1}/deployment-objects",
+            _ => Text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: laughs}\n" + Foundation.BoundedYamlParserTests.Laughs, "application/yaml"), 400, "invalid_deployment_object"),
+        ["a YAML alias inside the node it names"] = new("POST", w => $"/stacks/{w.S1}/deployment-objects",
+            _ => Json(new { yaml_content = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: loop}\ndata: &d {a: *d}\n" }), 400, "invalid_deployment_object"),
         ["malformed JSON deployment object"] = new("POST", w => $"/stacks/{w.S1}/deployment-objects", _ => Json("{\"yaml_content\":"), 400, "invalid_deployment_object"),
         ["yaml_content not a string"] = new("POST", w => $"/stacks/{w.S1}/deployment-objects", _ => Json("{\"yaml_content\":5}"), 400, "invalid_deployment_object"),
+        ["event message over 16 KiB"] = new("POST", w => $"/agents/{w.A1.Id}/events",
+            w => Json(new { agent_id = w.A1.Id, deployment_object_id = w.D1, event_type = "DEPLOY", status = "FAILURE", message = new string('m', 16_385) }),
+            400, "invalid_agent_event", AsAgent: true),
+        ["a health report of 1,001 entries"] = new("PATCH", w => $"/agents/{w.A1.Id}/health-status",
+            w => Json(new { deployment_objects = Enumerable.Repeat(new { id = w.D1, status = "healthy", checked_at = DateTime.UtcNow }, 1_001) }),
+            400, "too_many_health_records", AsAgent: true),
         ["unknown event status"] = new("POST", w => $"/agents/{w.A1.Id}/events",
             w => Json(new { agent_id = w.A1.Id, deployment_object_id = w.D1, event_type = "DEPLOY", status = "MAYBE" }), 400, "invalid_agent_event", AsAgent: true),
         ["blank event type"] = new("POST", w => $"/agents/{w.A1.Id}/events",
@@ -110,6 +121,23 @@ public sealed class BadInputTests(WorldBrokerHost broker) : IClassFixture<WorldB
         await client.SendAsync(request).ExpectError(@case.Status, @case.Code);
     }
 
+    [Theory]
+    [InlineData("/agents/{agent}/health-status", "PATCH", "{\"deployment_objects\": \"none\"}", "invalid value at $.deployment_objects: expected an array")]
+    [InlineData("/agents/{agent}/health-status", "PATCH", "{\"deployment_objects\": [{\"id\": 5}]}", "invalid value at $.deployment_objects[0].id: expected a UUID string")]
+    [InlineData("/agents/{agent}/events", "POST", "{\"agent_id\": \"{agent}\", \"deployment_object_id\": \"{do}\", \"event_type\": \"DEPLOY\", \"status\": 1}", "invalid value at $.status: expected a string")]
+    [InlineData("/stacks", "POST", "{\"name\": \"x\"}", "missing required member(s): generator_id")]
+    public async Task A_body_of_the_wrong_shape_is_explained_in_API_terms(string path, string method, string body, string message)
+    {
+        var world = broker.Shared;
+        string Fill(string s) => s.Replace("{agent}", world.A1.Id.ToString()).Replace("{do}", world.D1.ToString());
+        var client = broker.Client(path.StartsWith("/agents", StringComparison.Ordinal) ? world.A1.Pak : BrokerHost.DevAdminPak);
+
+        var error = await client.Send(method, Fill(path), Json(Fill(body))).Expect(422);
+
+        Assert.Equal("invalid_body", error.Str("code"));
+        Assert.Equal(message, error.Str("message"));
+    }
+
     [Fact]
     public async Task Unknown_routes_and_wrong_methods_get_404_and_405()
     {
@@ -147,6 +175,24 @@ public sealed class BadInputTests(WorldBrokerHost broker) : IClassFixture<WorldB
         }).ExpectError(422, "foreign_key_violation");
         var health = await broker.Client().Send("GET", $"/deployment-objects/{world.D1}/health").Expect(200);
         Assert.Equal(0, health.GetProperty("health_records").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task A_health_report_of_the_maximum_size_is_written_and_its_last_entry_per_object_wins()
+    {
+        var world = broker.Shared;
+        var fleet = new Fleet(broker);
+        var deploymentObject = (await fleet.DeploymentObjectAsync(world.G1, await fleet.StackAsync(world.G1))).Id();
+        var agent = broker.Client(world.A1.Pak);
+        var entries = Enumerable.Range(0, 1_000)
+            .Select(i => new { id = deploymentObject, status = i == 999 ? "degraded" : "healthy", checked_at = DateTime.UtcNow })
+            .ToArray();
+
+        await agent.Send("PATCH", $"/agents/{world.A1.Id}/health-status", new { deployment_objects = entries }).Expect(200);
+
+        var health = await broker.Client().Send("GET", $"/deployment-objects/{deploymentObject}/health").Expect(200);
+        var record = Assert.Single(health.GetProperty("health_records").EnumerateArray());
+        Assert.Equal("degraded", record.Str("status"));
     }
 
     [Fact]

@@ -1,6 +1,10 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
+using Brokkr.Tests.AppHost.Testing;
 using System.Net;
 using Brokkr.Tests.Infrastructure;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace Brokkr.Tests.Broker;
@@ -12,6 +16,11 @@ public sealed class HealthTests(HealthTests.UnreliableDatabaseBroker broker) : I
     public sealed class UnreliableDatabaseBroker : BrokerHost
     {
         public TcpForwarder Relay { get; private set; } = null!;
+
+        public ConcurrentQueue<string> Lines { get; } = new();
+
+        protected override void Configure(WebApplicationBuilder builder) =>
+            builder.Logging.AddProvider(new CapturingLoggerProvider(Lines));
 
         // Read by the base class once the database exists.
         protected override IReadOnlyDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>
@@ -66,10 +75,13 @@ public sealed class HealthTests(HealthTests.UnreliableDatabaseBroker broker) : I
             Assert.Equal("database unavailable", down);
             // Liveness does not depend on the database: Kubernetes must not restart a broker for a database outage.
             Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz")).StatusCode);
-            // A PAK that cannot be checked is a bare 500 (spec §2.3), not a 401 that would make agents drop their key.
-            using var unverifiable = await broker.Client($"brokkr_BRoutage1_{Guid.NewGuid():N}").Send("GET", "/generators");
-            Assert.Equal(HttpStatusCode.InternalServerError, unverifiable.StatusCode);
-            Assert.Empty(await unverifiable.Content.ReadAsByteArrayAsync());
+            // A PAK that cannot be checked, and a request whose handler cannot reach the database, both get a 503 to
+            // retry after — not a 401 that would make agents drop their key, nor an empty 500 that says nothing.
+            for (var i = 0; i < 20; i++)
+            {
+                await ExpectUnavailableAsync(broker.Client($"brokkr_BRoutage1_{Guid.NewGuid():N}"));
+                await ExpectUnavailableAsync(broker.Client());
+            }
         }
         finally
         {
@@ -78,6 +90,22 @@ public sealed class HealthTests(HealthTests.UnreliableDatabaseBroker broker) : I
 
         Assert.Equal("Ready", await PollAsync(client, "/readyz", HttpStatusCode.OK));
         await broker.Client().Send("GET", "/generators").Expect(200);
+        await Poll.UntilAsync(() => Task.FromResult(broker.Lines.ToArray()), lines => lines.Any(l => l.Contains("reachable again", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(15), "the end of the outage was not logged");
+
+        // One line when the outage began, one when it ended, one readiness change: not one per failed request.
+        var lines = broker.Lines.ToArray();
+        Assert.Single(lines, l => l.Contains("The database is unavailable (", StringComparison.Ordinal));
+        Assert.Single(lines, l => l.Contains("Not ready: the database check failed (", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.Contains("Unhandled error", StringComparison.Ordinal) || l.Contains("Could not authenticate", StringComparison.Ordinal));
+    }
+
+    private static async Task ExpectUnavailableAsync(HttpClient client)
+    {
+        using var response = await client.Send("GET", "/generators");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(5), response.Headers.RetryAfter?.Delta);
+        await Task.FromResult(response).ExpectError(503, "database_unavailable");
     }
 
     private static async Task<string> PollAsync(HttpClient client, string path, HttpStatusCode wanted)

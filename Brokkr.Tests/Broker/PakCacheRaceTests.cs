@@ -24,7 +24,7 @@ public sealed class PakCacheRaceTests(BrokerHost broker) : IClassFixture<BrokerH
         var oldHash = PakFormat.HashOf(agent.Pak)!;
         var pause = new PauseAfterAgentQuery();
         await using var db = Context(pause);
-        var cache = new AuthCache(Options.Create(new BrokerOptions()));
+        var cache = ListeningCache();
 
         var resolving = new PakResolver(db, cache).ResolveAsync(agent.Pak, CancellationToken.None);
         await pause.Reached; // the lookup has read the agent row with the old hash
@@ -42,11 +42,39 @@ public sealed class PakCacheRaceTests(BrokerHost broker) : IClassFixture<BrokerH
     {
         var agent = await _fleet.AgentAsync();
         await using var db = Context(new PauseAfterAgentQuery(armed: false));
-        var cache = new AuthCache(Options.Create(new BrokerOptions()));
+        var cache = ListeningCache();
 
         Assert.Equal(agent.Id, (await new PakResolver(db, cache).ResolveAsync(agent.Pak, CancellationToken.None))?.AgentId);
         Assert.True(cache.TryGet(PakFormat.HashOf(agent.Pak)!, out var cached));
         Assert.Equal(agent.Id, cached?.AgentId);
+    }
+
+    [Fact]
+    public async Task A_suspended_cache_answers_nothing_and_stores_nothing()
+    {
+        var agent = await _fleet.AgentAsync();
+        await using var db = Context(new PauseAfterAgentQuery(armed: false));
+        var cache = ListeningCache();
+        var hash = PakFormat.HashOf(agent.Pak)!;
+        Assert.NotNull(await new PakResolver(db, cache).ResolveAsync(agent.Pak, CancellationToken.None));
+
+        cache.Suspend(); // the revocation listener's connection dropped
+        Assert.False(cache.TryGet(hash, out _), "a suspended cache still answered");
+        Assert.NotNull(await new PakResolver(db, cache).ResolveAsync(agent.Pak, CancellationToken.None));
+        Assert.False(cache.TryGet(hash, out _), "a suspended cache stored an answer");
+
+        cache.Resume();
+        Assert.False(cache.TryGet(hash, out _), "resuming must start from an empty cache");
+        Assert.NotNull(await new PakResolver(db, cache).ResolveAsync(agent.Pak, CancellationToken.None));
+        Assert.True(cache.TryGet(hash, out _));
+    }
+
+    /// <summary>A cache as a broker has it once its revocation listener is connected.</summary>
+    private static AuthCache ListeningCache()
+    {
+        var cache = new AuthCache(Options.Create(new BrokerOptions()));
+        cache.Resume();
+        return cache;
     }
 
     private BrokkrDbContext Context(IInterceptor interceptor) => new(new DbContextOptionsBuilder<BrokkrDbContext>()

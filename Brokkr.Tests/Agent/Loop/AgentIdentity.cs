@@ -38,10 +38,20 @@ public sealed record AgentIdentity(RestartableBroker Broker, Tenant Generator, T
             new { yaml_content = yaml, is_deletion_marker = deletionMarker }).Expect(201)).Id();
 
     /// <summary>The agent's events as the admin reads them: deployment object id → (status, message).</summary>
+    /// <summary>Every DEPLOY event of the agent for one object, oldest first.</summary>
+    public async Task<List<(string Status, string? Message)>> EventsOfAsync(Guid deploymentObjectId)
+    {
+        var events = await Broker.Admin.Send("GET", $"/agents/{Agent.Id}/events").Expect(200);
+        return events.EnumerateArray().Where(e => e.Id("deployment_object_id") == deploymentObjectId).Reverse()
+            .Select(e => (e.Str("status"), e.GetProperty("message").GetString())).ToList();
+    }
+
+    /// <summary>The latest event of each object the agent reported on.</summary>
     public async Task<Dictionary<Guid, (string Status, string? Message)>> EventsAsync()
     {
         var events = await Broker.Admin.Send("GET", $"/agents/{Agent.Id}/events").Expect(200);
-        return events.EnumerateArray().ToDictionary(e => e.Id("deployment_object_id"),
-            e => (e.Str("status"), e.GetProperty("message").GetString()));
+        // Newest first: an object that failed and then applied on a retry has both events; the latest one counts.
+        return events.EnumerateArray().GroupBy(e => e.Id("deployment_object_id")).ToDictionary(g => g.Key,
+            g => (g.First().Str("status"), g.First().GetProperty("message").GetString()));
     }
 }

@@ -96,6 +96,8 @@ public sealed class AgentRig : IAsyncDisposable
 
     public Task<Dictionary<Guid, (string Status, string? Message)>> EventsAsync() => Identity.EventsAsync();
 
+    public Task<List<(string Status, string? Message)>> EventsOfAsync(Guid deploymentObjectId) => Identity.EventsOfAsync(deploymentObjectId);
+
     /// <summary>One value from the agent's /metrics; labels as rendered, e.g. <c>action="applied"</c>.</summary>
     public async Task<double> MetricAsync(string name, string labels = "")
     {

@@ -22,6 +22,9 @@ public sealed class RestartableBroker : IAsyncLifetime
 
     public HttpClient Admin => Client(BrokerHost.DevAdminPak);
 
+    /// <summary>The broker's database, for rows no API call can make (what another broker version stored).</summary>
+    public string ConnectionString => _database.ConnectionString;
+
     public async Task InitializeAsync()
     {
         await _database.InitializeAsync();

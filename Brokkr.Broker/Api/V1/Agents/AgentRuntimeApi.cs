@@ -20,6 +20,12 @@ public static class AgentRuntimeApi
 {
     private static readonly string[] EventStatuses = ["SUCCESS", "FAILURE"];
 
+    /// <summary>
+    /// Longest event message stored: room for the longest Kubernetes Status message an agent relays (ours send at most
+    /// 4,000 characters), not for megabytes in every event row.
+    /// </summary>
+    public const int MaxEventMessageLength = 16_384;
+
     public static RouteGroupBuilder MapAgentRuntimeApi(this RouteGroupBuilder agents)
     {
         agents.MapPost("/{id}/heartbeat", Heartbeat).WithMetadata(new JsonBodyMetadata(typeof(HeartbeatReport), IsOptional: true));
@@ -92,6 +98,10 @@ public static class AgentRuntimeApi
         if (!EventStatuses.Contains(status))
         {
             throw ApiException.BadRequest("invalid_agent_event", "status must be SUCCESS or FAILURE");
+        }
+        if (input.Message is { Length: > MaxEventMessageLength })
+        {
+            throw ApiException.BadRequest("invalid_agent_event", $"message is longer than {MaxEventMessageLength} characters");
         }
         var agentEvent = new AgentEvent
         {

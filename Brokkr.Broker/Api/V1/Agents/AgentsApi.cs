@@ -112,7 +112,7 @@ public static class AgentsApi
         return TypedResults.Ok(agent);
     }
 
-    private static async Task<NoContent> Delete(Guid id, Caller caller, BrokkrDbContext db, AuthCache authCache, FleetGauges fleet)
+    private static async Task<NoContent> Delete(Guid id, Caller caller, BrokkrDbContext db, PakRevocations revocations, FleetGauges fleet)
     {
         caller.RequireAdmin();
         var agent = await db.LiveAgents().FirstOrDefaultAsync(a => a.Id == id);
@@ -120,22 +120,20 @@ public static class AgentsApi
         {
             // The agent_soft_delete trigger soft-deletes its events; the PAK stops working with the row.
             agent.DeletedAt = DateTime.UtcNow;
-            await db.SaveChangesAsync();
-            authCache.Evict(agent.PakHash);
+            await revocations.SaveAndRevokeAsync(db, agent.PakHash);
             fleet.Forget(id);
         }
         return TypedResults.NoContent();
     }
 
-    private static async Task<Ok<AgentWithPak>> RotatePak(Guid id, Caller caller, BrokkrDbContext db, PakFormat paks, AuthCache authCache)
+    private static async Task<Ok<AgentWithPak>> RotatePak(Guid id, Caller caller, BrokkrDbContext db, PakFormat paks, PakRevocations revocations)
     {
         caller.RequireAdminOrAgentSelf(id);
         var agent = await db.AgentAsync(id);
         var oldHash = agent.PakHash;
         var pak = paks.Mint();
         agent.PakHash = pak.Hash;
-        await db.SaveChangesAsync();
-        authCache.Evict(oldHash);
+        await revocations.SaveAndRevokeAsync(db, oldHash);
         return TypedResults.Ok(new AgentWithPak(agent, pak.Plaintext));
     }
 

@@ -18,7 +18,8 @@ public sealed record DeploymentObjectSubmission(string YamlContent, string YamlC
     /// <summary>
     /// Reads either form of spec §4.8 — raw YAML (YAML Content-Type, marker from <c>?deletion_marker=true</c>) or
     /// JSON <c>{"yaml_content","is_deletion_marker"}</c> — and validates it. Every rejection, bad JSON and YAML nested
-    /// deeper than <see cref="DepthLimitedParser.DefaultMaxDepth"/> levels included, is 400 <c>invalid_deployment_object</c>.
+    /// deeper than <see cref="BoundedYamlParser.MaxDepth"/> levels and aliases that expand too far included, is 400
+    /// <c>invalid_deployment_object</c>.
     /// </summary>
     public static async Task<DeploymentObjectSubmission> ReadAsync(HttpRequest request)
     {
@@ -89,11 +90,15 @@ public sealed record DeploymentObjectSubmission(string YamlContent, string YamlC
         var stream = new YamlStream();
         try
         {
-            stream.Load(DepthLimitedParser.For(content));
+            stream.Load(BoundedYamlParser.For(content));
         }
         catch (YamlNestingTooDeepException e)
         {
             throw Invalid($"yaml_content nests mappings or sequences more than {e.MaxDepth} levels deep (line {e.Start.Line}, column {e.Start.Column})");
+        }
+        catch (YamlLimitExceededException e)
+        {
+            throw Invalid($"yaml_content is too large once expanded: {e.Message} (line {e.Start.Line}, column {e.Start.Column})");
         }
         catch (YamlException e)
         {

@@ -71,7 +71,7 @@ public static class GeneratorsApi
         return TypedResults.Ok(generator);
     }
 
-    private static async Task<NoContent> Delete(Guid id, Caller caller, BrokkrDbContext db, AuthCache authCache)
+    private static async Task<NoContent> Delete(Guid id, Caller caller, BrokkrDbContext db, PakRevocations revocations)
     {
         RequireAdminOrSelf(caller, id);
         var generator = await db.GeneratorAsync(id);
@@ -81,20 +81,18 @@ public static class GeneratorsApi
         }
         // The generator_soft_delete trigger cascades to its stacks and their deployment objects.
         generator.DeletedAt = DateTime.UtcNow;
-        await db.SaveChangesAsync();
-        authCache.Evict(generator.PakHash);
+        await revocations.SaveAndRevokeAsync(db, generator.PakHash);
         return TypedResults.NoContent();
     }
 
-    private static async Task<Created<CreateGeneratorResponse>> RotatePak(Guid id, Caller caller, BrokkrDbContext db, PakFormat paks, AuthCache authCache)
+    private static async Task<Created<CreateGeneratorResponse>> RotatePak(Guid id, Caller caller, BrokkrDbContext db, PakFormat paks, PakRevocations revocations)
     {
         RequireAdminOrSelf(caller, id);
         var generator = await db.GeneratorAsync(id);
         var oldHash = generator.PakHash;
         var pak = paks.Mint();
         generator.PakHash = pak.Hash;
-        await db.SaveChangesAsync();
-        authCache.Evict(oldHash);
+        await revocations.SaveAndRevokeAsync(db, oldHash);
         return TypedResults.Created($"/api/v1/generators/{generator.Id}", new CreateGeneratorResponse(generator, pak.Plaintext));
     }
 

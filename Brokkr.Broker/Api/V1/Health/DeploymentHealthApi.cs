@@ -33,11 +33,25 @@ public static class DeploymentHealthApi
         return api;
     }
 
-    /// <summary>All entries are validated first and upserted in one transaction: a bad entry writes nothing.</summary>
+    /// <summary>
+    /// Most entries one report may carry. One report holds a pooled connection while it is written, so it is bounded
+    /// like a request body is; an agent with more applied objects sends several reports.
+    /// </summary>
+    public const int MaxEntriesPerReport = 1_000;
+
+    /// <summary>
+    /// All entries are validated first and upserted by one statement: a bad entry writes nothing, and the database is
+    /// asked once however many entries there are. An object named twice keeps its last entry.
+    /// </summary>
     private static async Task<Ok> Report(Guid id, Caller caller, Json<HealthStatusUpdate> body, BrokkrDbContext db)
     {
         caller.RequireAdminOrAgentSelf(id);
         var entries = body.Value.DeploymentObjects;
+        if (entries.Count > MaxEntriesPerReport)
+        {
+            throw ApiException.BadRequest("too_many_health_records",
+                $"a report holds at most {MaxEntriesPerReport} entries; send the rest in further reports");
+        }
         foreach (var entry in entries)
         {
             if (!DeploymentHealth.Statuses.Contains(entry.Status))
@@ -50,18 +64,18 @@ public static class DeploymentHealthApi
             }
         }
 
-        await using var transaction = await db.Database.BeginTransactionAsync();
-        foreach (var entry in entries)
-        {
-            var summary = entry.Summary is { ValueKind: JsonValueKind.Object } s ? s.GetRawText() : null;
-            await db.Database.ExecuteSqlInterpolatedAsync($"""
-                INSERT INTO deployment_health (id, agent_id, deployment_object_id, status, summary, checked_at)
-                VALUES ({Guid.CreateVersion7()}, {id}, {entry.Id}, {entry.Status}, {summary}, {entry.CheckedAt.UtcDateTime})
-                ON CONFLICT ON CONSTRAINT unique_agent_deployment_health DO UPDATE
-                SET status = EXCLUDED.status, summary = EXCLUDED.summary, checked_at = EXCLUDED.checked_at
-                """);
-        }
-        await transaction.CommitAsync();
+        var latest = entries.GroupBy(e => e.Id).Select(g => g.Last()).ToList();
+        var ids = latest.Select(e => e.Id).ToArray();
+        var statuses = latest.Select(e => e.Status).ToArray();
+        var summaries = latest.Select(e => e.Summary is { ValueKind: JsonValueKind.Object } s ? s.GetRawText() : null).ToArray();
+        var checkedAt = latest.Select(e => e.CheckedAt.UtcDateTime).ToArray();
+        await db.Database.ExecuteSqlInterpolatedAsync($"""
+            INSERT INTO deployment_health (id, agent_id, deployment_object_id, status, summary, checked_at)
+            SELECT gen_random_uuid(), {id}, r.deployment_object_id, r.status, r.summary, r.checked_at
+            FROM unnest({ids}, {statuses}, {summaries}, {checkedAt}) AS r (deployment_object_id, status, summary, checked_at)
+            ON CONFLICT ON CONSTRAINT unique_agent_deployment_health DO UPDATE
+            SET status = EXCLUDED.status, summary = EXCLUDED.summary, checked_at = EXCLUDED.checked_at
+            """);
         return TypedResults.Ok();
     }
 

@@ -1,0 +1,143 @@
+using Npgsql;
+
+namespace Brokkr.Broker.Authentication;
+
+/// <summary>
+/// Keeps one connection listening on <see cref="PakRevocations.Channel"/> and evicts every hash another replica (or
+/// this one) revokes. The auth cache serves only while this connection is up (<see cref="AuthCache.Resume"/>): once it
+/// drops, notifications could be lost, so the cache is suspended and emptied until the listener is back — requests
+/// are then verified against the database, which is slower but never accepts a revoked PAK.
+/// </summary>
+public sealed partial class PakRevocationListener(NpgsqlDataSource dataSource, AuthCache cache, ILogger<PakRevocationListener> logger)
+    : IHostedService, IAsyncDisposable
+{
+    public const string ApplicationName = "brokkr-pak-revocations";
+
+    // How long to wait for a notification before checking that the connection is still alive.
+    private static readonly TimeSpan KeepAliveInterval = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan MaxReconnectDelay = TimeSpan.FromSeconds(30);
+
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _listening = Task.CompletedTask;
+    private bool _lost; // logged once per outage, not once per reconnect attempt
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (!cache.IsEnabled)
+        {
+            return;
+        }
+        // The first connection is made before the broker serves, so its cache works from the first request.
+        NpgsqlConnection? first = null;
+        try
+        {
+            first = await ListenAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException)
+        {
+            Lost(e);
+        }
+        _listening = Task.Run(() => RunAsync(first, _stopping.Token), CancellationToken.None);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        await _listening.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync();
+        await _listening.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _stopping.Dispose();
+    }
+
+    private async Task RunAsync(NpgsqlConnection? connection, CancellationToken stopping)
+    {
+        var delay = TimeSpan.FromSeconds(1);
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                connection ??= await ListenAsync(stopping);
+                delay = TimeSpan.FromSeconds(1);
+                while (!stopping.IsCancellationRequested)
+                {
+                    if (!await connection.WaitAsync(KeepAliveInterval, stopping))
+                    {
+                        // No notification for a while: a round trip tells a quiet connection from a dead one.
+                        await using var ping = new NpgsqlCommand("SELECT 1", connection);
+                        await ping.ExecuteScalarAsync(stopping);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
+            {
+                Lost(e);
+            }
+            finally
+            {
+                if (connection is not null)
+                {
+                    connection.Notification -= OnNotification;
+                    await connection.DisposeAsync();
+                    connection = null;
+                }
+            }
+            await Task.Delay(delay, stopping).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxReconnectDelay.Ticks));
+        }
+        cache.Suspend();
+    }
+
+    private async Task<NpgsqlConnection> ListenAsync(CancellationToken cancellationToken)
+    {
+        var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            connection.Notification += OnNotification;
+            // Named, so operators (and tests) can tell the listener from pooled connections in pg_stat_activity.
+            await using (var listen = new NpgsqlCommand($"SET application_name = '{ApplicationName}'; LISTEN {PakRevocations.Channel}", connection))
+            {
+                await listen.ExecuteNonQueryAsync(cancellationToken);
+            }
+            // Listening from here on; whatever was revoked before is not in the (empty) cache.
+            cache.Resume();
+            if (_lost)
+            {
+                LogListening(logger);
+                _lost = false;
+            }
+            return connection;
+        }
+        catch
+        {
+            connection.Notification -= OnNotification;
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    private void Lost(Exception e)
+    {
+        cache.Suspend();
+        if (!_lost)
+        {
+            LogLost(logger, e.Message);
+            _lost = true;
+        }
+    }
+
+    private void OnNotification(object sender, NpgsqlNotificationEventArgs e) => cache.Evict(e.Payload);
+
+    [LoggerMessage(LogLevel.Information, "Listening for PAK revocations again; the auth cache is back on")]
+    private static partial void LogListening(ILogger logger);
+
+    [LoggerMessage(LogLevel.Warning, "Lost the PAK revocation listener ({Reason}); every request is verified against the database until it reconnects")]
+    private static partial void LogLost(ILogger logger, string reason);
+}
