@@ -46,6 +46,9 @@ public static class BrokerApp
         }
 
         builder.AddServiceDefaults();
+        // The health check service logs every unhealthy probe at Error; DatabaseHealthCheck logs each readiness change
+        // with its cause instead, so an outage is not one error line per probe.
+        builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks.DefaultHealthCheckService", LogLevel.Critical);
         var services = builder.Services;
         services.Configure<BrokerOptions>(builder.Configuration.GetSection(BrokerOptions.Section));
         services.Configure<PakOptions>(builder.Configuration.GetSection(PakOptions.Section));
@@ -66,7 +69,9 @@ public static class BrokerApp
                 // duplicate name too. The broker logs failures where it knows what they mean: ErrorMappingMiddleware
                 // (a refused request at Information, anything else at Error), background services, startup.
                 .Log((RelationalEventId.CommandError, LogLevel.Debug), (CoreEventId.SaveChangesFailed, LogLevel.Debug),
-                    (CoreEventId.QueryIterationFailed, LogLevel.Debug)))
+                    (CoreEventId.QueryIterationFailed, LogLevel.Debug),
+                    // A database outage is logged once by DatabaseOutage, not by EF for every request it fails.
+                    (RelationalEventId.ConnectionError, LogLevel.Debug)))
             .UseDatabaseMetrics(sp), optionsLifetime: ServiceLifetime.Singleton);
 
         services.AddSingleton<PakFormat>();

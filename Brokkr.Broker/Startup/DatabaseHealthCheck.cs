@@ -30,6 +30,7 @@ public sealed partial class DatabaseHealthCheck(
         }
 
         HealthCheckResult result;
+        Exception? failure = null;
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -42,7 +43,8 @@ public sealed partial class DatabaseHealthCheck(
         catch (Exception e) when (e is NpgsqlException or OperationCanceledException or TimeoutException)
         {
             // The exception text can name the host but never the password; keep it out of the response anyway.
-            result = HealthCheckResult.Unhealthy("database unavailable", e);
+            result = HealthCheckResult.Unhealthy("database unavailable");
+            failure = e;
         }
 
         HealthStatus? previous;
@@ -51,12 +53,12 @@ public sealed partial class DatabaseHealthCheck(
             previous = _last?.Result.Status;
             _last = (result, time.GetUtcNow());
         }
-        LogChange(previous, result, cancellationToken);
+        LogChange(previous, result, failure, cancellationToken);
         return result;
     }
 
     /// <summary>Readiness changes are logged with their cause: a probe's 503 alone never says why.</summary>
-    private void LogChange(HealthStatus? previous, HealthCheckResult result, CancellationToken probe)
+    private void LogChange(HealthStatus? previous, HealthCheckResult result, Exception? failure, CancellationToken probe)
     {
         if (result.Status == HealthStatus.Healthy)
         {
@@ -67,7 +69,7 @@ public sealed partial class DatabaseHealthCheck(
         }
         else if (previous is not HealthStatus.Unhealthy)
         {
-            var reason = result.Exception switch
+            var reason = failure switch
             {
                 OperationCanceledException when !probe.IsCancellationRequested => $"no answer within {Timeout.TotalMilliseconds:0} ms",
                 OperationCanceledException => "the probe gave up first",

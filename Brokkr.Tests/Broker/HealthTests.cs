@@ -98,6 +98,7 @@ public sealed class HealthTests(HealthTests.UnreliableDatabaseBroker broker) : I
         Assert.Single(lines, l => l.Contains("The database is unavailable (", StringComparison.Ordinal));
         Assert.Single(lines, l => l.Contains("Not ready: the database check failed (", StringComparison.Ordinal));
         Assert.DoesNotContain(lines, l => l.Contains("Unhandled error", StringComparison.Ordinal) || l.Contains("Could not authenticate", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.Contains(" Error: ", StringComparison.Ordinal) && !l.Contains("The database is unavailable (", StringComparison.Ordinal));
     }
 
     private static async Task ExpectUnavailableAsync(HttpClient client)

@@ -7,22 +7,24 @@ namespace Brokkr.Tests.Infrastructure;
 /// port, stopped and deleted at the end of the run by <see cref="BrokkrTestFramework"/>. Test classes take databases from it through
 /// <see cref="PostgresDatabaseFixture"/>.
 /// </summary>
-public sealed class PostgresCluster
+public sealed class PostgresCluster : IAsyncDisposable
 {
     private const string FolderPrefix = "brokkr-test-pg-";
     private const string ServiceUser = "postgres";
 
-    private static readonly Lazy<Task<PostgresCluster>> SharedCluster = new(StartAsync);
+    private static readonly Lazy<Task<PostgresCluster>> SharedCluster = new(() => StartAsync(durable: false));
 
     private readonly PostgresBinaries _binaries;
     private readonly string _root;
     private readonly string? _runAs;
+    private readonly bool _durable;
 
-    private PostgresCluster(PostgresBinaries binaries, string root, int port, string? runAs)
+    private PostgresCluster(PostgresBinaries binaries, string root, int port, string? runAs, bool durable)
     {
         _binaries = binaries;
         _root = root;
         _runAs = runAs;
+        _durable = durable;
         Port = port;
     }
 
@@ -34,6 +36,20 @@ public sealed class PostgresCluster
     public string AdminConnectionString => ConnectionStringFor("postgres");
 
     public static Task<PostgresCluster> SharedAsync() => SharedCluster.Value;
+
+    /// <summary>
+    /// A cluster of the caller's own, for tests that stop and restart PostgreSQL under load; durable (fsync and
+    /// synchronous commit on, unlike the shared one), so "acknowledged means stored" is what is tested. Dispose it.
+    /// </summary>
+    public static Task<PostgresCluster> StartPrivateAsync() => StartAsync(durable: true);
+
+    /// <summary>Stops the server as a crash would (<c>pg_ctl stop -m immediate</c>): no checkpoint, connections cut.</summary>
+    public Task CrashAsync() => ProcessRunner.RunAsync(_binaries.PgCtl, ["-D", DataDirectory, "-m", "immediate", "-w", "stop"], _runAs);
+
+    /// <summary>Starts the server again on its port, after <see cref="CrashAsync"/>; it recovers from its WAL.</summary>
+    public Task StartAgainAsync() => StartServerAsync(_binaries, _root, Port, _durable, _runAs);
+
+    public async ValueTask DisposeAsync() => await StopAsync();
 
     /// <summary>Stops the run's cluster, if one was started, and deletes its folder.</summary>
     public static async Task StopSharedAsync()
@@ -71,7 +87,7 @@ public sealed class PostgresCluster
         await command.ExecuteNonQueryAsync();
     }
 
-    private static async Task<PostgresCluster> StartAsync()
+    private static async Task<PostgresCluster> StartAsync(bool durable)
     {
         var binaries = PostgresBinaries.Locate();
         var runAs = ProcessRunner.IsRoot ? ServiceUser : null; // initdb refuses to run as root.
@@ -94,19 +110,22 @@ public sealed class PostgresCluster
             var port = FreeLoopbackPort();
             try
             {
-                await ProcessRunner.RunAsync(binaries.PgCtl,
-                [
-                    "-D", data, "-l", Path.Combine(root, "server.log"), "-w", "-t", "30", "start", "-o",
-                    $"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c max_connections=300 " +
-                    "-c fsync=off -c synchronous_commit=off -c full_page_writes=off",
-                ], runAs);
-                return new PostgresCluster(binaries, root, port, runAs);
+                await StartServerAsync(binaries, root, port, durable, runAs);
+                return new PostgresCluster(binaries, root, port, runAs, durable);
             }
             catch (InvalidOperationException) when (attempt < 3)
             {
             }
         }
     }
+
+    private static Task StartServerAsync(PostgresBinaries binaries, string root, int port, bool durable, string? runAs) =>
+        ProcessRunner.RunAsync(binaries.PgCtl,
+        [
+            "-D", Path.Combine(root, "data"), "-l", Path.Combine(root, "server.log"), "-w", "-t", "30", "start", "-o",
+            $"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c max_connections=300" +
+            (durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"),
+        ], runAs);
 
     private async Task StopAsync()
     {

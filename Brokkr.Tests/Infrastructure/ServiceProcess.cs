@@ -42,6 +42,22 @@ public sealed class ServiceProcess : IAsyncDisposable
         {
             throw new FileNotFoundException($"{dll} is missing from the build output", dll);
         }
+        // A port found free can be taken by another process before the service binds it: try again with another.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnFreePortAsync(dll, directory, environment, readyPath, startupTimeout ?? TimeSpan.FromSeconds(60));
+            }
+            catch (PortTakenException) when (attempt < 3)
+            {
+            }
+        }
+    }
+
+    private static async Task<ServiceProcess> StartOnFreePortAsync(string dll, string directory,
+        IReadOnlyDictionary<string, string?> environment, string readyPath, TimeSpan startupTimeout)
+    {
         var baseAddress = new Uri($"http://127.0.0.1:{LoopbackPort.Free()}");
         var startInfo = new ProcessStartInfo("dotnet")
         {
@@ -65,17 +81,30 @@ public sealed class ServiceProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         try
         {
-            await service.WaitUntilReadyAsync(readyPath, startupTimeout ?? TimeSpan.FromSeconds(60));
+            await service.WaitUntilReadyAsync(readyPath, startupTimeout);
         }
-        catch
+        catch (Exception e)
         {
             await service.DisposeAsync();
+            if (service.Output.Contains("address already in use", StringComparison.Ordinal))
+            {
+                throw new PortTakenException(e);
+            }
             throw;
         }
         return service;
     }
 
+    private sealed class PortTakenException(Exception inner) : Exception("the service's port was taken", inner);
+
     public HttpClient CreateClient() => new() { BaseAddress = BaseAddress };
+
+    /// <summary>SIGKILL, as the OOM killer or a node failure would: no shutdown code runs.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill();
+        await _process.WaitForExitAsync();
+    }
 
     public async ValueTask DisposeAsync()
     {

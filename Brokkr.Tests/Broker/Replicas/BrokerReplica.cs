@@ -26,7 +26,9 @@ public sealed class BrokerReplica : IBrokerClients, IAsyncDisposable
         {
             environment[key] = value;
         }
-        return new BrokerReplica(await ServiceProcess.StartAsync("Brokkr.Broker", environment, readyPath: "/readyz"));
+        // Generous: several replicas start at once, on a machine that may be running other test classes too.
+        return new BrokerReplica(await ServiceProcess.StartAsync("Brokkr.Broker", environment, readyPath: "/readyz",
+            startupTimeout: TimeSpan.FromMinutes(3)));
     }
 
     public HttpClient Client(string? pak = BrokerHost.DevAdminPak) => _clients.GetOrAdd(pak ?? "", key =>
