@@ -9,7 +9,7 @@ using Brokkr.Agent.Reconcile;
 using Brokkr.Agent.Runtime;
 using Brokkr.ServiceDefaults;
 using Brokkr.ServiceDefaults.Configuration;
-using Brokkr.ServiceDefaults.Telemetry;
+using Brokkr.ServiceDefaults.Metrics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Brokkr.Agent;
@@ -87,7 +87,7 @@ public static class AgentApp
         var app = builder.Build();
         // The MeterProvider must listen before the instruments record their zeros (measurements made before it
         // subscribes are lost), and the families must exist before the first scrape: resolve in that order.
-        app.Services.GetService<TelemetryProviders>();
+        app.Services.GetRequiredService<BrokkrMetrics>();
         app.Services.GetRequiredService<AgentMetrics>();
         app.MapDefaultEndpoints();
         return app;

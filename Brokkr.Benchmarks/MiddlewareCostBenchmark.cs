@@ -3,7 +3,7 @@ using Brokkr.Broker;
 using Brokkr.Broker.Data;
 using Brokkr.Broker.Metrics;
 using Brokkr.Broker.Targeting;
-using Brokkr.ServiceDefaults.Telemetry;
+using Brokkr.ServiceDefaults.Metrics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -67,7 +67,7 @@ public static class MiddlewareCostBenchmark
             RoutePatternFactory.Parse("/api/v1/agents/{id}/target-state"), 0, EndpointMetadataCollection.Empty, "target-state");
         RequestDelegate handler = async context => await context.Response.BodyWriter.WriteAsync(Body);
         var excluded = services.GetRequiredService<IOptions<BrokerMetricsOptions>>().Value
-            .ExcludedEndpoints(services.GetRequiredService<TelemetryProviders>().MetricsPath);
+            .ExcludedEndpoints(services.GetRequiredService<BrokkrMetrics>().Path);
         var middleware = new HttpMetricsMiddleware(handler, services.GetRequiredService<HttpMetrics>(), excluded);
 
         async Task Request(RequestDelegate pipeline)

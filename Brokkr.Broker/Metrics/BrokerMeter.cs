@@ -1,5 +1,5 @@
 using System.Diagnostics.Metrics;
-using Brokkr.ServiceDefaults.Telemetry;
+using Brokkr.ServiceDefaults.Metrics;
 
 namespace Brokkr.Broker.Metrics;
 
@@ -8,14 +8,11 @@ public sealed class BrokerMeter
 {
     public const string Name = "Brokkr.Broker";
 
-    /// <param name="providers">
-    /// Taken so the MeterProvider listens before any broker instrument exists: the zero measurements that make
-    /// families visible from startup would otherwise be dropped for want of a listener.
-    /// </param>
-    public BrokerMeter(IMeterFactory factory, TelemetryProviders providers)
+    /// <param name="metrics">Taken so the MeterProvider listens before any broker instrument exists.</param>
+    public BrokerMeter(IMeterFactory factory, BrokkrMetrics metrics)
     {
         Meter = factory.Create(Name);
-        Enabled = providers.MeterProvider is not null;
+        Enabled = metrics.Enabled;
     }
 
     public Meter Meter { get; }

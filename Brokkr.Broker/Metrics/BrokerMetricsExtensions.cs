@@ -1,4 +1,4 @@
-using Brokkr.ServiceDefaults.Telemetry;
+using Brokkr.ServiceDefaults.Metrics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -40,7 +40,7 @@ public static class BrokerMetricsExtensions
         if (Enabled(services))
         {
             var excluded = services.GetRequiredService<IOptions<BrokerMetricsOptions>>().Value
-                .ExcludedEndpoints(services.GetRequiredService<TelemetryProviders>().MetricsPath);
+                .ExcludedEndpoints(services.GetRequiredService<BrokkrMetrics>().Path);
             app.UseMiddleware<HttpMetricsMiddleware>(services.GetRequiredService<HttpMetrics>(), excluded);
         }
         return app;

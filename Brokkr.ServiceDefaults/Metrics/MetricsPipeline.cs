@@ -1,71 +1,50 @@
 using System.Diagnostics.Metrics;
-using Brokkr.ServiceDefaults.Telemetry;
-using Microsoft.Extensions.Logging;
-using OpenTelemetry;
+using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Metrics;
-using OpenTelemetry.Resources;
 
 namespace Brokkr.ServiceDefaults.Metrics;
 
-/// <summary>Builds the MeterProvider: Brokkr and .NET meters, bucket views, the Prometheus reader, OTLP push.</summary>
+/// <summary>The MeterProvider's setup: instrumentations, Brokkr and .NET meters, configured views, the Prometheus exporter.</summary>
 internal static class MetricsPipeline
 {
     /// <summary>The service's own meters (a trailing '*' matches any rest of the name).</summary>
     public static readonly string[] OwnMeters = ["Brokkr.*"];
 
-    /// <summary>Meters every service exports: its own and the .NET built-ins a Prometheus user expects.</summary>
-    public static readonly string[] Meters =
-    [
-        .. OwnMeters,
-        "Microsoft.AspNetCore.Hosting",
-        "Microsoft.AspNetCore.Server.Kestrel",
-        "System.Runtime",
-        "System.Net.Http",
-        "Npgsql",
-        "Microsoft.EntityFrameworkCore",
-    ];
+    /// <summary>Built-in meters no instrumentation package adds.</summary>
+    private static readonly string[] LibraryMeters = ["Npgsql", "Microsoft.EntityFrameworkCore"];
 
-    /// <param name="hostMeters">The host's meter factory: own meters another host's factory created are not this host's.</param>
-    public static (MeterProvider? Provider, PrometheusTextExporter? Exporter) Build(
-        MetricsSettings settings, OtelSettings otel, ResourceBuilder resource, ILogger exporterLogger, IMeterFactory? hostMeters)
+    public static MeterProviderBuilder Configure(MeterProviderBuilder metrics, MetricsSettings settings)
     {
-        var prometheus = otel.MetricsExporters.Contains(OtelSettings.Prometheus);
-        var otlp = otel.MetricsExporters.Contains(OtelSettings.Otlp);
-        if (!settings.Enabled || otel.SdkDisabled || (!prometheus && !otlp))
-        {
-            return (null, null);
-        }
-
-        var builder = Sdk.CreateMeterProviderBuilder()
-            .SetResourceBuilder(resource)
-            .AddMeter(Meters)
-            .AddView(instrument => BelongsToAnotherHost(instrument, hostMeters) ? MetricStreamConfiguration.Drop : StreamView(instrument, settings));
-
-        PrometheusTextExporter? exporter = null;
-        if (prometheus)
-        {
-            exporter = new PrometheusTextExporter(new PrometheusExporterOptions
+        metrics
+            .AddAspNetCoreInstrumentation()
+            .AddHttpClientInstrumentation()
+            .AddRuntimeInstrumentation()
+            .AddProcessInstrumentation()
+            .AddMeter([.. OwnMeters, .. LibraryMeters])
+            .AddPrometheusExporter(options =>
             {
-                GlobalLabels = settings.GlobalLabels,
-                IncludeProcessMetrics = settings.IncludeProcessMetrics,
-                Logger = exporterLogger,
-                DescribeBeforeFirstPoint = instrument => IsOwn(instrument.Meter) && !BelongsToAnotherHost(instrument, hostMeters),
+                options.ScrapeEndpointPath = settings.Path;
+                // Every Brokkr family comes from one meter, so scope labels would only lengthen each series; without
+                // them the label sets are exactly docs/monitoring.md's.
+                options.ScopeInfoEnabled = false;
+                // Two scrapes must not see one collection: tests and Prometheus HA pairs read current values.
+                options.ScrapeResponseCacheDurationMilliseconds = 0;
+                var global = settings.GlobalLabels.Select(label => label.Key).ToHashSet(StringComparer.Ordinal);
+                options.ResourceConstantLabels = global.Count == 0 ? null : global.Contains;
             });
-            builder.AddReader(new BaseExportingMetricReader(exporter));
-        }
-
-        if (otlp)
+        if (settings.IncludeProcessMetrics)
         {
-            builder.AddOtlpExporter((exporterOptions, readerOptions) =>
-            {
-                otel.ConfigureOtlp(exporterOptions, otel.OtlpMetricsEndpoint, "/v1/metrics");
-                var periodic = readerOptions.PeriodicExportingMetricReaderOptions;
-                periodic.ExportIntervalMilliseconds = otel.MetricExportIntervalMilliseconds ?? periodic.ExportIntervalMilliseconds;
-                periodic.ExportTimeoutMilliseconds = otel.MetricExportTimeoutMilliseconds ?? periodic.ExportTimeoutMilliseconds;
-            });
+            metrics.AddInstrumentation(services => new ProcessMetrics(services.GetRequiredService<IMeterFactory>()));
         }
 
-        return (builder.Build(), exporter);
+        // The views need the host's services: dropping other hosts' instruments needs its meter factory.
+        return ((IDeferredMeterProviderBuilder)metrics).Configure((services, builder) =>
+        {
+            var hostMeters = services.GetService<IMeterFactory>();
+            builder.AddView(instrument => BelongsToAnotherHost(instrument, hostMeters)
+                ? MetricStreamConfiguration.Drop
+                : StreamView(instrument, settings));
+        });
     }
 
     /// <summary>
@@ -95,19 +74,24 @@ internal static class MetricsPipeline
         return view;
     }
 
-    /// <summary>A view giving a histogram the configured buckets, matched by Prometheus family or instrument name.</summary>
+    /// <summary>A view giving a histogram the configured buckets, matched by instrument or Prometheus family name.</summary>
     public static MetricStreamConfiguration? BucketView(Instrument instrument, IReadOnlyDictionary<string, double[]> buckets)
     {
-        if (buckets.Count == 0 || !IsHistogram(instrument))
+        if (buckets.Count == 0 || !instrument.GetType().Name.StartsWith("Histogram", StringComparison.Ordinal))
         {
             return null;
         }
 
-        var family = PrometheusNaming.FamilyName(instrument.Name, instrument.Unit, PrometheusMetricType.Histogram);
-        return buckets.TryGetValue(family, out var bounds) || buckets.TryGetValue(instrument.Name, out bounds)
+        return buckets.TryGetValue(instrument.Name, out var bounds) || buckets.TryGetValue(FamilyName(instrument), out bounds)
             ? new ExplicitBucketHistogramConfiguration { Boundaries = bounds }
             : null;
     }
 
-    private static bool IsHistogram(Instrument instrument) => MetricFamilyConverter.TypeOf(instrument) == PrometheusMetricType.Histogram;
+    /// <summary>The Prometheus name of a histogram, as the exporter writes it (dots to underscores, unit suffix).</summary>
+    private static string FamilyName(Instrument instrument)
+    {
+        var name = instrument.Name.Replace('.', '_');
+        var suffix = instrument.Unit switch { "s" => "_seconds", "ms" => "_milliseconds", "By" => "_bytes", _ => "" };
+        return name.EndsWith(suffix, StringComparison.Ordinal) ? name : name + suffix;
+    }
 }

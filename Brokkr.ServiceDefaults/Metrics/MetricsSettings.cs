@@ -1,11 +1,12 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using Brokkr.ServiceDefaults.Configuration;
 using Microsoft.Extensions.Configuration;
 
 namespace Brokkr.ServiceDefaults.Metrics;
 
 /// <summary><see cref="MetricsOptions"/> parsed and validated; invalid values stop the service at startup.</summary>
-internal sealed record MetricsSettings(
+internal sealed partial record MetricsSettings(
     bool Enabled,
     string Path,
     bool IncludeProcessMetrics,
@@ -22,7 +23,8 @@ internal sealed record MetricsSettings(
     public const string GlobalLabelsKey = "global_labels";
     public const string BucketsKey = "buckets";
 
-    public static MetricsSettings From(IConfigurationSection section)
+    /// <param name="sdkDisabled">OTEL_SDK_DISABLED=true: the SDK records nothing, so metrics are off as well.</param>
+    public static MetricsSettings From(IConfigurationSection section, bool sdkDisabled = false)
     {
         var options = section.Get<MetricsOptions>() ?? new MetricsOptions();
         var path = string.IsNullOrWhiteSpace(options.Path) ? "/metrics" : options.Path.Trim();
@@ -44,7 +46,7 @@ internal sealed record MetricsSettings(
         }
 
         var labels = ParseLabels(ConfigurationLists.Pairs(section.GetSection(GlobalLabelsKey)));
-        return new MetricsSettings(options.Enabled, path, options.IncludeProcessMetrics, labels, buckets, options.CardinalityLimit);
+        return new MetricsSettings(options.Enabled && !sdkDisabled, path, options.IncludeProcessMetrics, labels, buckets, options.CardinalityLimit);
     }
 
     /// <summary>Labels written "name=value,name=value" (e.g. "env=prod,region=eu").</summary>
@@ -58,7 +60,7 @@ internal sealed record MetricsSettings(
         {
             var equals = pair.IndexOf('=');
             var name = equals < 0 ? pair : pair[..equals].Trim();
-            if (equals < 0 || !PrometheusNaming.IsValidLabelName(name) || name == "le")
+            if (equals < 0 || !LabelName().IsMatch(name) || name == "le")
             {
                 throw new InvalidOperationException(
                     $"{MetricsOptions.SectionName}:global_labels: '{pair}' is not name=value with a valid Prometheus label name.");
@@ -96,4 +98,8 @@ internal sealed record MetricsSettings(
 
         return [.. bounds];
     }
+
+    /// <summary>A Prometheus label name; names starting with <c>__</c> are reserved for Prometheus itself.</summary>
+    [GeneratedRegex("^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$")]
+    private static partial Regex LabelName();
 }

@@ -1,53 +1,66 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Globalization;
 
 namespace Brokkr.ServiceDefaults.Metrics;
 
 /// <summary>
-/// The process_* families every Prometheus client library exposes, with client_golang's names and help texts. They
-/// are read at scrape time (from /proc on Linux, from <see cref="Process"/> elsewhere) instead of through
-/// instruments, so they describe exactly this process even when several hosts share it, and they cost nothing
-/// between scrapes.
+/// The process_* families every Prometheus client library exposes, with client_golang's names and help texts, which
+/// OpenTelemetry's process instrumentation (process_cpu_time_seconds_total, process_memory_usage_bytes, …) does not
+/// provide. Observable instruments read from /proc on Linux (from <see cref="Process"/> elsewhere) at collection
+/// time, so they cost nothing between scrapes.
 /// </summary>
-internal static class ProcessMetrics
+internal sealed class ProcessMetrics : IDisposable
 {
+    public const string MeterName = "Brokkr.ServiceDefaults.Process";
+
     // USER_HZ is 100 on every Linux architecture .NET runs on; procfs libraries (prometheus/procfs) assume the same.
     private const double ClockTicksPerSecond = 100;
 
     private static readonly Lazy<double> StartTimeSeconds = new(ReadStartTimeSeconds);
 
-    public static IEnumerable<MetricFamily> Collect() => Collect(CountOpenFileDescriptors);
+    private readonly Meter meter;
 
+    /// <param name="meters">The host's factory: each host in a process exposes the family once, as its own.</param>
     /// <param name="countOpenFileDescriptors">
     /// The number of open descriptors, or null where the platform has no /proc. Reading /proc/self/fd can fail (a
-    /// descriptor closing mid-listing, a restricted /proc): then process_open_fds is left out of this scrape instead of
-    /// failing the whole scrape.
+    /// descriptor closing mid-listing, a restricted /proc): then process_open_fds is left out of that scrape instead
+    /// of failing the whole scrape.
     /// </param>
-    internal static IEnumerable<MetricFamily> Collect(Func<int?> countOpenFileDescriptors)
+    public ProcessMetrics(IMeterFactory meters, Func<int?>? countOpenFileDescriptors = null)
     {
-        var families = new List<MetricFamily>();
+        var openFds = countOpenFileDescriptors ?? CountOpenFileDescriptors;
+        meter = meters.Create(MeterName);
+        // No units: the names already end in theirs, and the exporter would append another.
+        meter.CreateObservableCounter("process_cpu_seconds_total", () => Read(s => s.CpuSeconds),
+            description: "Total user and system CPU time spent in seconds.");
+        meter.CreateObservableGauge("process_resident_memory_bytes", () => Read(s => s.ResidentBytes),
+            description: "Resident memory size in bytes.");
+        meter.CreateObservableGauge("process_virtual_memory_bytes", () => Read(s => s.VirtualBytes),
+            description: "Virtual memory size in bytes.");
+        meter.CreateObservableGauge("process_start_time_seconds", () => StartTimeSeconds.Value,
+            description: "Start time of the process since unix epoch in seconds.");
+        meter.CreateObservableGauge("process_open_fds", () => TryCount(openFds) is { } count ? [new Measurement<double>(count)] : Array.Empty<Measurement<double>>(),
+            description: "Number of open file descriptors.");
+        meter.CreateObservableGauge("process_max_fds", () => ReadMaxOpenFiles() is { } max ? [new Measurement<double>(max)] : Array.Empty<Measurement<double>>(),
+            description: "Maximum number of open file descriptors.");
+    }
+
+    public void Dispose() => meter.Dispose();
+
+    private readonly record struct Sample(double CpuSeconds, double ResidentBytes, double VirtualBytes);
+
+    /// <summary>One reading of /proc/self/stat (or <see cref="Process"/> where there is no /proc).</summary>
+    private static double Read(Func<Sample, double> value)
+    {
         var stat = ReadProcStat();
+        if (stat is { } s)
+        {
+            return value(new Sample((s.UserTicks + s.SystemTicks) / ClockTicksPerSecond, s.ResidentPages * (double)Environment.SystemPageSize, s.VirtualBytes));
+        }
+
         using var process = Process.GetCurrentProcess();
-        var cpuSeconds = stat is null ? process.TotalProcessorTime.TotalSeconds : (stat.Value.UserTicks + stat.Value.SystemTicks) / ClockTicksPerSecond;
-        var residentBytes = stat is null ? process.WorkingSet64 : stat.Value.ResidentPages * (double)Environment.SystemPageSize;
-        var virtualBytes = stat is null ? process.VirtualMemorySize64 : stat.Value.VirtualBytes;
-
-        families.Add(Single("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.", PrometheusMetricType.Counter, cpuSeconds));
-        families.Add(Single("process_resident_memory_bytes", "Resident memory size in bytes.", PrometheusMetricType.Gauge, residentBytes));
-        families.Add(Single("process_virtual_memory_bytes", "Virtual memory size in bytes.", PrometheusMetricType.Gauge, virtualBytes));
-        families.Add(Single("process_start_time_seconds", "Start time of the process since unix epoch in seconds.", PrometheusMetricType.Gauge, StartTimeSeconds.Value));
-
-        if (TryCount(countOpenFileDescriptors) is { } openFds)
-        {
-            families.Add(Single("process_open_fds", "Number of open file descriptors.", PrometheusMetricType.Gauge, openFds));
-        }
-
-        if (ReadMaxOpenFiles() is { } maxFds)
-        {
-            families.Add(Single("process_max_fds", "Maximum number of open file descriptors.", PrometheusMetricType.Gauge, maxFds));
-        }
-
-        return families;
+        return value(new Sample(process.TotalProcessorTime.TotalSeconds, process.WorkingSet64, process.VirtualMemorySize64));
     }
 
     private static int? CountOpenFileDescriptors() =>
@@ -63,13 +76,6 @@ internal static class ProcessMetrics
         {
             return null;
         }
-    }
-
-    private static MetricFamily Single(string name, string help, PrometheusMetricType type, double value)
-    {
-        var family = new MetricFamily(name, help, type);
-        family.Series.Add(new MetricSeries([], value));
-        return family;
     }
 
     private readonly record struct ProcStat(double UserTicks, double SystemTicks, double StartTicks, double VirtualBytes, double ResidentPages);

@@ -1,28 +1,29 @@
+using Microsoft.Extensions.Configuration;
 using OpenTelemetry.Resources;
 
 namespace Brokkr.ServiceDefaults.Telemetry;
 
-/// <summary>The resource every exported metric and span carries.</summary>
+/// <summary>What the SDK's resource lacks for Brokkr: a default service name, and the configured global labels.</summary>
 internal static class TelemetryResource
 {
-    private const string ServiceNameKey = "service.name";
-
     /// <summary>
-    /// <c>service.name</c> is OTEL_SERVICE_NAME, else <c>service.name</c> from OTEL_RESOURCE_ATTRIBUTES (the
-    /// specification's precedence), else the application name in the lower-case, dash-separated form services are
-    /// named by in Kubernetes and Prometheus jobs: Brokkr.Broker → <c>brokkr-broker</c>, Brokkr.Agent →
-    /// <c>brokkr-agent</c>. Every other resource attribute from OTEL_RESOURCE_ATTRIBUTES (service.instance.id
-    /// included) wins over the SDK's defaults.
+    /// Without OTEL_SERVICE_NAME, or <c>service.name</c> in OTEL_RESOURCE_ATTRIBUTES (both read by the SDK, with the
+    /// specification's precedence), the service is named after its application in the lower-case, dash-separated
+    /// form services have in Kubernetes and Prometheus jobs: Brokkr.Broker → <c>brokkr-broker</c>. The global labels
+    /// become resource attributes, which the Prometheus exporter copies onto every series and OTLP carries as they are.
     /// </summary>
-    public static ResourceBuilder Create(OtelSettings otel, string applicationName)
+    public static void Configure(ResourceBuilder resource, IConfiguration configuration, string applicationName,
+        IReadOnlyList<KeyValuePair<string, string>> globalLabels)
     {
-        var serviceName = otel.ServiceName
-            ?? otel.ResourceAttributes.LastOrDefault(a => a.Key == ServiceNameKey).Value as string
-            ?? DefaultServiceName(applicationName);
-        return ResourceBuilder.CreateEmpty()
-            .AddService(serviceName)
-            .AddTelemetrySdk()
-            .AddAttributes(otel.ResourceAttributes.Where(a => a.Key != ServiceNameKey));
+        var attributes = configuration["OTEL_RESOURCE_ATTRIBUTES"] ?? "";
+        var named = !string.IsNullOrWhiteSpace(configuration["OTEL_SERVICE_NAME"])
+            || attributes.Split(',').Any(pair => pair.Split('=')[0].Trim() == "service.name");
+        if (!named)
+        {
+            resource.AddService(DefaultServiceName(applicationName));
+        }
+
+        resource.AddAttributes(globalLabels.Select(label => new KeyValuePair<string, object>(label.Key, label.Value)));
     }
 
     public static string DefaultServiceName(string applicationName) =>

@@ -7,8 +7,8 @@ using Microsoft.Extensions.Logging;
 namespace Brokkr.Tests.ServiceDefaults;
 
 /// <summary>
-/// An OTLP/HTTP protobuf receiver on 127.0.0.1:0 that decodes just enough of each request: metric names, resource
-/// attributes, and spans with ids, names and string/int attributes.
+/// An OTLP/HTTP protobuf receiver on 127.0.0.1:0 that decodes just enough of each request: metric names, log bodies,
+/// resource attributes, and spans with ids, names and string/int attributes.
 /// </summary>
 internal sealed class OtlpReceiver : IAsyncDisposable
 {
@@ -24,6 +24,8 @@ internal sealed class OtlpReceiver : IAsyncDisposable
 
     public ConcurrentBag<Span> Spans { get; } = [];
 
+    public ConcurrentBag<(string Body, Dictionary<string, string> Resource)> Logs { get; } = [];
+
     public static async Task<OtlpReceiver> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -33,6 +35,7 @@ internal sealed class OtlpReceiver : IAsyncDisposable
         var receiver = new OtlpReceiver(app);
         app.MapPost("/v1/metrics", async (HttpRequest request) => { receiver.ReceiveMetrics(await Body(request)); return Ok(); });
         app.MapPost("/v1/traces", async (HttpRequest request) => { receiver.ReceiveTraces(await Body(request)); return Ok(); });
+        app.MapPost("/v1/logs", async (HttpRequest request) => { receiver.ReceiveLogs(await Body(request)); return Ok(); });
         await app.StartAsync();
         return receiver;
     }
@@ -74,6 +77,19 @@ internal sealed class OtlpReceiver : IAsyncDisposable
                     (int)span.SingleOrDefault(f => f.Number == 6).Varint,
                     Attributes(span.Where(f => f.Number == 9)),
                     resource));
+            }
+        }
+    }
+
+    /// <summary>LogsData{resource_logs=1{resource=1, scope_logs=2{log_records=2{body=5 AnyValue{string_value=1}}}}}.</summary>
+    private void ReceiveLogs(byte[] body)
+    {
+        foreach (var resourceLogs in ProtobufReader.Read(body).Path(1))
+        {
+            var resource = Attributes(resourceLogs.Message.Path(1, 1));
+            foreach (var record in resourceLogs.Message.Path(2, 2))
+            {
+                Logs.Add((record.Message.Path(5, 1).FirstOrDefault().String ?? "", resource));
             }
         }
     }

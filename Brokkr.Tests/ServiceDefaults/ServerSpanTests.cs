@@ -44,7 +44,7 @@ public sealed class ServerSpanTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Query_user_agent_and_client_address_are_recorded_but_not_the_authorization_header()
+    public async Task Query_values_are_redacted_the_user_agent_recorded_and_not_the_authorization_header()
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, $"/items-{marker}/7?mode=full&since=3");
         request.Headers.TryAddWithoutValidation("User-Agent", "brokkr-agent/1.2 (test)");
@@ -53,9 +53,9 @@ public sealed class ServerSpanTests : IAsyncLifetime
 
         var span = await SpanAsync($"/items-{marker}/{{id}}");
 
-        Assert.Equal("mode=full&since=3", span.GetTagItem("url.query"));
+        // The instrumentation's default: query keys are kept, values redacted, as they may carry tokens.
+        Assert.Equal("?mode=Redacted&since=Redacted", span.GetTagItem("url.query"));
         Assert.Equal("brokkr-agent/1.2 (test)", span.GetTagItem("user_agent.original"));
-        Assert.Equal("127.0.0.1", span.GetTagItem("client.address"));
         Assert.Null(span.GetTagItem("http.request.method_original"));
         Assert.DoesNotContain(span.TagObjects, tag => tag.Value?.ToString()?.Contains(Secret[^20..], StringComparison.Ordinal) == true);
     }

@@ -23,11 +23,13 @@ internal sealed class ServiceDefaultsHost : IAsyncDisposable
     public HttpClient Client { get; }
 
     public static async Task<ServiceDefaultsHost> StartAsync(IDictionary<string, string?>? settings = null,
-        Action<WebApplicationBuilder>? configureServices = null, Action<WebApplication>? mapEndpoints = null)
+        Action<WebApplicationBuilder>? configureServices = null, Action<WebApplication>? mapEndpoints = null,
+        Action<IConfigurationBuilder>? configuration = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = Environments.Production });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
+        configuration?.Invoke(builder.Configuration);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.AddServiceDefaults();
         configureServices?.Invoke(builder);

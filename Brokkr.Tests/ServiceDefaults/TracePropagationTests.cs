@@ -52,7 +52,7 @@ public sealed class TracePropagationTests(PostgresDatabaseFixture database) : IC
             return agentSpan is not null && clientSpan is not null && databaseSpan is not null;
         }, "the agent, client, broker and database spans");
 
-        Assert.Matches($"^00-{agentSpan!.TraceId}-{clientSpan!.SpanId}-01$", receivedTraceparent);
+        Assert.Matches($"^00-{agentSpan!.TraceId}-{clientSpan!.SpanId}-0[13]$", receivedTraceparent);
         Assert.All(new[] { clientSpan, brokerSpan!, databaseSpan! }, s => Assert.Equal(agentSpan.TraceId, s.TraceId));
         Assert.Equal(agentSpan.SpanId, clientSpan.ParentSpanId);
         Assert.Equal(3, clientSpan.Kind); // SPAN_KIND_CLIENT
