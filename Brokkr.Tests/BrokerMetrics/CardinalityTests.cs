@@ -60,12 +60,12 @@ public sealed class CardinalityTests(LargeFleetBroker broker) : IClassFixture<La
 
         var deadline = Stopwatch.StartNew();
         string text;
-        while ((text = await broker.ScrapeTextAsync()).Contains("\nbrokkr_active_agents 0\n"))
+        while (new Scrape(text = await broker.ScrapeTextAsync()).Value("brokkr_active_agents") == 0)
         {
             Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(20), "the agent never became active");
             await Task.Delay(100);
         }
-        Assert.Contains("\nbrokkr_active_agents 1\n", text);
+        Assert.Equal(1, new Scrape(text).Value("brokkr_active_agents"));
         Assert.DoesNotContain("brokkr_agent_heartbeat_age_seconds", text);
     }
 
