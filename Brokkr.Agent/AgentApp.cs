@@ -58,11 +58,14 @@ public static class AgentApp
         services.AddHttpClient<BrokerClient>(http =>
             {
                 http.BaseAddress = agent.BrokerUrl;
-                http.Timeout = BrokerRequestTimeout;
+                // The resilience handler times each attempt and the whole request; HttpClient's own timeout would cut it short.
+                http.Timeout = Timeout.InfiniteTimeSpan;
                 http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", agent.Pak);
                 http.DefaultRequestHeaders.UserAgent.ParseAdd("brokkr-agent/1.0");
             })
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { ConnectTimeout = BrokerConnectTimeout })
+            .AddServiceDiscovery()
+            .AddBrokerResilience(BrokerRequestTimeout)
             .RedactLoggedHeaders(["Authorization"]);
         services.AddSingleton<AgentStartup>();
         services.AddSingleton<HeartbeatSender>();

@@ -6,7 +6,8 @@ namespace Brokkr.Agent.Broker;
 
 /// <summary>
 /// The broker's REST API v1 as the agent uses it (brokkr-core.md §4.5, §7). The HttpClient comes configured with the
-/// broker root as base address and the PAK as a Bearer header; no automatic retries — the control loop decides.
+/// broker root as base address (resolved by service discovery) and the PAK as a Bearer header, behind
+/// <see cref="BrokerResilience"/>: reads are retried a little, writes never; beyond that the control loop decides.
 /// </summary>
 public sealed class BrokerClient(HttpClient http)
 {
@@ -144,7 +145,9 @@ public sealed class BrokerClient(HttpClient http)
     }
 
     private static bool IsTransportFailure(Exception e, CancellationToken cancellationToken) =>
-        e is HttpRequestException || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested);
+        // The resilience pipeline's timeouts and open circuit are Polly's rejections.
+        e is HttpRequestException or Polly.ExecutionRejectedException
+        || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested);
 
     // Query strings may hold the agent's name; keep messages to the route.
     private static string StripQuery(string path) => path.Split('?')[0];

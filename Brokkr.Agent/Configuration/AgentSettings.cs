@@ -14,6 +14,10 @@ public sealed record AgentSettings
     public const string DeprecatedGeneratorIdsKey = "BROKKR_GENERATOR_IDS";
     public static readonly Uri DefaultBrokerUrl = new("http://localhost:3000/");
 
+    /// <summary>The broker's service name, resolved per request by Microsoft.Extensions.ServiceDiscovery from
+    /// <c>services:broker:http:*</c> (Aspire's wiring), so a changed endpoint needs no restart.</summary>
+    public const string DiscoveredBrokerUrl = "http://broker/";
+
     public required Uri BrokerUrl { get; init; }
     public required string Pak { get; init; }
     public required string AgentName { get; init; }
@@ -54,7 +58,8 @@ public sealed record AgentSettings
             NonEmpty(options.GeneratorIds) ?? configuration[DeprecatedGeneratorIdsKey]);
         return new AgentSettings
         {
-            BrokerUrl = BrokerUrlFrom(NonEmpty(options.BrokerUrl) ?? NonEmpty(configuration[AspireBrokerKey])),
+            BrokerUrl = BrokerUrlFrom(NonEmpty(options.BrokerUrl)
+                ?? (NonEmpty(configuration[AspireBrokerKey]) is null ? null : DiscoveredBrokerUrl)),
             Pak = options.Pak.Trim(),
             AgentName = options.AgentName,
             ClusterName = options.ClusterName,

@@ -62,7 +62,8 @@ public sealed class AgentSettingsTests
     [Fact]
     public void Aspire_service_discovery_supplies_the_broker_url_only_when_BROKER_URL_is_unset()
     {
-        Assert.Equal(new Uri("http://127.0.0.1:41234/"),
+        // Service discovery resolves the broker's name from services:broker:http:* at each request.
+        Assert.Equal(new Uri(AgentSettings.DiscoveredBrokerUrl),
             Bind(("services:broker:http:0", "http://127.0.0.1:41234")).BrokerUrl);
         Assert.Equal(new Uri("http://explicit:3000/"),
             Bind(("services:broker:http:0", "http://127.0.0.1:41234"), ("Brokkr:Agent:broker_url", "http://explicit:3000")).BrokerUrl);
