@@ -55,7 +55,7 @@ public static class AgentApp
         services.AddSingleton(sp => new Lazy<IKubernetesClient>(() => new KubernetesClient(
             KubernetesConnectionResolver.Resolve(agent.KubeconfigPaths, Environment.GetEnvironmentVariable),
             agent.KubernetesRequestTimeout, sp.GetRequiredService<AgentMetrics>())));
-        services.AddHttpClient<BrokerClient>(http =>
+        var brokerClient = services.AddHttpClient<BrokerClient>(http =>
             {
                 http.BaseAddress = agent.BrokerUrl;
                 // The resilience handler times each attempt and the whole request; HttpClient's own timeout would cut it short.
@@ -64,9 +64,13 @@ public static class AgentApp
                 http.DefaultRequestHeaders.UserAgent.ParseAdd("brokkr-agent/1.0");
             })
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { ConnectTimeout = BrokerConnectTimeout })
-            .AddServiceDiscovery()
             .AddBrokerResilience(BrokerRequestTimeout)
             .RedactLoggedHeaders(["Authorization"]);
+        // Only for the discovered name: an explicit BROKKR__AGENT__BROKER_URL is used as it is.
+        if (agent.BrokerUrl == new Uri(AgentSettings.DiscoveredBrokerUrl))
+        {
+            brokerClient.AddServiceDiscovery();
+        }
         services.AddSingleton<AgentStartup>();
         services.AddSingleton<HeartbeatSender>();
         services.AddSingleton(sp => new Lazy<StackReconciler>(() => new StackReconciler(
