@@ -11,26 +11,6 @@ public static class DatabaseErrors
 {
     private const string DataExceptionClass = "22";
 
-    private static ApiException Unavailable =>
-        new(StatusCodes.Status503ServiceUnavailable, "database_unavailable", "the database is unavailable; retry the request");
-
-    /// <summary>
-    /// Anywhere in the chain: EF Core's non-retrying execution strategy wraps a transient failure in an
-    /// InvalidOperationException around the DbUpdateException around Npgsql's.
-    /// </summary>
-    private static bool Transient(Exception? exception)
-    {
-        for (; exception is not null; exception = exception.InnerException)
-        {
-            if (exception is NpgsqlException { IsTransient: true })
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
     /// <summary>The PostgreSQL error behind <paramref name="exception"/> (EF Core wraps it in DbUpdateException), if any.</summary>
     public static PostgresException? Postgres(Exception exception) =>
         exception as PostgresException ?? exception.InnerException as PostgresException;
@@ -40,19 +20,9 @@ public static class DatabaseErrors
         var postgres = Postgres(exception);
         if (postgres is null)
         {
-            return exception switch
-            {
-                DbUpdateConcurrencyException => ApiException.NotFound("not_found", "the row to update no longer exists"),
-                // A dropped connection, a failover, a server shutting down: nothing was committed, so the whole request
-                // may be retried (the broker itself does not retry; see BrokerApp).
-                _ when Transient(exception) => Unavailable,
-                _ => null,
-            };
-        }
-
-        if (postgres.IsTransient && postgres.SqlState is not (PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected))
-        {
-            return Unavailable;
+            return exception is DbUpdateConcurrencyException
+                ? ApiException.NotFound("not_found", "the row to update no longer exists")
+                : null;
         }
 
         var details = postgres.ConstraintName is { Length: > 0 } name
