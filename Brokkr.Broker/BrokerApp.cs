@@ -78,8 +78,8 @@ public static class BrokerApp
             // Npgsql's metrics and traces come from Aspire. Retries do not: Aspire's retrying execution strategy
             // refuses the explicit transactions the API's writes run in (row locks, read-then-write), and replaying
             // a whole transaction would repeat its side effects (counted events, cache updates). A transient failure
-            // is answered 503 database_unavailable with Retry-After (DatabaseOutage), and the caller — an agent on its next poll, an
-            // operator's client — retries the request as a whole.
+            // is answered 503 database_unavailable with Retry-After (DatabaseOutage), and the caller — an agent on
+            // its next poll, an operator's client — retries the request as a whole.
             aspire.DisableRetry = true;
             // Readiness keeps DatabaseHealthCheck, which caches its verdict so probes do not query every time.
             aspire.DisableHealthChecks = true;
