@@ -1,21 +1,22 @@
-using Brokkr.AppHost.Brokkr;
-using Brokkr.AppHost.Hosting;
+using Brokkr.AppHost;
+using Brokkr.AppHost.Agent;
+using Brokkr.AppHost.Kubernetes;
+using Brokkr.AppHost.Postgres;
+using Brokkr.AppHost.Prometheus;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
-var postgres = builder.AddPostgres("postgres").WithDataVolume();
-var db = postgres.AddDatabase("brokkr");
+var db = builder.AddBrokkrPostgres("postgres", "brokkr");
 
-var broker = builder.AddProject("broker", "../Brokkr.Broker/Brokkr.Broker.csproj")
-    .WithHttpEndpoint(targetPort: 3000)
+var broker = builder.AddProject<Projects.Brokkr_Broker>("broker", launchProfileName: null)
+    .WithServiceHttpEndpoint(3000)
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/readyz")
     .WithReference(db)
-    .WaitFor(db)
-    .WithNote($"API: /api/v1 with the public development admin PAK {AgentIdentity.DevelopmentAdminPak} (set BROKKR__BROKER__PAK_HASH for anything shared)");
+    .WaitFor(db);
 
-var agent = builder.AddProject("agent", "../Brokkr.Agent/Brokkr.Agent.csproj")
-    .WithHttpEndpoint(targetPort: 8080)
+var agent = builder.AddProject<Projects.Brokkr_Agent>("agent", launchProfileName: null)
+    .WithServiceHttpEndpoint(8080)
     .WithHttpHealthCheck("/readyz")
     .WithReference(broker)
     .WithEnvironment("BROKKR__AGENT__BROKER_URL", broker.GetEndpoint("http"))
@@ -29,13 +30,7 @@ if (builder.ExecutionContext.IsRunMode && Kubeconfig.UseStandIn(builder.Configur
     agent.WithKubeconfigFor(kubernetes).WaitFor(kubernetes);
 }
 
-// Deployed, it scrapes the services by their resource names (deploy/prometheus/prometheus.container.yml); run here, it
-// gets a generated configuration for the local ports instead.
-builder.AddContainer("prometheus", "prom/prometheus", "v3.2.1")
-    .WithBindMount("../deploy/prometheus", "/etc/prometheus", isReadOnly: true)
-    .WithArgs("--config.file=/etc/prometheus/prometheus.container.yml")
-    .WithHttpEndpoint(targetPort: 9090)
-    .WithHttpHealthCheck("/-/ready")
+builder.AddBrokkrPrometheus("prometheus")
     .WithScrapeTarget(broker, "brokkr-broker")
     .WithScrapeTarget(agent, "brokkr-agent");
 
