@@ -12,12 +12,15 @@ var broker = builder.AddProject<Projects.Brokkr_Broker>("broker", launchProfileN
     .WithServiceHttpEndpoint(3000)
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/readyz")
+    // The connection string is all the broker reads; Aspire would also pass its parts (password included) one by one.
+    .WithReferenceEnvironment(ReferenceEnvironmentInjectionFlags.ConnectionString)
     .WithReference(db)
     .WaitFor(db);
 
 var agent = builder.AddProject<Projects.Brokkr_Agent>("agent", launchProfileName: null)
     .WithServiceHttpEndpoint(8080)
     .WithHttpHealthCheck("/readyz")
+    .WithReferenceEnvironment(ReferenceEnvironmentInjectionFlags.ServiceDiscovery)
     .WithReference(broker)
     .WithEnvironment("BROKKR__AGENT__BROKER_URL", broker.GetEndpoint("http"))
     .WithAgentIdentity(broker)

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Brokkr.AppHost.Hosting;
+using Brokkr.AppHost.Prometheus;
 using Brokkr.Tests.AppHost.Testing;
 using Brokkr.Tests.Infrastructure;
 using Brokkr.Tests.Operations;
@@ -28,8 +28,11 @@ public sealed class DeployedPrometheusTests
 
         var jobs = YamlDocuments.ParseFile(configFile)["scrape_configs"]!.AsArray()
             .ToDictionary(j => (string)j!["job_name"]!, j => j!.AsObject());
-        var scrapeTargets = (await DistributedApplicationTestingBuilder.CreateAsync<Projects.Brokkr_AppHost>()).Resources
+        var (builder, data) = await AppHostTesting.CreateAsync();
+        AppHostTesting.DeleteData(data);
+        var scrapeTargets = builder.Resources
             .Single(r => r.Name == "prometheus").Annotations.OfType<PrometheusScrapeTargetAnnotation>().ToList();
+        await builder.DisposeAsync();
         Assert.Equal(["brokkr-agent", "brokkr-broker"], scrapeTargets.Select(t => t.JobName).Order());
         Assert.Equal(scrapeTargets.Select(t => t.JobName).Order(), jobs.Keys.Order());
         foreach (var scrape in scrapeTargets)

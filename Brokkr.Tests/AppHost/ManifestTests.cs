@@ -1,12 +1,10 @@
-using System.Reflection;
 using System.Text.Json.Nodes;
-using Brokkr.AppHost.Hosting;
 using Brokkr.Tests.AppHost.Testing;
 using NJsonSchema;
 
 namespace Brokkr.Tests.AppHost;
 
-/// <summary>The committed aspire-manifest.json is what the AppHost's publish mode writes, in Aspire 9.x's shape.</summary>
+/// <summary>The committed aspire-manifest.json is what Aspire's manifest publisher writes for the AppHost.</summary>
 public sealed class ManifestTests
 {
     private static readonly string Contracts = Path.Combine(RepositoryRoot.Path, "Brokkr.Tests", "Contracts");
@@ -14,13 +12,14 @@ public sealed class ManifestTests
     private static readonly string SchemaFile = Path.Combine(Contracts, "aspire-manifest.schema.json");
 
     [Fact]
-    public void CommittedManifest_IsWhatPublishModeWrites()
+    public async Task CommittedManifest_IsWhatPublishModeWrites()
     {
         // Beside the committed file, so the relative paths in it are the same.
         var written = Path.Combine(RepositoryRoot.Path, $"aspire-manifest.test-{Guid.NewGuid():N}.json");
         try
         {
-            RunAppHost("--publisher", "manifest", "--output-path", written);
+            var (exitCode, output) = await AppHostCommand.RunAsync("--publisher", "manifest", "--output-path", written);
+            Assert.True(exitCode == 0 && File.Exists(written), output);
             Assert.Equal(File.ReadAllText(CommittedManifest), File.ReadAllText(written));
         }
         finally
@@ -33,7 +32,10 @@ public sealed class ManifestTests
     public void CommittedManifest_IsTheConventionsReferenceExample_ButForPrometheusConfigurationFile()
     {
         // Contracts/aspire-manifest.reference.json: the reference deployment of our Aspire conventions (postgres with a
-        // data volume, broker, agent, prometheus container), in Aspire 9.x's manifest shape.
+        // data volume, broker, agent, prometheus container), as Aspire 13.6 writes it. It was written in Aspire 9.5's
+        // shape; 13.6 differs in what it writes, not in what it deploys: no "$schema" member, postgres:18.3 with the
+        // volume at /var/lib/postgresql (PostgreSQL 18's layout) instead of 17.6 at .../data, and no
+        // OTEL_DOTNET_EXPERIMENTAL_OTLP_EMIT_*_LOG_ATTRIBUTES variables on the projects.
         var reference = File.ReadAllText(Path.Combine(Contracts, "aspire-manifest.reference.json"));
 
         // The one deliberate difference: the example's Prometheus reads prometheus.yml, whose localhost targets are the
@@ -73,14 +75,14 @@ public sealed class ManifestTests
         var resources = JsonNode.Parse(text)!["resources"]!.AsObject();
 
         // Utf8JsonWriter's layout: two-space indent, no newline at the end.
-        Assert.StartsWith("{\n  \"$schema\": \"https://json.schemastore.org/aspire-8.0.json\",\n  \"resources\": {\n    \"postgres\"", text);
+        Assert.StartsWith("{\n  \"resources\": {\n    \"postgres\"", text);
         Assert.EndsWith("}", text);
         // Model order, then the password parameter that is only referenced.
         Assert.Equal(["postgres", "brokkr", "broker", "agent", "prometheus", "postgres-password"], resources.Select(r => r.Key));
 
         var postgres = resources["postgres"]!;
         Assert.Equal("container.v0", (string?)postgres["type"]);
-        Assert.Equal("docker.io/library/postgres:17.6", (string?)postgres["image"]);
+        Assert.Equal("docker.io/library/postgres:18.3", (string?)postgres["image"]);
         Assert.Equal("brokkr.apphost-ad35f38af2-postgres-data", (string?)postgres["volumes"]![0]!["name"]);
         Assert.Equal("{postgres-password.value}", (string?)postgres["env"]!["POSTGRES_PASSWORD"]);
         Assert.Equal("{postgres.connectionString};Database=brokkr", (string?)resources["brokkr"]!["connectionString"]);
@@ -110,12 +112,12 @@ public sealed class ManifestTests
     }
 
     [Fact]
-    public void OutputPath_NotEndingInJson_IsAFolderReceivingAspireManifestJson()
+    public async Task OutputPath_NotEndingInJson_IsAFolderReceivingAspireManifestJson()
     {
         var folder = Path.Combine(Path.GetTempPath(), "brokkr-manifest-" + Guid.NewGuid().ToString("N")[..8]);
         try
         {
-            RunAppHost("--publisher", "manifest", "--output-path", folder);
+            await AppHostCommand.RunAsync("--publisher", "manifest", "--output-path", folder);
 
             Assert.True(File.Exists(Path.Combine(folder, "aspire-manifest.json")));
         }
@@ -126,11 +128,12 @@ public sealed class ManifestTests
     }
 
     [Fact]
-    public void ManifestPublisher_WithoutOutputPath_FailsWithAClearMessage()
+    public async Task ManifestPublisher_WithoutOutputPath_FailsWithAClearMessage()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => RunAppHost("--publisher", "manifest"));
+        // Aspire 13.6 reports it and writes nothing (its exit code stays 0).
+        var (_, output) = await AppHostCommand.RunAsync("--publisher", "manifest");
 
-        Assert.Contains("--output-path", error.Message);
+        Assert.Contains("The '--output-path [path]' option was not specified", output);
     }
 
     /// <summary>
@@ -191,19 +194,6 @@ public sealed class ManifestTests
             {
                 yield return nested;
             }
-        }
-    }
-
-    /// <summary>Brokkr.AppHost's Program, in this process.</summary>
-    private static void RunAppHost(params string[] args)
-    {
-        try
-        {
-            typeof(DistributedApplication).Assembly.EntryPoint!.Invoke(null, [args]);
-        }
-        catch (TargetInvocationException e) when (e.InnerException is not null)
-        {
-            throw e.InnerException;
         }
     }
 }

@@ -1,4 +1,6 @@
-using Brokkr.AppHost.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.DependencyInjection;
+using Aspire.Hosting;
 using Brokkr.Tests.AppHost.Testing;
 
 namespace Brokkr.Tests.AppHost;
@@ -7,17 +9,23 @@ namespace Brokkr.Tests.AppHost;
 public sealed class PrometheusResourceTests
 {
     [Fact]
-    public async Task WithoutThePrometheusBinary_TheResourceIsSkippedWithAClearMessage()
+    public async Task WithoutThePrometheusBinary_TheResourceFailsToStartWithAClearMessage()
     {
-        var builder = (await DistributedApplicationTestingBuilder.CreateAsync<Projects.Brokkr_AppHost>(["--AppHost:PrometheusPath=/nonexistent/prometheus"]))
-            .WithOnly("prometheus");
-        await using var app = await builder.BuildAsync();
-        await app.StartAsync();
+        var (builder, data) = await AppHostTesting.CreateAsync(["--AppHost:PrometheusPath=/nonexistent/prometheus"]);
+        try
+        {
+            await using var app = await builder.WithOnly("prometheus").BuildAsync();
+            await app.StartAsync();
 
-        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => app.WaitForResourceHealthyAsync("prometheus"));
-        var prometheus = app.ResourceNotifications.Get("prometheus");
-        Assert.Equal(KnownResourceStates.Skipped, prometheus.State);
-        Assert.Contains("Prometheus is not installed", prometheus.Message);
-        Assert.Contains("apt-get install prometheus", ex.Message);
+            using var timeout = new CancellationTokenSource(AppHostTesting.StartTimeout);
+            await app.ResourceNotifications.WaitForResourceAsync("prometheus", KnownResourceStates.FailedToStart, timeout.Token);
+            var logs = string.Join('\n', await app.LogsAsync("prometheus"));
+            Assert.Contains("Prometheus is not installed (/nonexistent/prometheus not found)", logs);
+            Assert.Contains("apt-get install prometheus", logs);
+        }
+        finally
+        {
+            AppHostTesting.DeleteData(data);
+        }
     }
 }

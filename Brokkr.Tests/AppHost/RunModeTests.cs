@@ -1,4 +1,5 @@
-using Brokkr.AppHost.Hosting;
+using Aspire.Hosting;
+using Aspire.Hosting.Testing;
 using Brokkr.Tests.AppHost.Testing;
 using Brokkr.Tests.Infrastructure;
 using Npgsql;
@@ -11,58 +12,60 @@ public sealed class RunModeTests(PostgresDatabaseFixture database) : IClassFixtu
     [Fact]
     public async Task WithConnectionStringsBrokkr_TheBrokerUsesThatServer_AndNoLocalClusterIsCreated()
     {
-        var builder = (await DistributedApplicationTestingBuilder.CreateAsync<Projects.Brokkr_AppHost>([$"--ConnectionStrings:brokkr={database.ConnectionString}"]))
-            .WithOnly("postgres", "brokkr", "broker");
-        var dataDirectory = builder.DataDirectory;
-        await using var app = await builder.BuildAsync();
-        await app.StartAsync();
-        await app.WaitForResourceHealthyAsync("broker");
+        var (builder, data) = await AppHostTesting.CreateAsync([$"--ConnectionStrings:brokkr={database.ConnectionString}"]);
+        try
+        {
+            Assert.DoesNotContain(builder.Resources, r => r.Name == "postgres");
+            await using var app = await builder.WithOnly("brokkr", "broker").BuildAsync();
+            await app.StartAsync();
+            await app.WaitForHealthyAsync("broker");
 
-        var postgres = app.ResourceNotifications.Get("postgres");
-        Assert.Equal(KnownResourceStates.Skipped, postgres.State);
-        Assert.Contains("ConnectionStrings__brokkr", postgres.Message);
-        Assert.False(Directory.Exists(Path.Combine(dataDirectory, "postgres")), "a local cluster was created anyway");
-        // The broker migrated and bootstrapped the given database.
-        Assert.Equal(1L, await ExecuteAsync(database.ConnectionString, "SELECT count(*) FROM admin_role"));
+            Assert.False(Directory.Exists(Path.Combine(data, "postgres")), "a local cluster was created anyway");
+            // The broker migrated and bootstrapped the given database.
+            Assert.Equal(1L, await ExecuteAsync(database.ConnectionString, "SELECT count(*) FROM admin_role"));
+        }
+        finally
+        {
+            AppHostTesting.DeleteData(data);
+        }
     }
 
     [Fact]
     public async Task PostgresCluster_KeepsItsDataAndPasswordAcrossRestarts()
     {
-        var dataDirectory = Path.Combine(Path.GetTempPath(), "brokkr-apphost-restart-" + Guid.NewGuid().ToString("N")[..8]);
+        var data = AppHostTesting.NewDataDirectory();
         try
         {
             string firstConnectionString;
-            await using (var first = await StartDatabaseAsync(dataDirectory))
+            await using (var first = await StartDatabaseAsync(data))
             {
-                firstConnectionString = await first.GetConnectionStringAsync("brokkr");
+                firstConnectionString = (await first.GetConnectionStringAsync("brokkr"))!;
                 await ExecuteAsync(firstConnectionString, "CREATE TABLE kept (value text); INSERT INTO kept VALUES ('survives')");
                 await first.StopAsync();
             }
 
-            Assert.False(File.Exists(Path.Combine(dataDirectory, "postgres", "data", "postmaster.pid")), "pg_ctl stop did not run");
+            // The server was stopped, not killed: it removes its pid file on a clean shutdown.
+            Assert.False(File.Exists(Path.Combine(data, "postgres", "data", "postmaster.pid")), "the server was not shut down cleanly");
 
-            await using var second = await StartDatabaseAsync(dataDirectory);
-            var secondConnectionString = await second.GetConnectionStringAsync("brokkr");
+            await using var second = await StartDatabaseAsync(data);
+            var secondConnectionString = (await second.GetConnectionStringAsync("brokkr"))!;
             Assert.Equal(new NpgsqlConnectionStringBuilder(firstConnectionString).Password,
                 new NpgsqlConnectionStringBuilder(secondConnectionString).Password);
+            Assert.NotEqual(new NpgsqlConnectionStringBuilder(firstConnectionString).Port, new NpgsqlConnectionStringBuilder(secondConnectionString).Port);
             Assert.Equal("survives", await ExecuteAsync(secondConnectionString, "SELECT value FROM kept"));
         }
         finally
         {
-            if (Directory.Exists(dataDirectory))
-            {
-                Directory.Delete(dataDirectory, recursive: true);
-            }
+            AppHostTesting.DeleteData(data);
         }
     }
 
-    private static async Task<TestingApplication> StartDatabaseAsync(string dataDirectory)
+    private static async Task<DistributedApplication> StartDatabaseAsync(string data)
     {
-        var builder = (await DistributedApplicationTestingBuilder.CreateAsync<Projects.Brokkr_AppHost>([], dataDirectory)).WithOnly("postgres", "brokkr");
-        var app = await builder.BuildAsync();
+        var (builder, _) = await AppHostTesting.CreateAsync(dataDirectory: data);
+        var app = await builder.WithOnly("postgres", "brokkr").BuildAsync();
         await app.StartAsync();
-        await app.WaitForResourceHealthyAsync("brokkr");
+        await app.WaitForHealthyAsync("brokkr");
         return app;
     }
 

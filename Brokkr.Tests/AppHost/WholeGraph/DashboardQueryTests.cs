@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Aspire.Hosting.Testing;
 using Brokkr.Tests.AppHost.Testing;
 using Brokkr.Tests.Broker;
 using Brokkr.Tests.Operations;

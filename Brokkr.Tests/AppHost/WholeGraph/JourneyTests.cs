@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Aspire.Hosting.Testing;
 using Brokkr.Tests.AppHost.Testing;
 using Brokkr.Tests.Broker;
 
@@ -39,7 +40,7 @@ public sealed class JourneyTests(WholeGraphFixture graph)
         var events = await Poll.UntilAsync(
             async () => (await admin.Send("GET", $"/agents/{agentId}/events").Expect(200)).EnumerateArray().ToList(),
             list => list.Any(e => e.Id("deployment_object_id") == deploymentObjectId), DeployWait,
-            () => $"a DEPLOY event for deployment object {deploymentObjectId} (agent log: {string.Join(" / ", graph.App.Application.GetResourceLogs("agent").TakeLast(10))})");
+            () => $"a DEPLOY event for deployment object {deploymentObjectId} (agent log: {string.Join(" / ", graph.App.LogsAsync("agent").Result.TakeLast(10))})");
         var deployed = events.First(e => e.Id("deployment_object_id") == deploymentObjectId);
         Assert.Equal("DEPLOY", deployed.Str("event_type"));
         Assert.True(deployed.Str("status") == "SUCCESS", $"the agent reported {deployed}");

@@ -1,4 +1,8 @@
-using Brokkr.AppHost.Hosting;
+using Microsoft.Extensions.Configuration;
+using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.DependencyInjection;
+using Aspire.Hosting;
+using Aspire.Hosting.Testing;
 using Brokkr.Tests.AppHost.Testing;
 using Brokkr.Tests.Broker;
 
@@ -11,21 +15,26 @@ public sealed class WholeGraphCollection : ICollectionFixture<WholeGraphFixture>
 }
 
 /// <summary>
-/// The AppHost's whole model — PostgreSQL, broker, agent, Kubernetes stand-in, Prometheus — started once for the tests of
-/// the collection, on free ports with a throwaway data folder, as a user's <c>dotnet run --project Brokkr.AppHost</c> would.
-/// The agent polls every second so a journey does not wait on the default interval.
+/// The AppHost's whole model — PostgreSQL, broker, agent, Kubernetes stand-in, Prometheus and the Aspire dashboard —
+/// started once for the tests of the collection through Aspire.Hosting.Testing, on free ports with a throwaway data
+/// folder and HOME, as a user's <c>dotnet run --project Brokkr.AppHost</c> would. The agent polls every second so a
+/// journey does not wait on the default interval.
 /// </summary>
 public sealed class WholeGraphFixture : IAsyncLifetime
 {
-    public static readonly string[] Services = ["broker", "agent", "kubernetes", "prometheus"];
+    public static readonly string[] Services = ["postgres", "brokkr", "broker", "agent", "kubernetes", "prometheus"];
 
-    private TestingApplication? _app;
+    private DistributedApplication? _app;
 
-    public TestingApplication App => _app ?? throw new InvalidOperationException("not started");
+    public DistributedApplication App => _app ?? throw new InvalidOperationException("not started");
 
     public string DataDirectory { get; private set; } = "";
 
-    public DistributedApplicationExecutionContext ExecutionContext { get; private set; } = null!;
+    /// <summary>The dashboard's login token (its browser token), so a browser can sign in.</summary>
+    public string DashboardToken { get; } = Guid.NewGuid().ToString("N");
+
+    /// <summary>Time from StartAsync until every resource was healthy.</summary>
+    public TimeSpan TimeToHealthy { get; private set; }
 
     /// <summary>The broker as its administrator (the public development admin PAK the local broker accepts).</summary>
     public HttpClient Admin { get; private set; } = null!;
@@ -34,21 +43,25 @@ public sealed class WholeGraphFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var builder = (await DistributedApplicationTestingBuilder.CreateAsync<Projects.Brokkr_AppHost>())
-            .WithEnvironment("agent", "BROKKR__AGENT__POLLING_INTERVAL", "1");
-        DataDirectory = builder.DataDirectory;
-        ExecutionContext = builder.ExecutionContext;
+        var (builder, data) = await AppHostTesting.CreateAsync(dashboardToken: DashboardToken);
+        DataDirectory = data;
+        builder.CreateResourceBuilder<ProjectResource>("agent").WithEnvironment("BROKKR__AGENT__POLLING_INTERVAL", "1");
         _app = await builder.BuildAsync();
+        var started = System.Diagnostics.Stopwatch.StartNew();
         await _app.StartAsync();
         foreach (var service in Services)
         {
-            await _app.WaitForResourceHealthyAsync(service, TimeSpan.FromMinutes(3));
+            await _app.WaitForHealthyAsync(service);
         }
 
+        TimeToHealthy = started.Elapsed;
         Admin = _app.CreateHttpClient("broker");
         Admin.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", "Bearer " + BrokerHost.DevAdminPak);
         Prometheus = new PrometheusApi(_app.CreateHttpClient("prometheus"));
     }
+
+    /// <summary>The dashboard's address (its first URL).</summary>
+    public Uri DashboardUrl => new(App.Services.GetRequiredService<IConfiguration>()["ASPNETCORE_URLS"]!.Split(';')[0]);
 
     /// <summary>The agent the AppHost provisioned for the local agent process (name <c>local-agent</c>, cluster <c>local</c>).</summary>
     public async Task<Guid> LocalAgentIdAsync()
@@ -64,5 +77,7 @@ public sealed class WholeGraphFixture : IAsyncLifetime
         {
             await _app.DisposeAsync();
         }
+
+        AppHostTesting.DeleteData(DataDirectory);
     }
 }

@@ -1,6 +1,9 @@
+using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Text.Json.Nodes;
-using Brokkr.AppHost.Hosting;
+using Aspire.Hosting;
+using Aspire.Hosting.Testing;
 using Brokkr.Tests.AppHost.Testing;
 using Brokkr.Tests.Broker;
 
@@ -40,38 +43,36 @@ public sealed class WholeGraphTests(WholeGraphFixture graph)
         auth.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", "Bearer " + pak);
         var caller = await auth.Send("POST", "/auth/pak").Expect(200);
         Assert.Equal(await graph.LocalAgentIdAsync(), caller.Id("agent"));
-        foreach (var resource in graph.App.Application.Resources)
+        var model = graph.App.Services.GetRequiredService<DistributedApplicationModel>();
+        foreach (var resource in model.Resources)
         {
-            Assert.DoesNotContain(graph.App.Application.GetResourceLogs(resource.Name), line => line.Contains(pak, StringComparison.Ordinal));
+            Assert.DoesNotContain(await graph.App.LogsAsync(resource.Name), line => line.Contains(pak, StringComparison.Ordinal));
         }
     }
 
     [Theory]
     [InlineData("broker")]
     [InlineData("agent")]
-    public async Task Each_service_process_runs_with_the_environment_its_model_evaluates_to(string resource)
+    public void Each_service_runs_with_aspires_service_discovery_and_otlp_environment(string resource)
     {
-        // The process the AppHost remembers for the resource (pid and start time, for leftovers) and what the kernel says
-        // it was started with.
-        var pid = File.ReadAllText(Path.Combine(graph.DataDirectory, "run", resource + ".pid")).Split(' ')[0];
-        var actual = File.ReadAllText($"/proc/{pid}/environ").Split('\0', StringSplitOptions.RemoveEmptyEntries)
-            .Select(v => v.Split('=', 2)).ToDictionary(v => v[0], v => v[1]);
+        // What DCP reports it started the process with.
+        Assert.True(graph.App.ResourceNotifications.TryGetCurrentState(resource, out var state));
+        var environment = state.Snapshot.EnvironmentVariables.Where(e => e.IsFromSpec).ToDictionary(e => e.Name, e => e.Value);
 
-        var model = (IResourceWithEnvironment)graph.App.Application.Resources.Single(r => r.Name == resource);
-        var expected = await model.GetEnvironmentVariableValuesAsync(graph.ExecutionContext);
-
-        Assert.Contains("OTEL_SERVICE_NAME", expected.Keys);
-        Assert.All(expected, variable => Assert.Equal((variable.Key, variable.Value), (variable.Key, actual.GetValueOrDefault(variable.Key))));
-    }
-
-    [Fact]
-    public void Service_logs_reach_the_console_without_the_colour_codes_they_are_written_with()
-    {
-        // DOTNET_SYSTEM_CONSOLE_ALLOW_ANSI_COLOR_REDIRECTION=true makes .NET colour redirected output; off a terminal the
-        // resource console drops the escape sequences.
-        var lines = graph.App.Application.GetResourceLogs("broker");
-        Assert.Contains(lines, line => line.StartsWith("info: ", StringComparison.Ordinal));
-        Assert.DoesNotContain(lines, line => line.Contains('\x1b', StringComparison.Ordinal));
+        Assert.Equal(resource, environment["OTEL_SERVICE_NAME"]);
+        Assert.StartsWith("http://localhost:", environment["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        if (resource == "broker")
+        {
+            var connection = new Npgsql.NpgsqlConnectionStringBuilder(environment["ConnectionStrings__brokkr"]);
+            Assert.Equal(("localhost", "brokkr", "postgres"), (connection.Host, connection.Database, connection.Username));
+            // Only the connection string: the password is not handed out a second time in variables of its own.
+            Assert.DoesNotContain(environment.Keys, k => k.StartsWith("BROKKR_", StringComparison.Ordinal));
+        }
+        else
+        {
+            Assert.Equal(graph.App.GetEndpoint("broker").ToString().TrimEnd('/'), environment["BROKKR__AGENT__BROKER_URL"]!.TrimEnd('/'));
+            Assert.StartsWith("brokkr_", environment["BROKKR__AGENT__PAK"]!);
+        }
     }
 
     [Theory]
@@ -81,7 +82,7 @@ public sealed class WholeGraphTests(WholeGraphFixture graph)
     {
         var target = await Poll.UntilAsync(() => graph.Prometheus.TargetAsync(job), t => (string?)t?["health"] == "up",
             PrometheusApi.ScrapeWait, $"target {job} up");
-        Assert.Equal(graph.App.Application.GetEndpoint(resource) + "metrics", (string?)target!["scrapeUrl"]);
+        Assert.Equal(graph.App.GetEndpoint(resource) + "metrics", (string?)target!["scrapeUrl"]);
 
         Assert.Equal(1, await graph.Prometheus.ValueWhenAsync($"up{{job=\"{job}\"}}", _ => true));
     }
