@@ -7,7 +7,7 @@ public static class AppHostCommand
 {
     /// <summary>The AppHost executable of the configuration these tests were built in.</summary>
     public static string Executable { get; } = Path.Combine(RepositoryRoot.Path, "Brokkr.AppHost", "bin",
-        new DirectoryInfo(AppContext.BaseDirectory).Parent!.Parent!.Name, "net10.0", "Brokkr.AppHost");
+        new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name, "net10.0", "Brokkr.AppHost");
 
     /// <summary>Runs it to completion; returns its exit code and its output (stdout and stderr).</summary>
     public static async Task<(int ExitCode, string Output)> RunAsync(params string[] args)

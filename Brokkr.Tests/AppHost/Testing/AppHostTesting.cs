@@ -80,7 +80,9 @@ public static class AppHostTesting
     public static async Task<IReadOnlyList<string>> LogsAsync(this DistributedApplication app, string name)
     {
         var lines = new List<string>();
-        await foreach (var batch in app.Services.GetRequiredService<ResourceLoggerService>().GetAllAsync(name))
+        // Logs are kept under the resource's id (its DCP name, e.g. broker-abcd1234), not its model name.
+        var id = app.ResourceNotifications.TryGetCurrentState(name, out var state) ? state.ResourceId : name;
+        await foreach (var batch in app.Services.GetRequiredService<ResourceLoggerService>().GetAllAsync(id))
         {
             lines.AddRange(batch.Select(l => l.Content));
         }
