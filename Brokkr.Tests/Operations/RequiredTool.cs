@@ -18,6 +18,10 @@ public static class RequiredTool
         "prometheus is required to validate the Grafana dashboards' PromQL: install the Debian package 'prometheus' " +
         "(apt-get install -y prometheus; scripts/prerequisites.sh does it for you).");
 
+    public static string Chromium => Find("chromium",
+        "chromium is required for the Aspire dashboard's browser test: install the Debian package 'chromium' " +
+        "(apt-get install -y chromium; scripts/prerequisites.sh --tests does it for you).");
+
     /// <summary>
     /// kubectl 1.24 or newer: its built-in kustomize (v4.5.4 from 1.24 on) must support components and replacements
     /// with <c>*</c> field paths, which components/scrape-interval uses; 1.21's rejects replacements altogether.

@@ -55,13 +55,22 @@ public sealed class WholeGraphFixture : IAsyncLifetime
         }
 
         TimeToHealthy = started.Elapsed;
+        using (var dashboardWait = new CancellationTokenSource(AppHostTesting.StartTimeout))
+        {
+            await _app.ResourceNotifications.WaitForResourceAsync("aspire-dashboard", KnownResourceStates.Running, dashboardWait.Token);
+        }
+
         Admin = _app.CreateHttpClient("broker");
         Admin.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", "Bearer " + BrokerHost.DevAdminPak);
         Prometheus = new PrometheusApi(_app.CreateHttpClient("prometheus"));
     }
 
-    /// <summary>The dashboard's address (its first URL).</summary>
-    public Uri DashboardUrl => new(App.Services.GetRequiredService<IConfiguration>()["ASPNETCORE_URLS"]!.Split(';')[0]);
+    /// <summary>The dashboard's address, as its resource reports it.</summary>
+    public Uri DashboardUrl => App.ResourceNotifications.TryGetCurrentState("aspire-dashboard", out var dashboard) &&
+                               dashboard.Snapshot.Urls.FirstOrDefault(u => u.Name == "http") is { } url
+        ? new Uri(new Uri(url.Url), "/")
+        : throw new InvalidOperationException("the dashboard reports no URL; configured: " +
+                                              App.Services.GetRequiredService<IConfiguration>()["ASPNETCORE_URLS"]);
 
     /// <summary>The agent the AppHost provisioned for the local agent process (name <c>local-agent</c>, cluster <c>local</c>).</summary>
     public async Task<Guid> LocalAgentIdAsync()
