@@ -15,7 +15,8 @@ var broker = builder.AddProject<Projects.Brokkr_Broker>("broker", launchProfileN
     // The connection string is all the broker reads; Aspire would also pass its parts (password included) one by one.
     .WithReferenceEnvironment(ReferenceEnvironmentInjectionFlags.ConnectionString)
     .WithReference(db)
-    .WaitFor(db);
+    .WaitFor(db)
+    .WithUrlsReported();
 
 var agent = builder.AddProject<Projects.Brokkr_Agent>("agent", launchProfileName: null)
     .WithServiceHttpEndpoint(8080)
@@ -24,7 +25,8 @@ var agent = builder.AddProject<Projects.Brokkr_Agent>("agent", launchProfileName
     .WithReference(broker)
     .WithEnvironment("BROKKR__AGENT__BROKER_URL", broker.GetEndpoint("http"))
     .WithAgentIdentity(broker)
-    .WaitFor(broker);
+    .WaitFor(broker)
+    .WithUrlsReported();
 
 // Without a cluster to talk to, the agent gets the Kubernetes API stand-in (local runs only: a deployment has a cluster).
 if (builder.ExecutionContext.IsRunMode && Kubeconfig.UseStandIn(builder.Configuration))
@@ -35,6 +37,7 @@ if (builder.ExecutionContext.IsRunMode && Kubeconfig.UseStandIn(builder.Configur
 
 builder.AddBrokkrPrometheus("prometheus")
     .WithScrapeTarget(broker, "brokkr-broker")
-    .WithScrapeTarget(agent, "brokkr-agent");
+    .WithScrapeTarget(agent, "brokkr-agent")
+    .WithUrlsReported();
 
 builder.Build().Run();

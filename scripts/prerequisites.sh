@@ -2,7 +2,8 @@
 # Installs what Brokkr needs on a Debian/Ubuntu machine and is missing: the PostgreSQL server programs and
 # Prometheus (with promtool). Idempotent; prints what it installs; uses sudo when not root.
 #
-# --tests (scripts/test.sh): also kubectl 1.24 or newer, which the operations tests run to render deploy/kubernetes
+# --tests (scripts/test.sh): also chromium (the Aspire dashboard's browser test drives Debian's, nothing is downloaded)
+# and kubectl 1.24 or newer, which the operations tests run to render deploy/kubernetes
 # (its built-in kustomize must know components, replacements and their `*` field paths). It is installed from an apt
 # source that offers a new enough one; when none does (Debian's own kubernetes-client is 1.20) the script stops here,
 # before any test runs, and says what to install.
@@ -22,6 +23,9 @@ compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || command -v initdb >/
 { command -v prometheus >/dev/null && command -v promtool >/dev/null; } || missing+=(prometheus)
 command -v curl >/dev/null || missing+=(curl)  # the README's API journey (ReadmeJourneyTests)
 command -v jq >/dev/null || missing+=(jq)
+if [ "$for_tests" = true ]; then
+  command -v chromium >/dev/null || missing+=(chromium)
+fi
 
 if ! command -v dotnet >/dev/null; then
   echo "error: the .NET 10 SDK is required (https://learn.microsoft.com/dotnet/core/install/linux-debian)" >&2
@@ -87,7 +91,7 @@ fi
 
 if [ ${#missing[@]} -eq 0 ]; then
   installed="PostgreSQL and Prometheus are installed"
-  [ "$for_tests" = false ] || installed+=", and kubectl v1.$(kubectl_minor)"
+  [ "$for_tests" = false ] || installed+=", chromium, and kubectl v1.$(kubectl_minor)"
   echo "prerequisites: $installed"
   exit 0
 fi
