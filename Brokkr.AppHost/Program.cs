@@ -16,7 +16,7 @@ var broker = builder.AddProject<Projects.Brokkr_Broker>("broker", launchProfileN
     .WithReferenceEnvironment(ReferenceEnvironmentInjectionFlags.ConnectionString)
     .WithReference(db)
     .WaitFor(db)
-    .WithUrlsReported();
+    .WithUrlsReported($"API: /api/v1 with the public development admin PAK {AgentIdentity.DevelopmentAdminPak} (set BROKKR__BROKER__PAK_HASH for anything shared)");
 
 var agent = builder.AddProject<Projects.Brokkr_Agent>("agent", launchProfileName: null)
     .WithServiceHttpEndpoint(8080)
