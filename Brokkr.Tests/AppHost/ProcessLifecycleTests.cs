@@ -6,13 +6,21 @@ using Brokkr.Tests.Infrastructure;
 
 namespace Brokkr.Tests.AppHost;
 
+/// <summary>Run alone, after the parallel collections: a second whole graph starting beside the others starves on two cores.</summary>
+[CollectionDefinition(ProcessLifecycleTests.Name, DisableParallelization = true)]
+public sealed class ProcessLifecycleCollection;
+
 /// <summary>
 /// The AppHost as its own process, as <c>scripts/start.sh</c> runs it: it reports where the services are once they are
 /// ready, and Ctrl+C stops everything it started — DCP, the dashboard, PostgreSQL, Prometheus and the services.
 /// </summary>
+[Collection(Name)]
 public sealed class ProcessLifecycleTests
 {
-    private static readonly TimeSpan StartWait = TimeSpan.FromMinutes(3);
+    public const string Name = "AppHost process";
+
+    // The whole graph from a cold start on a machine the other tests are also loading.
+    private static readonly TimeSpan StartWait = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan StopWait = TimeSpan.FromSeconds(60);
 
     [Fact]
