@@ -7,7 +7,8 @@ namespace Brokkr.Tests.AppHost.WholeGraph;
 /// <summary>
 /// The Aspire dashboard of the running graph, as a user sees it in a browser (the machine's chromium, driven over the
 /// DevTools protocol; nothing is downloaded): signed in with its login token, the resources page lists every resource
-/// running and healthy, and the traces page holds a trace spanning agent and broker — one agent poll, exported over OTLP.
+/// running and healthy, the structured-log page holds broker and agent logs, and the traces page holds a trace spanning
+/// agent and broker — one agent poll — all exported over OTLP.
 /// </summary>
 [Collection(WholeGraphCollection.Name)]
 public sealed class DashboardBrowserTests(WholeGraphFixture graph) : IAsyncLifetime
@@ -54,6 +55,22 @@ public sealed class DashboardBrowserTests(WholeGraphFixture graph) : IAsyncLifet
 
         Assert.Contains(rows, SpansAgentAndBroker);
     }
+
+    [Fact]
+    public async Task Structured_logs_page_shows_logs_of_broker_and_agent()
+    {
+        await using var page = await SignedInPageAsync();
+        await page.GoToAsync(new Uri(graph.DashboardUrl, "/structuredlogs").ToString());
+
+        // The first cell of each row names the resource that wrote it; only logs sent over OTLP are listed here.
+        var rows = await Poll.UntilAsync(() => RowsAsync(page), rows => new[] { "broker", "agent" }.All(r => rows.Any(row => FirstCell(row) == r)),
+            PageWait, "structured log entries of broker and agent");
+
+        Assert.Contains(rows, row => FirstCell(row) == "broker");
+        Assert.Contains(rows, row => FirstCell(row) == "agent");
+    }
+
+    private static string FirstCell(string row) => row.Split('\n', StringSplitOptions.TrimEntries)[0];
 
     /// <summary>A row whose Spans cell counts spans of both services ("agent (1)", "broker (2)"); most rows are the agent's alone.</summary>
     private static bool SpansAgentAndBroker(string row)
