@@ -23,7 +23,26 @@ internal sealed class AgentIdentity(EndpointReference broker, string file, strin
 
     public string Pak { get; private set; } = "";
 
+    /// <summary>
+    /// Provisions, trying again when a request times out (a loaded machine): every step is idempotent, and a create
+    /// whose answer was lost finds the agent and rotates its PAK.
+    /// </summary>
     public async Task ProvisionAsync(string? configuredAdminPak, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await ProvisionOnceAsync(configuredAdminPak, cancellationToken);
+                return;
+            }
+            catch (TaskCanceledException) when (attempt < 3 && !cancellationToken.IsCancellationRequested)
+            {
+            }
+        }
+    }
+
+    private async Task ProvisionOnceAsync(string? configuredAdminPak, CancellationToken cancellationToken)
     {
         var adminPak = configuredAdminPak is { Length: > 0 } ? configuredAdminPak : DevelopmentAdminPak;
         using var http = new HttpClient { BaseAddress = new Uri(broker.Url), Timeout = TimeSpan.FromSeconds(30) };
