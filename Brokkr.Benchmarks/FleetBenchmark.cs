@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Brokkr.Tests.Infrastructure;
+using Npgsql;
 
 namespace Brokkr.Benchmarks;
 
@@ -41,7 +42,8 @@ public static class FleetBenchmark
             var database = await cluster.CreateDatabaseAsync();
             await using var broker = await ServiceProcess.StartAsync("Brokkr.Broker", new Dictionary<string, string?>
             {
-                ["ConnectionStrings__brokkr"] = cluster.ConnectionStringFor(database),
+                // The test infrastructure's connection strings turn pooling off; a production broker pools.
+                ["ConnectionStrings__brokkr"] = new NpgsqlConnectionStringBuilder(cluster.ConnectionStringFor(database)) { Pooling = true }.ConnectionString,
             }, readyPath: "/readyz");
             using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = settings.Concurrency.Max() })
             {
