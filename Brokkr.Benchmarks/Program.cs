@@ -3,6 +3,11 @@ using Brokkr.Benchmarks;
 // Usage: Brokkr.Benchmarks scrape <series> <operations> | http <none|metrics|metrics+tracing> <operations>
 // scripts/benchmark.sh runs every scenario in its own process and prints the Markdown table docs/benchmarks.md holds.
 // Brokkr.Benchmarks broker-metrics [--rounds N ...]: scripts/benchmark-broker-metrics.sh (issue 5).
+// Brokkr.Benchmarks fleet [--agents N --stacks S --targets T --seconds N --concurrency 4,16,64]: scripts/benchmark-fleet.sh (issue 17).
+if (args is ["fleet", .. var fleetArgs])
+{
+    return await FleetBenchmark.RunAsync(FleetBenchmark.Settings.Parse(fleetArgs));
+}
 if (args is ["broker-metrics", .. var brokerArgs])
 {
     return await BrokerMetricsBenchmark.RunAsync(BenchmarkSettings.Parse(brokerArgs));

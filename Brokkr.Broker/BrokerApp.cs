@@ -55,9 +55,11 @@ public static class BrokerApp
         var brokerOptions = builder.Configuration.GetSection(BrokerOptions.Section).Get<BrokerOptions>() ?? new BrokerOptions();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = brokerOptions.MaxRequestBodyBytes);
 
-        var dataSource = new NpgsqlDataSourceBuilder(DatabaseConnection.Resolve(builder.Configuration)).Build();
+        var connectionString = DatabaseConnection.Resolve(builder.Configuration);
+        var dataSource = new NpgsqlDataSourceBuilder(connectionString).Build();
         // Registered through a factory so the container disposes it (and its pooled connections) with the app.
         services.AddSingleton(_ => dataSource);
+        services.AddKeyedSingleton(PakRevocationListener.DataSourceKey, (_, _) => PakRevocationListener.CreateDataSource(connectionString));
         // The options are built once, not for every request's scope: rebuilding them (extensions, warnings
         // configuration, interceptors) cost about 18 KB of allocation per request.
         services.AddDbContext<BrokkrDbContext>((sp, options) => options

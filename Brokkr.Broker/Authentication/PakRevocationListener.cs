@@ -8,10 +8,20 @@ namespace Brokkr.Broker.Authentication;
 /// drops, notifications could be lost, so the cache is suspended and emptied until the listener is back — requests
 /// are then verified against the database, which is slower but never accepts a revoked PAK.
 /// </summary>
-public sealed partial class PakRevocationListener(NpgsqlDataSource dataSource, AuthCache cache, ILogger<PakRevocationListener> logger)
+public sealed partial class PakRevocationListener(
+    [FromKeyedServices(PakRevocationListener.DataSourceKey)] NpgsqlDataSource dataSource, AuthCache cache, ILogger<PakRevocationListener> logger)
     : IHostedService, IAsyncDisposable
 {
     public const string ApplicationName = "brokkr-pak-revocations";
+    public const string DataSourceKey = "pak-revocations";
+
+    /// <summary>
+    /// The listener's own data source: LISTEN is session state, and pooled connections are not reset when they go
+    /// back to the pool (No Reset On Close), so this connection never joins the pool. Its application name lets
+    /// operators (and tests) tell it from pooled connections in pg_stat_activity.
+    /// </summary>
+    public static NpgsqlDataSource CreateDataSource(string connectionString) =>
+        NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, ApplicationName = ApplicationName });
 
     // How long to wait for a notification before checking that the connection is still alive.
     private static readonly TimeSpan KeepAliveInterval = TimeSpan.FromSeconds(30);
@@ -101,8 +111,7 @@ public sealed partial class PakRevocationListener(NpgsqlDataSource dataSource, A
         try
         {
             connection.Notification += OnNotification;
-            // Named, so operators (and tests) can tell the listener from pooled connections in pg_stat_activity.
-            await using (var listen = new NpgsqlCommand($"SET application_name = '{ApplicationName}'; LISTEN {PakRevocations.Channel}", connection))
+            await using (var listen = new NpgsqlCommand($"LISTEN {PakRevocations.Channel}", connection))
             {
                 await listen.ExecuteNonQueryAsync(cancellationToken);
             }

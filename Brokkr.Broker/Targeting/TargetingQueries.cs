@@ -29,11 +29,13 @@ public static class TargetingQueries
         WHERE aa.agent_id = {0}
         """;
 
+    // Both queries only feed responses: AsNoTracking spares every poll the change tracker's snapshot of each row.
+
     /// <summary>§5.1: live stacks associated with the agent, sorted by id.</summary>
     public static IQueryable<Stack> AssociatedStacks(BrokkrDbContext db, Guid agentId) =>
         db.Stacks.FromSqlRaw(
             $"SELECT s.* FROM stacks s WHERE s.deleted_at IS NULL AND s.id IN ({AssociatedStackIds})",
-            agentId).OrderBy(s => s.Id);
+            agentId).AsNoTracking().OrderBy(s => s.Id);
 
     /// <summary>
     /// §5.3: the newest live DO of every associated stack, newest first. Incremental mode drops objects the agent
@@ -54,5 +56,5 @@ public static class TargetingQueries
                 SELECT 1 FROM agent_events e
                 WHERE e.agent_id = {0} AND e.deployment_object_id = latest.id AND e.deleted_at IS NULL)
             """,
-            agentId, full).OrderByDescending(d => d.SequenceId);
+            agentId, full).AsNoTracking().OrderByDescending(d => d.SequenceId);
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -9,10 +10,16 @@ namespace Brokkr.ServiceDefaults.Logging;
 /// = <c>trace</c> | <c>debug</c> | <c>info</c> | <c>warn</c> | <c>error</c> sets the default minimum level, and
 /// <c>log.format</c> (<c>BROKKR__LOG__FORMAT</c>) = <c>text</c> | <c>json</c> picks the console formatter.
 /// <para>
-/// Unset, they leave .NET's defaults alone (Information, the simple console formatter, any <c>Logging:*</c>
-/// settings). Upstream defaults to debug; that is not taken over, as it would log every SQL statement's details.
+/// Unset, the level is .NET's default, Information, with the simple console formatter and any <c>Logging:*</c>
+/// settings. Upstream defaults to debug; that is not taken over, as it would log every SQL statement's details.
 /// When set, <c>log.level</c> wins over <c>Logging:LogLevel:Default</c>; category entries
 /// (<c>Logging:LogLevel:Microsoft.EntityFrameworkCore</c>, …) still refine it.
+/// </para>
+/// <para>
+/// The framework's chatty categories (<see cref="QuietCategories"/>: a line per request, per SQL command, per
+/// outgoing HTTP call — about 10% of the broker's CPU at fleet load) default to Warning, or to <c>log.level</c> when
+/// that is stricter or is <c>debug</c>/<c>trace</c> (debugging wants them). They are defaults under every
+/// configuration source, so <c>Logging__LogLevel__Microsoft.AspNetCore=Information</c> still turns one back on.
 /// </para>
 /// </summary>
 public static class BrokkrLogging
@@ -28,18 +35,28 @@ public static class BrokkrLogging
         ["error"] = LogLevel.Error,
     };
 
+    public static readonly IReadOnlyList<string> QuietCategories = ["Microsoft.AspNetCore", "Microsoft.EntityFrameworkCore", "System.Net.Http"];
+
     public static TBuilder AddBrokkrLogging<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         var section = builder.Configuration.GetSection(Section);
+        LogLevel? minimum = null;
         if (section["level"] is { Length: > 0 } level)
         {
-            if (!Levels.TryGetValue(level.Trim(), out var minimum))
+            if (!Levels.TryGetValue(level.Trim(), out var parsed))
             {
                 throw new InvalidOperationException("Brokkr:Log:level (BROKKR__LOG__LEVEL) must be one of trace, debug, info, warn, error");
             }
+            minimum = parsed;
             // A rule for every category, added after the configuration's, so it wins over Logging:LogLevel:Default.
-            builder.Logging.AddFilter(category: null, minimum);
+            builder.Logging.AddFilter(category: null, parsed);
         }
+        var quiet = minimum is { } m && (m < LogLevel.Information || m > LogLevel.Warning) ? m : LogLevel.Warning;
+        // First in the list, so every other source (appsettings, environment, command line, tests') wins over it.
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
+        {
+            InitialData = QuietCategories.Select(c => KeyValuePair.Create($"Logging:LogLevel:{c}", (string?)quiet.ToString())),
+        });
 
         switch (section["format"]?.Trim().ToLowerInvariant())
         {

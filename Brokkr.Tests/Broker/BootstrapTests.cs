@@ -143,6 +143,25 @@ public sealed class BootstrapTests
         Assert.Equal(50, resolved.MaxPoolSize);
     }
 
+    [Theory]
+    [InlineData("ConnectionStrings:brokkr", "Host=db;Username=u")]
+    [InlineData("Brokkr:Database:url", "postgres://u@db/brokkr")]
+    public void Unwritten_the_hot_path_settings_take_the_brokers_defaults(string key, string value)
+    {
+        var resolved = Resolve(new() { [key] = value });
+        Assert.Equal((20, 2, true), (resolved.MaxAutoPrepare, resolved.AutoPrepareMinUsages, resolved.NoResetOnClose));
+    }
+
+    [Theory]
+    [InlineData("ConnectionStrings:brokkr", "Host=db;Username=u;max auto prepare=0;No Reset On Close=false")]
+    [InlineData("Brokkr:Database:url", "postgres://u@db/brokkr?Max%20Auto%20Prepare=0&No%20Reset%20On%20Close=false")]
+    public void Written_hot_path_settings_win_even_when_they_are_npgsqls_defaults(string key, string value)
+    {
+        // Behind a PgBouncer in transaction mode an operator turns prepared statements off: 0 must stay 0.
+        var resolved = Resolve(new() { [key] = value });
+        Assert.Equal((0, false), (resolved.MaxAutoPrepare, resolved.NoResetOnClose));
+    }
+
     [Fact]
     public void Without_settings_the_broker_uses_upstreams_default_database()
     {

@@ -1,4 +1,5 @@
 using Brokkr.Broker;
+using Brokkr.ServiceDefaults.Logging;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
@@ -31,6 +32,25 @@ public sealed class LoggingConfigurationTests
     }
 
     [Theory]
+    [InlineData(null, LogLevel.Warning)]
+    [InlineData("info", LogLevel.Warning)]
+    [InlineData("debug", LogLevel.Debug)]
+    [InlineData("error", LogLevel.Error)]
+    public async Task Framework_categories_default_to_warning_unless_the_level_is_stricter_or_for_debugging(string? setting, LogLevel expected)
+    {
+        await using var broker = Build(new() { ["Brokkr:Log:level"] = setting });
+        Assert.All(BrokkrLogging.QuietCategories, category => Assert.Equal(expected, MinimumLevel(broker.Services, category + ".Routing")));
+        Assert.Equal(setting is null or "info" ? LogLevel.Information : expected, MinimumLevel(broker.Services, "Brokkr.Broker.Startup"));
+    }
+
+    [Fact]
+    public async Task A_framework_category_setting_still_wins_over_the_default()
+    {
+        await using var broker = Build(new() { ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "Information" });
+        Assert.Equal(LogLevel.Information, MinimumLevel(broker.Services, "Microsoft.EntityFrameworkCore.Database.Command"));
+    }
+
+    [Theory]
     [InlineData("json", ConsoleFormatterNames.Json)]
     [InlineData("text", ConsoleFormatterNames.Simple)]
     public async Task Log_format_picks_the_console_formatter(string setting, string expected)
@@ -53,9 +73,9 @@ public sealed class LoggingConfigurationTests
     private static Microsoft.AspNetCore.Builder.WebApplication Build(Dictionary<string, string?> settings) =>
         BrokerApp.Build(BrokerApp.CreateBuilder([], settings));
 
-    private static LogLevel MinimumLevel(IServiceProvider services)
+    private static LogLevel MinimumLevel(IServiceProvider services, string category = "Brokkr.Tests.Logging")
     {
-        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Brokkr.Tests.Logging");
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(category);
         return Enum.GetValues<LogLevel>().First(logger.IsEnabled);
     }
 

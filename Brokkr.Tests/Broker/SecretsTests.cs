@@ -27,6 +27,8 @@ public sealed class SecretsTests(SecretsTests.TraceLoggingBroker broker) : IClas
                 {
                     ["Logging:LogLevel:Default"] = "Trace",
                     ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "Trace",
+                    ["Logging:LogLevel:Microsoft.AspNetCore"] = "Trace",
+                    ["Logging:LogLevel:System.Net.Http"] = "Trace",
                     // Aspire's connection string would win; the URL with a password is the form that carries one in production.
                     ["ConnectionStrings:brokkr"] = "",
                     ["Brokkr:Database:url"] =
