@@ -1,7 +1,5 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
 
 namespace Brokkr.Tests.Broker;
@@ -12,18 +10,13 @@ namespace Brokkr.Tests.Broker;
 /// </summary>
 public sealed class AuthFailureLimitTests(AuthFailureLimitTests.LimitedBroker broker) : IClassFixture<AuthFailureLimitTests.LimitedBroker>
 {
-    public sealed class LimitedBroker : BrokerHost
+    public sealed class LimitedBroker : LogCapturingBrokerHost
     {
-        public ConcurrentQueue<string> Lines { get; } = new();
-
         protected override IReadOnlyDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>
         {
             ["Brokkr:Broker:auth_failure_burst"] = "5",
             ["Brokkr:Broker:auth_failures_per_minute"] = "1",
         };
-
-        protected override void Configure(WebApplicationBuilder builder) =>
-            builder.Logging.AddProvider(new CapturingLoggerProvider(Lines));
     }
 
     [Fact]

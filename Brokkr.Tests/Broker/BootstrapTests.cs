@@ -1,8 +1,6 @@
-using System.Collections.Concurrent;
 using System.Net;
 using Brokkr.Broker.Authentication;
 using Brokkr.Broker.Configuration;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -15,17 +13,12 @@ public sealed class BootstrapTests
     private const string CustomPak = "brokkr_BRcustom1_4Gx2wDkH7pQ9sT3vY6zB8nM1cF5jL2aR";
 
     /// <summary>A broker with settings chosen by the test, started and disposed by it; its log lines are captured.</summary>
-    private sealed class ConfiguredBroker(Dictionary<string, string?> settings) : BrokerHost
+    private sealed class ConfiguredBroker(Dictionary<string, string?> settings) : LogCapturingBrokerHost
     {
-        public ConcurrentQueue<string> Lines { get; } = new();
-
         /// <summary>This broker's database, for a second broker to start against.</summary>
         public string PooledConnectionString => new NpgsqlConnectionStringBuilder(ConnectionString) { Pooling = true }.ConnectionString;
 
         protected override IReadOnlyDictionary<string, string?> ExtraSettings => settings;
-
-        protected override void Configure(WebApplicationBuilder builder) =>
-            builder.Logging.AddProvider(new CapturingLoggerProvider(Lines));
     }
 
     [Fact]

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
 
 namespace Brokkr.Tests.Broker;
@@ -11,18 +9,13 @@ namespace Brokkr.Tests.Broker;
 public sealed class DatabaseErrorLoggingTests(DatabaseErrorLoggingTests.InformationLoggingBroker broker)
     : IClassFixture<DatabaseErrorLoggingTests.InformationLoggingBroker>
 {
-    public sealed class InformationLoggingBroker : BrokerHost
+    public sealed class InformationLoggingBroker : LogCapturingBrokerHost
     {
-        public ConcurrentQueue<string> Lines { get; } = new();
-
         protected override IReadOnlyDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>
         {
             ["Logging:LogLevel:Default"] = "Information",
             ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "Information",
         };
-
-        protected override void Configure(WebApplicationBuilder builder) =>
-            builder.Logging.AddProvider(new CapturingLoggerProvider(Lines));
     }
 
     [Fact]

@@ -1,9 +1,7 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using Brokkr.Tests.AppHost.Testing;
 using System.Net;
 using Brokkr.Tests.Infrastructure;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
@@ -13,14 +11,9 @@ namespace Brokkr.Tests.Broker;
 public sealed class HealthTests(HealthTests.UnreliableDatabaseBroker broker) : IClassFixture<HealthTests.UnreliableDatabaseBroker>
 {
     /// <summary>A broker that reaches its database through a <see cref="TcpForwarder"/> the test can cut.</summary>
-    public sealed class UnreliableDatabaseBroker : BrokerHost
+    public sealed class UnreliableDatabaseBroker : LogCapturingBrokerHost
     {
         public TcpForwarder Relay { get; private set; } = null!;
-
-        public ConcurrentQueue<string> Lines { get; } = new();
-
-        protected override void Configure(WebApplicationBuilder builder) =>
-            builder.Logging.AddProvider(new CapturingLoggerProvider(Lines));
 
         // Read by the base class once the database exists.
         protected override IReadOnlyDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>

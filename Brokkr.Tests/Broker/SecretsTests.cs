@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using Microsoft.AspNetCore.Builder;
 using Brokkr.Broker.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,10 +9,8 @@ namespace Brokkr.Tests.Broker;
 /// <summary>PAKs and the database password never reach the logs, even with every category at Trace (issue: "PAKs and passwords never logged").</summary>
 public sealed class SecretsTests(SecretsTests.TraceLoggingBroker broker) : IClassFixture<SecretsTests.TraceLoggingBroker>
 {
-    public sealed class TraceLoggingBroker : BrokerHost
+    public sealed class TraceLoggingBroker : LogCapturingBrokerHost
     {
-        public ConcurrentQueue<string> Lines { get; } = new();
-
         /// <summary>Sent URL-encoded in upstream's database URL (the test cluster trusts every login, so any password works).</summary>
         public const string DatabasePassword = "Db-Secret/Pass:word";
 
@@ -36,9 +32,6 @@ public sealed class SecretsTests(SecretsTests.TraceLoggingBroker broker) : IClas
                 };
             }
         }
-
-        protected override void Configure(WebApplicationBuilder builder) =>
-            builder.Logging.AddProvider(new CapturingLoggerProvider(Lines));
     }
 
     [Fact]
