@@ -23,8 +23,17 @@ public static class CoreContract
 
     public static string SpecFile => Path.Combine(RepositoryRoot.Path, "docs", "reference", "brokkr-v1.openapi.json");
 
-    /// <summary>"METHOD /path" under /api/v1, exactly as the contract spells the path.</summary>
-    public static IReadOnlyList<string> Operations { get; } = Load();
+    /// <summary>
+    /// The later-phase features the broker implements, by the contract's tag for them ("work-orders", "templates",
+    /// "webhooks", ...): their operations join the core ones in the route, document, status and body checks.
+    /// </summary>
+    public static readonly string[] ImplementedFeatureTags = [];
+
+    /// <summary>"METHOD /path" under /api/v1, exactly as the contract spells the path: the core operations only.</summary>
+    public static IReadOnlyList<string> CoreOperations { get; } = Load(includeFeatures: false);
+
+    /// <summary>The core operations and those of every implemented feature.</summary>
+    public static IReadOnlyList<string> Operations { get; } = Load(includeFeatures: true);
 
     /// <summary>The success (2xx) status codes the contract gives each core operation.</summary>
     public static IReadOnlyDictionary<string, string[]> SuccessCodes { get; } = LoadSuccessCodes();
@@ -45,19 +54,17 @@ public static class CoreContract
         });
     }
 
-    private static List<string> Load()
+    private static List<string> Load(bool includeFeatures)
     {
         using var document = JsonDocument.Parse(File.ReadAllText(SpecFile));
         var operations = new List<string>();
         foreach (var path in document.RootElement.GetProperty("paths").EnumerateObject())
         {
-            if (NonCorePrefixes.Any(path.Name.StartsWith) || NonCoreSuffixes.Any(path.Name.EndsWith))
-            {
-                continue;
-            }
+            var core = !NonCorePrefixes.Any(path.Name.StartsWith) && !NonCoreSuffixes.Any(path.Name.EndsWith);
             foreach (var method in path.Value.EnumerateObject())
             {
-                if (method.Name is "get" or "post" or "put" or "patch" or "delete")
+                if (method.Name is "get" or "post" or "put" or "patch" or "delete" &&
+                    (core || includeFeatures && IsImplementedFeature(method.Value)))
                 {
                     operations.Add($"{method.Name.ToUpperInvariant()} {path.Name}");
                 }
@@ -65,4 +72,8 @@ public static class CoreContract
         }
         return operations;
     }
+
+    private static bool IsImplementedFeature(JsonElement operation) =>
+        operation.TryGetProperty("tags", out var tags) &&
+        tags.EnumerateArray().Any(tag => ImplementedFeatureTags.Contains(tag.GetString(), StringComparer.OrdinalIgnoreCase));
 }

@@ -11,10 +11,10 @@ public sealed class OpenApiTests(BrokerHost broker) : IClassFixture<BrokerHost>
     public void The_contract_has_the_core_operations_the_issue_lists()
     {
         // Guards the filter in CoreContract: dropping a whole feature by mistake would make the route test vacuous.
-        Assert.Equal(52, CoreContract.Operations.Count);
-        Assert.Contains("PATCH /agents/{id}/health-status", CoreContract.Operations);
-        Assert.Contains("GET /agents/", CoreContract.Operations);
-        Assert.DoesNotContain(CoreContract.Operations, o => o.Contains("template") || o.Contains("work-order") || o.Contains("webhook"));
+        Assert.Equal(52, CoreContract.CoreOperations.Count);
+        Assert.Contains("PATCH /agents/{id}/health-status", CoreContract.CoreOperations);
+        Assert.Contains("GET /agents/", CoreContract.CoreOperations);
+        Assert.DoesNotContain(CoreContract.CoreOperations, o => o.Contains("template") || o.Contains("work-order") || o.Contains("webhook"));
     }
 
     [Fact]
