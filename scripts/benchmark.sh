@@ -10,8 +10,8 @@ bench="dotnet Brokkr.Benchmarks/bin/Release/net10.0/Brokkr.Benchmarks.dll"
 cpu=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n1)
 echo "## $(date -u +%Y-%m-%d) on $(nproc) cores (${cpu:-CPU model unknown}), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), .NET SDK $(dotnet --version), load average $(cut -d" " -f1 /proc/loadavg)"
 echo
-echo "| benchmark | operations | mean µs | median µs | p95 µs | allocated KiB/op |"
-echo "|---|---:|---:|---:|---:|---:|"
+echo "| benchmark | operations | mean µs | median µs | p95 µs | allocated KiB/op | CPU µs/op |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
 for series in 100 1000 10000; do
   $bench scrape "$series" 300
 done

@@ -41,7 +41,7 @@ internal static class MetricsPipeline
         return ((IDeferredMeterProviderBuilder)metrics).Configure((services, builder) =>
         {
             var hostMeters = services.GetService<IMeterFactory>();
-            builder.AddView(instrument => BelongsToAnotherHost(instrument, hostMeters)
+            builder.AddView(instrument => BelongsToAnotherHost(instrument, hostMeters) || IsSlowDuplicate(instrument)
                 ? MetricStreamConfiguration.Drop
                 : StreamView(instrument, settings));
         });
@@ -54,6 +54,15 @@ internal static class MetricsPipeline
     /// </summary>
     public static bool BelongsToAnotherHost(Instrument instrument, IMeterFactory? hostMeters) =>
         IsOwn(instrument.Meter) && instrument.Meter.Scope is IMeterFactory factory && !ReferenceEquals(factory, hostMeters);
+
+    /// <summary>
+    /// The process instrumentation's descriptor count, which <c>process_open_fds</c> already reports. The package
+    /// reads it from <see cref="System.Diagnostics.Process.HandleCount"/>, which lists /proc/self/fd and stats the
+    /// target of every entry: two system calls per open socket at every scrape, the largest single cost of a scrape
+    /// in a broker holding many agent connections.
+    /// </summary>
+    public static bool IsSlowDuplicate(Instrument instrument) =>
+        instrument.Meter.Name == "OpenTelemetry.Instrumentation.Process" && instrument.Name == "process.unix.file_descriptor.count";
 
     public static bool IsOwn(Meter meter) => OwnMeters.Any(pattern => pattern.EndsWith('*')
         ? meter.Name.StartsWith(pattern[..^1], StringComparison.OrdinalIgnoreCase)
