@@ -7,6 +7,7 @@ using Brokkr.Agent.Kubernetes;
 using Brokkr.Agent.Metrics;
 using Brokkr.Agent.Reconcile;
 using Brokkr.Agent.Runtime;
+using Brokkr.Agent.WorkOrders;
 using Brokkr.ServiceDefaults;
 using Brokkr.ServiceDefaults.Configuration;
 using Brokkr.ServiceDefaults.Metrics;
@@ -80,6 +81,13 @@ public static class AgentApp
         services.AddSingleton<DepartedStackCleanup>();
         services.AddSingleton<ReconcileCycle>();
         services.AddSingleton<DeploymentHealthReporter>();
+        services.AddSingleton<WorkOrderMetrics>();
+        services.AddSingleton(sp => new WorkOrderRunner(sp.GetRequiredService<BrokerClient>(),
+            () => new CustomWorkOrder(sp.GetRequiredService<Lazy<IKubernetesClient>>().Value,
+                new JobWatcher(sp.GetRequiredService<Lazy<IKubernetesClient>>().Value, sp.GetRequiredService<TimeProvider>()),
+                agent.WatchNamespace),
+            sp.GetRequiredService<WorkOrderMetrics>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<WorkOrderRunner>>()));
         services.AddHostedService<AgentWorker>();
 
         services.AddHealthChecks()
@@ -96,6 +104,7 @@ public static class AgentApp
         // subscribes are lost), and the families must exist before the first scrape: resolve in that order.
         app.Services.GetRequiredService<BrokkrMetrics>();
         app.Services.GetRequiredService<AgentMetrics>();
+        app.Services.GetRequiredService<WorkOrderMetrics>();
         app.MapDefaultEndpoints();
         return app;
     }

@@ -6,6 +6,7 @@ using Brokkr.Broker.Api.V1.DeploymentObjects;
 using Brokkr.Broker.Api.V1.Generators;
 using Brokkr.Broker.Api.V1.Health;
 using Brokkr.Broker.Api.V1.Stacks;
+using Brokkr.Broker.Api.V1.WorkOrders;
 using Brokkr.Broker.Authentication;
 using Brokkr.Broker.Configuration;
 using Brokkr.Broker.Data;
@@ -106,6 +107,7 @@ public static class BrokerApp
         services.AddBrokerHealthResponses();
         services.AddBrokerCors(builder.Configuration);
         services.AddHostedService<AgentEventRetention>();
+        services.AddHostedService<WorkOrderMaintenance>();
 
         services.ConfigureHttpJsonOptions(json =>
         {
@@ -138,7 +140,8 @@ public static class BrokerApp
             .MapStacksApi()
             .MapDeploymentObjectsApi()
             .MapAgentEventsApi()
-            .MapDeploymentHealthApi();
+            .MapDeploymentHealthApi()
+            .MapWorkOrdersApi();
         return app;
     }
 

@@ -75,6 +75,29 @@ public sealed class BrokerClient(HttpClient http)
         SendAsync<JsonElement>(HttpMethod.Patch, $"api/v1/agents/{agentId}/health-status",
             new { deployment_objects = entries }, cancellationToken);
 
+    /// <summary>The work orders of <paramref name="workType"/> the agent could claim now, oldest first.</summary>
+    public Task<List<WorkOrderRecord>> GetPendingWorkOrdersAsync(Guid agentId, string workType, CancellationToken cancellationToken) =>
+        SendAsync<List<WorkOrderRecord>>(HttpMethod.Get,
+            $"api/v1/agents/{agentId}/work-orders/pending?work_type={Uri.EscapeDataString(workType)}", null, cancellationToken);
+
+    /// <summary>Claims a work order; null when another agent got it first (409) or it is gone or no longer ours (404).</summary>
+    public async Task<WorkOrderRecord?> ClaimWorkOrderAsync(Guid workOrderId, Guid agentId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await SendAsync<WorkOrderRecord>(HttpMethod.Post, $"api/v1/work-orders/{workOrderId}/claim",
+                new { agent_id = agentId }, cancellationToken);
+        }
+        catch (BrokerApiException e) when (e.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Reports the outcome; the broker answers 200 (archived) or 202 (retry scheduled).</summary>
+    public Task CompleteWorkOrderAsync(Guid workOrderId, WorkOrderCompletion completion, CancellationToken cancellationToken) =>
+        SendAsync<JsonElement>(HttpMethod.Post, $"api/v1/work-orders/{workOrderId}/complete", completion, cancellationToken);
+
     private async Task<T> SendAsync<T>(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(method, path);

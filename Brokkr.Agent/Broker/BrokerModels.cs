@@ -29,3 +29,10 @@ public sealed record AgentEventReport(Guid AgentId, Guid DeploymentObjectId, str
 /// <summary>One entry of PATCH /agents/{id}/health-status.</summary>
 public sealed record DeploymentObjectHealthReport(Guid Id, string Status,
     DeploymentHealth.HealthSummary Summary, DateTimeOffset CheckedAt);
+
+/// <summary>The members of the broker's WorkOrder the agent reads.</summary>
+public sealed record WorkOrderRecord(Guid Id, string WorkType, string YamlContent, string Status, int ClaimTimeoutSeconds,
+    int RetryCount, int MaxRetries);
+
+/// <summary>POST /work-orders/{id}/complete: <paramref name="Retryable"/> false when trying again cannot help.</summary>
+public sealed record WorkOrderCompletion(bool Success, string? Message, bool Retryable);

@@ -45,6 +45,10 @@ public sealed class AgentOptions
     [ConfigurationKeyName("deployment_health_enabled")]
     public bool DeploymentHealthEnabled { get; set; } = true;
 
+    /// <summary>Poll, claim and run custom work orders (one at a time) while the agent is ACTIVE.</summary>
+    [ConfigurationKeyName("work_orders_enabled")]
+    public bool WorkOrdersEnabled { get; set; } = true;
+
     /// <summary>Seconds between deployment-health reports.</summary>
     [ConfigurationKeyName("deployment_health_interval")]
     public double DeploymentHealthInterval { get; set; } = 60;

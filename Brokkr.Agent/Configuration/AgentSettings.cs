@@ -28,6 +28,7 @@ public sealed record AgentSettings
     public required TimeSpan KubernetesRequestTimeout { get; init; }
     public required int HealthPort { get; init; }
     public bool DeploymentHealthEnabled { get; init; } = true;
+    public bool WorkOrdersEnabled { get; init; } = true;
     public TimeSpan DeploymentHealthInterval { get; init; } = TimeSpan.FromSeconds(60);
     /// <summary>kubeconfig files merged as kubectl merges a KUBECONFIG list (first file to set a value wins).</summary>
     public required IReadOnlyList<string> KubeconfigPaths { get; init; }
@@ -69,6 +70,7 @@ public sealed record AgentSettings
             KubernetesRequestTimeout = TimeSpan.FromSeconds(options.KubernetesRequestTimeoutSeconds),
             HealthPort = options.HealthPort,
             DeploymentHealthEnabled = options.DeploymentHealthEnabled,
+            WorkOrdersEnabled = options.WorkOrdersEnabled,
             DeploymentHealthInterval = TimeSpan.FromSeconds(options.DeploymentHealthInterval),
             KubeconfigPaths = KubeconfigPathsFrom(NonEmpty(options.KubeconfigPath) ?? NonEmpty(configuration["KUBECONFIG"])),
             WatchNamespace = NonEmpty(options.WatchNamespace),

@@ -1,6 +1,7 @@
 using Brokkr.Agent.Broker;
 using Brokkr.Agent.Configuration;
 using Brokkr.Agent.DeploymentHealth;
+using Brokkr.Agent.WorkOrders;
 
 namespace Brokkr.Agent.Runtime;
 
@@ -11,7 +12,7 @@ namespace Brokkr.Agent.Runtime;
 /// inside a tick stops the loop; a failed startup stops the host and marks the process for exit code 1.
 /// </summary>
 public sealed class AgentWorker(AgentStartup startup, HeartbeatSender heartbeat, ReconcileCycle reconcile,
-    DeploymentHealthReporter deploymentHealth,
+    DeploymentHealthReporter deploymentHealth, WorkOrderRunner workOrders,
     AgentSettings settings, AgentRuntimeState state, TimeProvider time, IHostApplicationLifetime lifetime,
     ILogger<AgentWorker> log) : BackgroundService
 {
@@ -51,6 +52,11 @@ public sealed class AgentWorker(AgentStartup startup, HeartbeatSender heartbeat,
                     if (brokerReachable)
                     {
                         await deploymentHealth.RunIfDueAsync(current, stoppingToken);
+                        if (settings.WorkOrdersEnabled)
+                        {
+                            // Only starts an order; it runs in the background so the loop keeps its pace.
+                            await workOrders.PollAsync(current, stoppingToken);
+                        }
                     }
                 }
                 else if (!inactiveLogged)

@@ -29,6 +29,13 @@ public sealed class BrokerOptions
     [ConfigurationKeyName("agent_events_retention_days")]
     public int AgentEventsRetentionDays { get; set; } = 30;
 
+    /// <summary>
+    /// How often work orders are maintained: stale claims released, expired retry backoffs made PENDING, the queue
+    /// gauges refreshed.
+    /// </summary>
+    [ConfigurationKeyName("work_order_maintenance_seconds")]
+    public int WorkOrderMaintenanceSeconds { get; set; } = 10;
+
     /// <summary>Largest accepted request body; bigger ones get 413 <c>payload_too_large</c>.</summary>
     [ConfigurationKeyName("max_request_body_bytes")]
     public long MaxRequestBodyBytes { get; set; } = 10 * 1024 * 1024;

@@ -23,6 +23,11 @@ public sealed class BrokkrDbContext(DbContextOptions<BrokkrDbContext> options) :
     public DbSet<StackAnnotation> StackAnnotations => Set<StackAnnotation>();
     public DbSet<DeploymentObject> DeploymentObjects => Set<DeploymentObject>();
     public DbSet<DeploymentHealth> DeploymentHealth => Set<DeploymentHealth>();
+    public DbSet<WorkOrder> WorkOrders => Set<WorkOrder>();
+    public DbSet<WorkOrderLog> WorkOrderLog => Set<WorkOrderLog>();
+    public DbSet<WorkOrderTarget> WorkOrderTargets => Set<WorkOrderTarget>();
+    public DbSet<WorkOrderLabel> WorkOrderLabels => Set<WorkOrderLabel>();
+    public DbSet<WorkOrderAnnotation> WorkOrderAnnotations => Set<WorkOrderAnnotation>();
     public DbSet<AdminRole> AdminRoles => Set<AdminRole>();
     public DbSet<AppInitialization> AppInitializations => Set<AppInitialization>();
 
@@ -40,6 +45,11 @@ public sealed class BrokkrDbContext(DbContextOptions<BrokkrDbContext> options) :
         modelBuilder.Entity<StackAnnotation>().ToTable("stack_annotations");
         modelBuilder.Entity<DeploymentObject>().ToTable("deployment_objects");
         modelBuilder.Entity<DeploymentHealth>().ToTable("deployment_health");
+        modelBuilder.Entity<WorkOrder>().ToTable("work_orders");
+        modelBuilder.Entity<WorkOrderLog>().ToTable("work_order_log");
+        modelBuilder.Entity<WorkOrderTarget>().ToTable("work_order_targets");
+        modelBuilder.Entity<WorkOrderLabel>().ToTable("work_order_labels");
+        modelBuilder.Entity<WorkOrderAnnotation>().ToTable("work_order_annotations");
         modelBuilder.Entity<AdminRole>().ToTable("admin_role");
         modelBuilder.Entity<AppInitialization>().ToTable("app_initialization");
 
@@ -58,6 +68,10 @@ public sealed class BrokkrDbContext(DbContextOptions<BrokkrDbContext> options) :
         modelBuilder.Entity<StackAnnotation>().HasOne<Stack>().WithMany().HasForeignKey(a => a.StackId);
         modelBuilder.Entity<DeploymentHealth>().HasOne<Agent>().WithMany().HasForeignKey(h => h.AgentId);
         modelBuilder.Entity<DeploymentHealth>().HasOne<DeploymentObject>().WithMany().HasForeignKey(h => h.DeploymentObjectId);
+
+        modelBuilder.Entity<WorkOrderTarget>().HasOne<WorkOrder>().WithMany().HasForeignKey(t => t.WorkOrderId);
+        modelBuilder.Entity<WorkOrderLabel>().HasOne<WorkOrder>().WithMany().HasForeignKey(l => l.WorkOrderId);
+        modelBuilder.Entity<WorkOrderAnnotation>().HasOne<WorkOrder>().WithMany().HasForeignKey(a => a.WorkOrderId);
 
         modelBuilder.Entity<DeploymentObject>().Property(d => d.SequenceId).ValueGeneratedOnAdd();
         modelBuilder.Entity<AgentGeneratorRegistration>().Property(r => r.RegisteredAt)

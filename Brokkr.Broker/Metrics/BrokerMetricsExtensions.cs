@@ -19,6 +19,7 @@ public static class BrokerMetricsExtensions
         services.AddSingleton<DatabaseMetricsInterceptor>();
         services.AddSingleton<FleetGauges>();
         services.AddSingleton<BusinessMetrics>();
+        services.AddSingleton<WorkOrderMetrics>();
         services.AddSingleton<DefaultAdminKeyGauge>();
         // Registered after the database initializer, whose migrations the first refresh needs.
         services.AddHostedService<FleetMetricsRefresher>();
@@ -36,6 +37,7 @@ public static class BrokerMetricsExtensions
         services.GetRequiredService<DatabaseMetrics>();
         services.GetRequiredService<FleetGauges>();
         services.GetRequiredService<BusinessMetrics>();
+        services.GetRequiredService<WorkOrderMetrics>();
         services.GetRequiredService<DefaultAdminKeyGauge>();
         if (Enabled(services))
         {

@@ -7,7 +7,7 @@ namespace Brokkr.KubernetesStandIn.Api;
 /// Fault control over HTTP for out-of-process use: POST /_standin/faults
 /// <c>{"mode":"error"|"hang","count":N,"status":500,"hang_ms":2000,"method":"PATCH","path_prefix":"/apis/apps",
 /// "query_contains":"labelSelector="}</c> (query_contains for errors only),
-/// DELETE /_standin/faults clears them.
+/// DELETE /_standin/faults clears them; POST /_standin/jobs/{ns}/{name}/finish ends a Job (<see cref="Storage.JobController"/>).
 /// </summary>
 public static class AdminApi
 {
@@ -31,6 +31,12 @@ public static class AdminApi
 
             return Results.NoContent();
         });
+        // Ends a Job as its controller would: {"succeeded": true|false, "reason": ..., "message": ...}.
+        group.MapPost("/jobs/{ns}/{name}/finish", (string ns, string name, JsonObject request, Storage.ClusterLifecycle cluster) =>
+            cluster.Jobs.Finish(ns, name, request["succeeded"]?.GetValue<bool>() ?? true,
+                request["reason"]?.GetValue<string>(), request["message"]?.GetValue<string>())
+                ? Results.NoContent()
+                : Results.NotFound());
         group.MapDelete("/faults", (FaultInjector faults) =>
         {
             faults.Clear();

@@ -15,6 +15,9 @@ public sealed class ClusterLifecycle(ObjectStore store, DiscoveryCatalog catalog
     public TimeSpan CrdEstablishDelay { get; set; } = TimeSpan.Zero;
     public TimeSpan NamespaceFinalizeDelay { get; set; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>The Job controller's part: Job status and terminal conditions.</summary>
+    public JobController Jobs { get; } = new(store, catalog, clock);
+
     private ServedResource Namespaces => catalog.Find("", "v1", "namespaces")!;
     private ServedResource Crds => catalog.Find("apiextensions.k8s.io", "v1", "customresourcedefinitions")!;
 
@@ -58,6 +61,10 @@ public sealed class ClusterLifecycle(ObjectStore store, DiscoveryCatalog catalog
                 ["storedVersions"] = new JsonArray(StorageVersion(obj)),
             };
         }
+        else if (JobController.IsJobs(resource))
+        {
+            JobController.OnCreate(obj);
+        }
     }
 
     /// <summary>Defaulted content an apply does not mention survives it (a namespace keeps its finalizer).</summary>
@@ -71,6 +78,10 @@ public sealed class ClusterLifecycle(ObjectStore store, DiscoveryCatalog catalog
 
     public void AfterCreate(ServedResource resource, JsonObject obj)
     {
+        if (JobController.IsJobs(resource))
+        {
+            Jobs.AfterCreate(obj);
+        }
         if (IsCrds(resource))
         {
             var name = obj["metadata"]!["name"]!.GetValue<string>();

@@ -38,7 +38,7 @@ public sealed record DeploymentObjectSubmission(string YamlContent, string YamlC
 
         if (!(marker && string.IsNullOrWhiteSpace(content)))
         {
-            RequireYamlObjects(content);
+            RequireYamlObjects(content, Invalid);
         }
         var checksum = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(content)));
         return new DeploymentObjectSubmission(content, checksum, marker);
@@ -81,11 +81,15 @@ public sealed record DeploymentObjectSubmission(string YamlContent, string YamlC
         }
     }
 
-    private static void RequireYamlObjects(string content)
+    /// <summary>
+    /// At least one non-null document of valid YAML within the parser's bounds; each rejection is made by
+    /// <paramref name="invalid"/>, so another endpoint (work orders) answers with its own error code.
+    /// </summary>
+    public static void RequireYamlObjects(string content, Func<string, ApiException> invalid)
     {
         if (string.IsNullOrWhiteSpace(content))
         {
-            throw Invalid("yaml_content must not be empty");
+            throw invalid("yaml_content must not be empty");
         }
         var stream = new YamlStream();
         try
@@ -94,19 +98,19 @@ public sealed record DeploymentObjectSubmission(string YamlContent, string YamlC
         }
         catch (YamlNestingTooDeepException e)
         {
-            throw Invalid($"yaml_content nests mappings or sequences more than {e.MaxDepth} levels deep (line {e.Start.Line}, column {e.Start.Column})");
+            throw invalid($"yaml_content nests mappings or sequences more than {e.MaxDepth} levels deep (line {e.Start.Line}, column {e.Start.Column})");
         }
         catch (YamlLimitExceededException e)
         {
-            throw Invalid($"yaml_content is too large once expanded: {e.Message} (line {e.Start.Line}, column {e.Start.Column})");
+            throw invalid($"yaml_content is too large once expanded: {e.Message} (line {e.Start.Line}, column {e.Start.Column})");
         }
         catch (YamlException e)
         {
-            throw Invalid($"yaml_content is not valid YAML (line {e.Start.Line}, column {e.Start.Column})");
+            throw invalid($"yaml_content is not valid YAML (line {e.Start.Line}, column {e.Start.Column})");
         }
         if (!stream.Documents.Any(d => !IsNull(d.RootNode)))
         {
-            throw Invalid("yaml_content holds no YAML document");
+            throw invalid("yaml_content holds no YAML document");
         }
     }
 

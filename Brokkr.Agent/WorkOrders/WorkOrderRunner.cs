@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using Brokkr.Agent.Broker;
+using Brokkr.Agent.Metrics;
+
+namespace Brokkr.Agent.WorkOrders;
+
+/// <summary>
+/// The agent's side of work orders, driven by the control loop once per tick while the agent is ACTIVE: when no order
+/// is running, list the pending <c>custom</c> orders, claim the first one this agent wins, and run it in the
+/// background — a Job may take most of an hour, and heartbeats and reconciles must go on meanwhile. One order at a
+/// time. Other work types (Shipwright <c>build</c>) are not listed, so they wait for an agent that runs them.
+/// </summary>
+public sealed class WorkOrderRunner(BrokerClient broker, Func<CustomWorkOrder> custom, WorkOrderMetrics metrics,
+    TimeProvider time, ILogger<WorkOrderRunner> log)
+{
+    private static readonly TimeSpan ReportRetryDelay = TimeSpan.FromSeconds(2);
+    private const int ReportAttempts = 5;
+    public const int MaxMessageLength = 4000;
+
+    private Task _running = Task.CompletedTask;
+
+    /// <summary>The order being run, if any (tests wait on it).</summary>
+    public Task Running => _running;
+
+    public async Task PollAsync(AgentRecord self, CancellationToken cancellationToken)
+    {
+        if (!_running.IsCompleted)
+        {
+            return;
+        }
+        List<WorkOrderRecord> pending;
+        try
+        {
+            pending = await broker.GetPendingWorkOrdersAsync(self.Id, CustomWorkOrder.WorkType, cancellationToken);
+        }
+        catch (Exception e) when (e is BrokerUnreachableException or BrokerApiException)
+        {
+            log.LogWarning("Listing pending work orders failed, trying again next tick: {Error}", e.Message);
+            return;
+        }
+        foreach (var candidate in pending)
+        {
+            WorkOrderRecord? claimed;
+            try
+            {
+                claimed = await broker.ClaimWorkOrderAsync(candidate.Id, self.Id, cancellationToken);
+            }
+            catch (Exception e) when (e is BrokerUnreachableException or BrokerApiException)
+            {
+                log.LogWarning("Claiming work order {WorkOrderId} failed: {Error}", candidate.Id, e.Message);
+                return;
+            }
+            if (claimed is null)
+            {
+                metrics.Claim(WorkOrderMetrics.Lost);
+                continue;
+            }
+            metrics.Claim(WorkOrderMetrics.Claimed);
+            log.LogInformation("Claimed work order {WorkOrderId} ({WorkType})", claimed.Id, claimed.WorkType);
+            _running = Task.Run(() => RunAsync(claimed, cancellationToken), CancellationToken.None);
+            return;
+        }
+    }
+
+    private async Task RunAsync(WorkOrderRecord order, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        metrics.Started();
+        try
+        {
+            WorkOrderOutcome outcome;
+            try
+            {
+                outcome = await custom().RunAsync(order, cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // The agent is stopping: the claim is left to the broker's stale-claim release.
+                return;
+            }
+            catch (Exception e)
+            {
+                outcome = WorkOrderOutcome.Transient($"the agent failed running the work order: {e.Message}");
+            }
+            var message = outcome.Message.Length > MaxMessageLength ? outcome.Message[..MaxMessageLength] : outcome.Message;
+            await ReportAsync(order, outcome with { Message = message }, cancellationToken);
+            metrics.Completed(outcome.Result, Stopwatch.GetElapsedTime(started));
+            log.LogInformation("Work order {WorkOrderId} finished: {Result}: {Message}", order.Id, outcome.Result, message);
+        }
+        finally
+        {
+            metrics.Stopped();
+        }
+    }
+
+    /// <summary>Reported a few times over a short broker outage; a refusal (claim released and taken) is final.</summary>
+    private async Task ReportAsync(WorkOrderRecord order, WorkOrderOutcome outcome, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await broker.CompleteWorkOrderAsync(order.Id, outcome.ToCompletion(), cancellationToken);
+                return;
+            }
+            catch (BrokerApiException e)
+            {
+                log.LogWarning("The broker refused the completion of work order {WorkOrderId}: {Error}", order.Id, e.Message);
+                return;
+            }
+            catch (BrokerUnreachableException e) when (attempt < ReportAttempts)
+            {
+                log.LogWarning("Reporting work order {WorkOrderId} failed (attempt {Attempt}): {Error}", order.Id, attempt, e.Message);
+                await Task.Delay(ReportRetryDelay, time, cancellationToken);
+            }
+            catch (BrokerUnreachableException e)
+            {
+                log.LogWarning("Giving up reporting work order {WorkOrderId}; the broker will release its claim: {Error}", order.Id, e.Message);
+                return;
+            }
+        }
+    }
+}
