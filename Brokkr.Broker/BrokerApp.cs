@@ -6,12 +6,14 @@ using Brokkr.Broker.Api.V1.DeploymentObjects;
 using Brokkr.Broker.Api.V1.Generators;
 using Brokkr.Broker.Api.V1.Health;
 using Brokkr.Broker.Api.V1.Stacks;
+using Brokkr.Broker.Api.V1.Webhooks;
 using Brokkr.Broker.Authentication;
 using Brokkr.Broker.Configuration;
 using Brokkr.Broker.Data;
 using Brokkr.Broker.Errors;
 using Brokkr.Broker.Metrics;
 using Brokkr.Broker.Startup;
+using Brokkr.Broker.Webhooks;
 using Brokkr.ServiceDefaults.Configuration;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -106,6 +108,7 @@ public static class BrokerApp
         services.AddBrokerHealthResponses();
         services.AddBrokerCors(builder.Configuration);
         services.AddHostedService<AgentEventRetention>();
+        services.AddWebhooks(builder.Configuration);
 
         services.ConfigureHttpJsonOptions(json =>
         {
@@ -124,6 +127,8 @@ public static class BrokerApp
     {
         var app = builder.Build();
         app.UseBrokerMetrics();
+        // Created now so the webhook families are exported from the first scrape.
+        app.Services.GetRequiredService<WebhookMetrics>();
         app.UseMiddleware<ErrorMappingMiddleware>();
         app.UseBrokerCors();
         app.UseWhen(context => context.Request.Path.StartsWithSegments("/api/v1"),
@@ -138,7 +143,8 @@ public static class BrokerApp
             .MapStacksApi()
             .MapDeploymentObjectsApi()
             .MapAgentEventsApi()
-            .MapDeploymentHealthApi();
+            .MapDeploymentHealthApi()
+            .MapWebhooksApi();
         return app;
     }
 

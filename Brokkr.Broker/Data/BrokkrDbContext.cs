@@ -25,6 +25,8 @@ public sealed class BrokkrDbContext(DbContextOptions<BrokkrDbContext> options) :
     public DbSet<DeploymentHealth> DeploymentHealth => Set<DeploymentHealth>();
     public DbSet<AdminRole> AdminRoles => Set<AdminRole>();
     public DbSet<AppInitialization> AppInitializations => Set<AppInitialization>();
+    public DbSet<WebhookSubscription> WebhookSubscriptions => Set<WebhookSubscription>();
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -42,6 +44,8 @@ public sealed class BrokkrDbContext(DbContextOptions<BrokkrDbContext> options) :
         modelBuilder.Entity<DeploymentHealth>().ToTable("deployment_health");
         modelBuilder.Entity<AdminRole>().ToTable("admin_role");
         modelBuilder.Entity<AppInitialization>().ToTable("app_initialization");
+        modelBuilder.Entity<WebhookSubscription>().ToTable("webhook_subscriptions").Property(w => w.Filters).HasColumnType("jsonb");
+        modelBuilder.Entity<WebhookDelivery>().ToTable("webhook_deliveries");
 
         // Relationships are declared (without navigations) so EF orders the inserts of one SaveChanges by them.
         modelBuilder.Entity<Stack>().HasOne<Generator>().WithMany().HasForeignKey(s => s.GeneratorId);
@@ -58,6 +62,7 @@ public sealed class BrokkrDbContext(DbContextOptions<BrokkrDbContext> options) :
         modelBuilder.Entity<StackAnnotation>().HasOne<Stack>().WithMany().HasForeignKey(a => a.StackId);
         modelBuilder.Entity<DeploymentHealth>().HasOne<Agent>().WithMany().HasForeignKey(h => h.AgentId);
         modelBuilder.Entity<DeploymentHealth>().HasOne<DeploymentObject>().WithMany().HasForeignKey(h => h.DeploymentObjectId);
+        modelBuilder.Entity<WebhookDelivery>().HasOne<WebhookSubscription>().WithMany().HasForeignKey(d => d.SubscriptionId);
 
         modelBuilder.Entity<DeploymentObject>().Property(d => d.SequenceId).ValueGeneratedOnAdd();
         modelBuilder.Entity<AgentGeneratorRegistration>().Property(r => r.RegisteredAt)
