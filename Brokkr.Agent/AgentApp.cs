@@ -80,6 +80,7 @@ public static class AgentApp
         services.AddSingleton<DepartedStackCleanup>();
         services.AddSingleton<ReconcileCycle>();
         services.AddSingleton<DeploymentHealthReporter>();
+        services.AddSingleton<WebhookRelay>();
         services.AddHostedService<AgentWorker>();
 
         services.AddHealthChecks()

@@ -75,6 +75,13 @@ public sealed class BrokerClient(HttpClient http)
         SendAsync<JsonElement>(HttpMethod.Patch, $"api/v1/agents/{agentId}/health-status",
             new { deployment_objects = entries }, cancellationToken);
 
+    /// <summary>Claims the webhook deliveries meant for this agent (their targets labels are all the agent's).</summary>
+    public Task<List<PendingWebhook>> GetPendingWebhooksAsync(Guid agentId, CancellationToken cancellationToken) =>
+        SendAsync<List<PendingWebhook>>(HttpMethod.Get, $"api/v1/agents/{agentId}/webhooks/pending", null, cancellationToken);
+
+    public Task ReportWebhookResultAsync(Guid deliveryId, WebhookResultReport report, CancellationToken cancellationToken) =>
+        SendAsync<JsonElement>(HttpMethod.Post, $"api/v1/webhook-deliveries/{deliveryId}/result", report, cancellationToken);
+
     private async Task<T> SendAsync<T>(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(method, path);

@@ -29,3 +29,9 @@ public sealed record AgentEventReport(Guid AgentId, Guid DeploymentObjectId, str
 /// <summary>One entry of PATCH /agents/{id}/health-status.</summary>
 public sealed record DeploymentObjectHealthReport(Guid Id, string Status,
     DeploymentHealth.HealthSummary Summary, DateTimeOffset CheckedAt);
+
+/// <summary>A webhook delivery this agent claimed: it sends it from inside its cluster and reports the result.</summary>
+public sealed record PendingWebhook(Guid Id, Guid SubscriptionId, string EventType, string Payload, string Url, string? AuthHeader,
+    int TimeoutSeconds, int MaxRetries, int Attempts);
+
+public sealed record WebhookResultReport(bool Success, int? StatusCode, string? Error, long? DurationMs);

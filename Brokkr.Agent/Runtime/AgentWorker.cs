@@ -11,7 +11,7 @@ namespace Brokkr.Agent.Runtime;
 /// inside a tick stops the loop; a failed startup stops the host and marks the process for exit code 1.
 /// </summary>
 public sealed class AgentWorker(AgentStartup startup, HeartbeatSender heartbeat, ReconcileCycle reconcile,
-    DeploymentHealthReporter deploymentHealth,
+    DeploymentHealthReporter deploymentHealth, WebhookRelay webhooks,
     AgentSettings settings, AgentRuntimeState state, TimeProvider time, IHostApplicationLifetime lifetime,
     ILogger<AgentWorker> log) : BackgroundService
 {
@@ -51,6 +51,7 @@ public sealed class AgentWorker(AgentStartup startup, HeartbeatSender heartbeat,
                     if (brokerReachable)
                     {
                         await deploymentHealth.RunIfDueAsync(current, stoppingToken);
+                        await webhooks.RunAsync(current, stoppingToken);
                     }
                 }
                 else if (!inactiveLogged)
