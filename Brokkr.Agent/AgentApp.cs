@@ -88,6 +88,7 @@ public static class AgentApp
                 agent.WatchNamespace),
             sp.GetRequiredService<WorkOrderMetrics>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<WorkOrderRunner>>()));
+        services.AddSingleton<WebhookRelay>();
         services.AddHostedService<AgentWorker>();
 
         services.AddHealthChecks()

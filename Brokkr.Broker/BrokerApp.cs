@@ -7,12 +7,14 @@ using Brokkr.Broker.Api.V1.Generators;
 using Brokkr.Broker.Api.V1.Health;
 using Brokkr.Broker.Api.V1.Stacks;
 using Brokkr.Broker.Api.V1.WorkOrders;
+using Brokkr.Broker.Api.V1.Webhooks;
 using Brokkr.Broker.Authentication;
 using Brokkr.Broker.Configuration;
 using Brokkr.Broker.Data;
 using Brokkr.Broker.Errors;
 using Brokkr.Broker.Metrics;
 using Brokkr.Broker.Startup;
+using Brokkr.Broker.Webhooks;
 using Brokkr.ServiceDefaults.Configuration;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -108,6 +110,7 @@ public static class BrokerApp
         services.AddBrokerCors(builder.Configuration);
         services.AddHostedService<AgentEventRetention>();
         services.AddHostedService<WorkOrderMaintenance>();
+        services.AddWebhooks(builder.Configuration);
 
         services.ConfigureHttpJsonOptions(json =>
         {
@@ -126,6 +129,8 @@ public static class BrokerApp
     {
         var app = builder.Build();
         app.UseBrokerMetrics();
+        // Created now so the webhook families are exported from the first scrape.
+        app.Services.GetRequiredService<WebhookMetrics>();
         app.UseMiddleware<ErrorMappingMiddleware>();
         app.UseBrokerCors();
         app.UseWhen(context => context.Request.Path.StartsWithSegments("/api/v1"),
@@ -141,7 +146,8 @@ public static class BrokerApp
             .MapDeploymentObjectsApi()
             .MapAgentEventsApi()
             .MapDeploymentHealthApi()
-            .MapWorkOrdersApi();
+            .MapWorkOrdersApi()
+            .MapWebhooksApi();
         return app;
     }
 

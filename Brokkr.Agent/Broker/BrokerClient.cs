@@ -97,6 +97,12 @@ public sealed class BrokerClient(HttpClient http)
     /// <summary>Reports the outcome; the broker answers 200 (archived) or 202 (retry scheduled).</summary>
     public Task CompleteWorkOrderAsync(Guid workOrderId, WorkOrderCompletion completion, CancellationToken cancellationToken) =>
         SendAsync<JsonElement>(HttpMethod.Post, $"api/v1/work-orders/{workOrderId}/complete", completion, cancellationToken);
+    /// <summary>Claims the webhook deliveries meant for this agent (their targets labels are all the agent's).</summary>
+    public Task<List<PendingWebhook>> GetPendingWebhooksAsync(Guid agentId, CancellationToken cancellationToken) =>
+        SendAsync<List<PendingWebhook>>(HttpMethod.Get, $"api/v1/agents/{agentId}/webhooks/pending", null, cancellationToken);
+
+    public Task ReportWebhookResultAsync(Guid deliveryId, WebhookResultReport report, CancellationToken cancellationToken) =>
+        SendAsync<JsonElement>(HttpMethod.Post, $"api/v1/webhook-deliveries/{deliveryId}/result", report, cancellationToken);
 
     private async Task<T> SendAsync<T>(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
     {

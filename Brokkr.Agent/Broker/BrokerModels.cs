@@ -36,3 +36,8 @@ public sealed record WorkOrderRecord(Guid Id, string WorkType, string YamlConten
 
 /// <summary>POST /work-orders/{id}/complete: <paramref name="Retryable"/> false when trying again cannot help.</summary>
 public sealed record WorkOrderCompletion(bool Success, string? Message, bool Retryable);
+/// <summary>A webhook delivery this agent claimed: it sends it from inside its cluster and reports the result.</summary>
+public sealed record PendingWebhook(Guid Id, Guid SubscriptionId, string EventType, string Payload, string Url, string? AuthHeader,
+    int TimeoutSeconds, int MaxRetries, int Attempts);
+
+public sealed record WebhookResultReport(bool Success, int? StatusCode, string? Error, long? DurationMs);

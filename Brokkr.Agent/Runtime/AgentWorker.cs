@@ -12,7 +12,7 @@ namespace Brokkr.Agent.Runtime;
 /// inside a tick stops the loop; a failed startup stops the host and marks the process for exit code 1.
 /// </summary>
 public sealed class AgentWorker(AgentStartup startup, HeartbeatSender heartbeat, ReconcileCycle reconcile,
-    DeploymentHealthReporter deploymentHealth, WorkOrderRunner workOrders,
+    DeploymentHealthReporter deploymentHealth, WorkOrderRunner workOrders, WebhookRelay webhooks,
     AgentSettings settings, AgentRuntimeState state, TimeProvider time, IHostApplicationLifetime lifetime,
     ILogger<AgentWorker> log) : BackgroundService
 {
@@ -57,6 +57,7 @@ public sealed class AgentWorker(AgentStartup startup, HeartbeatSender heartbeat,
                             // Only starts an order; it runs in the background so the loop keeps its pace.
                             await workOrders.PollAsync(current, stoppingToken);
                         }
+                        await webhooks.RunAsync(current, stoppingToken);
                     }
                 }
                 else if (!inactiveLogged)

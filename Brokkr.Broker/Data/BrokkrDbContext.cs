@@ -30,6 +30,8 @@ public sealed class BrokkrDbContext(DbContextOptions<BrokkrDbContext> options) :
     public DbSet<WorkOrderAnnotation> WorkOrderAnnotations => Set<WorkOrderAnnotation>();
     public DbSet<AdminRole> AdminRoles => Set<AdminRole>();
     public DbSet<AppInitialization> AppInitializations => Set<AppInitialization>();
+    public DbSet<WebhookSubscription> WebhookSubscriptions => Set<WebhookSubscription>();
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -52,6 +54,8 @@ public sealed class BrokkrDbContext(DbContextOptions<BrokkrDbContext> options) :
         modelBuilder.Entity<WorkOrderAnnotation>().ToTable("work_order_annotations");
         modelBuilder.Entity<AdminRole>().ToTable("admin_role");
         modelBuilder.Entity<AppInitialization>().ToTable("app_initialization");
+        modelBuilder.Entity<WebhookSubscription>().ToTable("webhook_subscriptions").Property(w => w.Filters).HasColumnType("jsonb");
+        modelBuilder.Entity<WebhookDelivery>().ToTable("webhook_deliveries");
 
         // Relationships are declared (without navigations) so EF orders the inserts of one SaveChanges by them.
         modelBuilder.Entity<Stack>().HasOne<Generator>().WithMany().HasForeignKey(s => s.GeneratorId);
@@ -68,6 +72,7 @@ public sealed class BrokkrDbContext(DbContextOptions<BrokkrDbContext> options) :
         modelBuilder.Entity<StackAnnotation>().HasOne<Stack>().WithMany().HasForeignKey(a => a.StackId);
         modelBuilder.Entity<DeploymentHealth>().HasOne<Agent>().WithMany().HasForeignKey(h => h.AgentId);
         modelBuilder.Entity<DeploymentHealth>().HasOne<DeploymentObject>().WithMany().HasForeignKey(h => h.DeploymentObjectId);
+        modelBuilder.Entity<WebhookDelivery>().HasOne<WebhookSubscription>().WithMany().HasForeignKey(d => d.SubscriptionId);
 
         modelBuilder.Entity<WorkOrderTarget>().HasOne<WorkOrder>().WithMany().HasForeignKey(t => t.WorkOrderId);
         modelBuilder.Entity<WorkOrderLabel>().HasOne<WorkOrder>().WithMany().HasForeignKey(l => l.WorkOrderId);
