@@ -6,6 +6,7 @@ using Brokkr.Broker.Api.V1.DeploymentObjects;
 using Brokkr.Broker.Api.V1.Generators;
 using Brokkr.Broker.Api.V1.Health;
 using Brokkr.Broker.Api.V1.Stacks;
+using Brokkr.Broker.Api.V1.Templates;
 using Brokkr.Broker.Authentication;
 using Brokkr.Broker.Configuration;
 using Brokkr.Broker.Data;
@@ -137,6 +138,7 @@ public static class BrokerApp
             .MapAgentsApi()
             .MapStacksApi()
             .MapDeploymentObjectsApi()
+            .MapTemplatesApi()
             .MapAgentEventsApi()
             .MapDeploymentHealthApi();
         return app;

@@ -23,6 +23,10 @@ public sealed class BrokkrDbContext(DbContextOptions<BrokkrDbContext> options) :
     public DbSet<StackAnnotation> StackAnnotations => Set<StackAnnotation>();
     public DbSet<DeploymentObject> DeploymentObjects => Set<DeploymentObject>();
     public DbSet<DeploymentHealth> DeploymentHealth => Set<DeploymentHealth>();
+    public DbSet<StackTemplate> StackTemplates => Set<StackTemplate>();
+    public DbSet<TemplateLabel> TemplateLabels => Set<TemplateLabel>();
+    public DbSet<TemplateAnnotation> TemplateAnnotations => Set<TemplateAnnotation>();
+    public DbSet<RenderedDeploymentObject> RenderedDeploymentObjects => Set<RenderedDeploymentObject>();
     public DbSet<AdminRole> AdminRoles => Set<AdminRole>();
     public DbSet<AppInitialization> AppInitializations => Set<AppInitialization>();
 
@@ -40,6 +44,10 @@ public sealed class BrokkrDbContext(DbContextOptions<BrokkrDbContext> options) :
         modelBuilder.Entity<StackAnnotation>().ToTable("stack_annotations");
         modelBuilder.Entity<DeploymentObject>().ToTable("deployment_objects");
         modelBuilder.Entity<DeploymentHealth>().ToTable("deployment_health");
+        modelBuilder.Entity<StackTemplate>().ToTable("stack_templates");
+        modelBuilder.Entity<TemplateLabel>().ToTable("template_labels");
+        modelBuilder.Entity<TemplateAnnotation>().ToTable("template_annotations");
+        modelBuilder.Entity<RenderedDeploymentObject>().ToTable("rendered_deployment_objects");
         modelBuilder.Entity<AdminRole>().ToTable("admin_role");
         modelBuilder.Entity<AppInitialization>().ToTable("app_initialization");
 
@@ -58,6 +66,11 @@ public sealed class BrokkrDbContext(DbContextOptions<BrokkrDbContext> options) :
         modelBuilder.Entity<StackAnnotation>().HasOne<Stack>().WithMany().HasForeignKey(a => a.StackId);
         modelBuilder.Entity<DeploymentHealth>().HasOne<Agent>().WithMany().HasForeignKey(h => h.AgentId);
         modelBuilder.Entity<DeploymentHealth>().HasOne<DeploymentObject>().WithMany().HasForeignKey(h => h.DeploymentObjectId);
+
+        modelBuilder.Entity<TemplateLabel>().HasOne<StackTemplate>().WithMany().HasForeignKey(l => l.TemplateId);
+        modelBuilder.Entity<TemplateAnnotation>().HasOne<StackTemplate>().WithMany().HasForeignKey(a => a.TemplateId);
+        modelBuilder.Entity<RenderedDeploymentObject>().HasOne<DeploymentObject>().WithMany().HasForeignKey(r => r.DeploymentObjectId);
+        modelBuilder.Entity<RenderedDeploymentObject>().HasOne<StackTemplate>().WithMany().HasForeignKey(r => r.TemplateId);
 
         modelBuilder.Entity<DeploymentObject>().Property(d => d.SequenceId).ValueGeneratedOnAdd();
         modelBuilder.Entity<AgentGeneratorRegistration>().Property(r => r.RegisteredAt)
