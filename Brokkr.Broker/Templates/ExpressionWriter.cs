@@ -12,6 +12,10 @@ public sealed class ExpressionWriter(List<Token> tokens, int line)
     /// <summary>An <c>if</c>/<c>elif</c> condition: no filters, and no mix of <c>and</c> with <c>or</c>, which Liquid groups differently.</summary>
     public string Condition(int start)
     {
+        if (tokens.Skip(start).Any(t => t is { Kind: TokenKind.Symbol, Text: "(" }))
+        {
+            throw TemplateErrors.Unsupported("parentheses", line);
+        }
         var words = tokens.Skip(start).Where(t => t.Kind == TokenKind.Identifier).Select(t => t.Text).ToHashSet();
         if (words.Contains("and") && words.Contains("or"))
         {
@@ -65,6 +69,7 @@ public sealed class ExpressionWriter(List<Token> tokens, int line)
     {
         "+" or "-" or "*" or "/" or "//" or "%" or "~" => TemplateErrors.Unsupported($"the operator `{token.Text}`", line),
         "(" or ")" => TemplateErrors.Unsupported("parentheses", line),
+        "not" or "in" or "is" when token.Kind == TokenKind.Identifier => TemplateErrors.Unsupported($"the operator `{token.Text}`", line),
         _ => TemplateErrors.Syntax($"line {line}: unexpected `{token.Text}`"),
     };
 
