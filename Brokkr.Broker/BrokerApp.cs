@@ -8,6 +8,7 @@ using Brokkr.Broker.Api.V1.Health;
 using Brokkr.Broker.Api.V1.Stacks;
 using Brokkr.Broker.Api.V1.WorkOrders;
 using Brokkr.Broker.Api.V1.Webhooks;
+using Brokkr.Broker.Api.V1.Templates;
 using Brokkr.Broker.Authentication;
 using Brokkr.Broker.Configuration;
 using Brokkr.Broker.Data;
@@ -144,6 +145,7 @@ public static class BrokerApp
             .MapAgentsApi()
             .MapStacksApi()
             .MapDeploymentObjectsApi()
+            .MapTemplatesApi()
             .MapAgentEventsApi()
             .MapDeploymentHealthApi()
             .MapWorkOrdersApi()

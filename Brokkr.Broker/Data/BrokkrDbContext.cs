@@ -28,6 +28,10 @@ public sealed class BrokkrDbContext(DbContextOptions<BrokkrDbContext> options) :
     public DbSet<WorkOrderTarget> WorkOrderTargets => Set<WorkOrderTarget>();
     public DbSet<WorkOrderLabel> WorkOrderLabels => Set<WorkOrderLabel>();
     public DbSet<WorkOrderAnnotation> WorkOrderAnnotations => Set<WorkOrderAnnotation>();
+    public DbSet<StackTemplate> StackTemplates => Set<StackTemplate>();
+    public DbSet<TemplateLabel> TemplateLabels => Set<TemplateLabel>();
+    public DbSet<TemplateAnnotation> TemplateAnnotations => Set<TemplateAnnotation>();
+    public DbSet<RenderedDeploymentObject> RenderedDeploymentObjects => Set<RenderedDeploymentObject>();
     public DbSet<AdminRole> AdminRoles => Set<AdminRole>();
     public DbSet<AppInitialization> AppInitializations => Set<AppInitialization>();
     public DbSet<WebhookSubscription> WebhookSubscriptions => Set<WebhookSubscription>();
@@ -52,6 +56,10 @@ public sealed class BrokkrDbContext(DbContextOptions<BrokkrDbContext> options) :
         modelBuilder.Entity<WorkOrderTarget>().ToTable("work_order_targets");
         modelBuilder.Entity<WorkOrderLabel>().ToTable("work_order_labels");
         modelBuilder.Entity<WorkOrderAnnotation>().ToTable("work_order_annotations");
+        modelBuilder.Entity<StackTemplate>().ToTable("stack_templates");
+        modelBuilder.Entity<TemplateLabel>().ToTable("template_labels");
+        modelBuilder.Entity<TemplateAnnotation>().ToTable("template_annotations");
+        modelBuilder.Entity<RenderedDeploymentObject>().ToTable("rendered_deployment_objects");
         modelBuilder.Entity<AdminRole>().ToTable("admin_role");
         modelBuilder.Entity<AppInitialization>().ToTable("app_initialization");
         modelBuilder.Entity<WebhookSubscription>().ToTable("webhook_subscriptions").Property(w => w.Filters).HasColumnType("jsonb");
@@ -77,6 +85,11 @@ public sealed class BrokkrDbContext(DbContextOptions<BrokkrDbContext> options) :
         modelBuilder.Entity<WorkOrderTarget>().HasOne<WorkOrder>().WithMany().HasForeignKey(t => t.WorkOrderId);
         modelBuilder.Entity<WorkOrderLabel>().HasOne<WorkOrder>().WithMany().HasForeignKey(l => l.WorkOrderId);
         modelBuilder.Entity<WorkOrderAnnotation>().HasOne<WorkOrder>().WithMany().HasForeignKey(a => a.WorkOrderId);
+
+        modelBuilder.Entity<TemplateLabel>().HasOne<StackTemplate>().WithMany().HasForeignKey(l => l.TemplateId);
+        modelBuilder.Entity<TemplateAnnotation>().HasOne<StackTemplate>().WithMany().HasForeignKey(a => a.TemplateId);
+        modelBuilder.Entity<RenderedDeploymentObject>().HasOne<DeploymentObject>().WithMany().HasForeignKey(r => r.DeploymentObjectId);
+        modelBuilder.Entity<RenderedDeploymentObject>().HasOne<StackTemplate>().WithMany().HasForeignKey(r => r.TemplateId);
 
         modelBuilder.Entity<DeploymentObject>().Property(d => d.SequenceId).ValueGeneratedOnAdd();
         modelBuilder.Entity<AgentGeneratorRegistration>().Property(r => r.RegisteredAt)

@@ -6,18 +6,18 @@ namespace Brokkr.Broker.Errors;
 public sealed record ErrorBody(
     string Code,
     string Message,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, string>? Details = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, object>? Details = null);
 
 /// <summary>
 /// A client-visible failure raised anywhere below an endpoint; <see cref="ErrorMappingMiddleware"/> turns it into
 /// the envelope. Handlers throw it for every 4xx so their bodies stay the happy path.
 /// </summary>
-public sealed class ApiException(int status, string code, string message, IReadOnlyDictionary<string, string>? details = null)
+public sealed class ApiException(int status, string code, string message, IReadOnlyDictionary<string, object>? details = null)
     : Exception(message)
 {
     public int Status { get; } = status;
     public string Code { get; } = code;
-    public IReadOnlyDictionary<string, string>? Details { get; } = details;
+    public IReadOnlyDictionary<string, object>? Details { get; } = details;
 
     /// <summary>Sent as <c>Retry-After</c> when set: the failure is temporary and the client should come back.</summary>
     public int? RetryAfterSeconds { get; init; }

@@ -26,7 +26,7 @@ public static class DatabaseErrors
         }
 
         var details = postgres.ConstraintName is { Length: > 0 } name
-            ? new Dictionary<string, string> { ["constraint"] = name }
+            ? new Dictionary<string, object> { ["constraint"] = name }
             : null;
         return postgres.SqlState switch
         {

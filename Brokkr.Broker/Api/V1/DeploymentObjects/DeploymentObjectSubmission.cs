@@ -36,13 +36,18 @@ public sealed record DeploymentObjectSubmission(string YamlContent, string YamlC
             (content, marker) = ParseJson(DecodeUtf8(bytes));
         }
 
-        if (!(marker && string.IsNullOrWhiteSpace(content)))
-        {
-            RequireYamlObjects(content, Invalid);
-        }
-        var checksum = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(content)));
-        return new DeploymentObjectSubmission(content, checksum, marker);
+        return marker && string.IsNullOrWhiteSpace(content) ? WithChecksum(content, marker) : FromYaml(content, marker);
     }
+
+    /// <summary>Validates YAML from elsewhere (a rendered template) exactly as a posted object's.</summary>
+    public static DeploymentObjectSubmission FromYaml(string content, bool marker = false)
+    {
+        RequireYamlObjects(content, Invalid);
+        return WithChecksum(content, marker);
+    }
+
+    private static DeploymentObjectSubmission WithChecksum(string content, bool marker) =>
+        new(content, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(content))), marker);
 
     public static bool IsYaml(string? mediaType) =>
         MediaTypeHeaderValue.TryParse(mediaType, out var parsed) &&

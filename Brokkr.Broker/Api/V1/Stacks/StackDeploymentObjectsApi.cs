@@ -32,26 +32,7 @@ public static class StackDeploymentObjectsApi
     {
         await db.OwnedStackAsync(id, caller);
         var submission = await DeploymentObjectSubmission.ReadAsync(request);
-        // The stack may have been deleted while the body arrived. Locked, it stays live until the object is
-        // committed: a racing soft delete waits, then its trigger retires this object like the others.
-        await using var transaction = await db.Database.BeginTransactionAsync();
-        if (!await db.LockLiveStackAsync(id))
-        {
-            throw LiveRows.StackNotFound();
-        }
-        var deploymentObject = new DeploymentObject
-        {
-            Id = Guid.CreateVersion7(),
-            StackId = id,
-            YamlContent = submission.YamlContent,
-            YamlChecksum = submission.YamlChecksum,
-            IsDeletionMarker = submission.IsDeletionMarker,
-            SubmittedAt = DateTime.UtcNow,
-        };
-        db.DeploymentObjects.Add(deploymentObject);
-        await db.SaveChangesAsync();
-        await transaction.CommitAsync();
-        metrics.DeploymentObjectCreated();
+        var deploymentObject = await DeploymentObjectStore.AppendAsync(db, metrics, id, submission);
         return TypedResults.Created($"/api/v1/deployment-objects/{deploymentObject.Id}", deploymentObject);
     }
 }

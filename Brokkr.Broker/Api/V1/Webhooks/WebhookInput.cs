@@ -25,7 +25,7 @@ public static class WebhookInput
 
     private static ApiException Removed(string field, string useInstead) => new(StatusCodes.Status422UnprocessableEntity,
         "unsupported_field", $"{field} is no longer supported; use {useInstead}",
-        new Dictionary<string, string> { ["field"] = field, ["use_instead"] = useInstead });
+        new Dictionary<string, object> { ["field"] = field, ["use_instead"] = useInstead });
 
     public static string Url(string? value)
     {

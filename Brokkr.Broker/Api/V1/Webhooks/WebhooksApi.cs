@@ -137,7 +137,7 @@ public static class WebhooksApi
     }
 
     private static ApiException Failed(string message, int? statusCode) => new(StatusCodes.Status400BadRequest, "webhook_test_failed", message,
-        statusCode is { } s ? new Dictionary<string, string> { ["status_code"] = s.ToString(System.Globalization.CultureInfo.InvariantCulture) } : null);
+        statusCode is { } s ? new Dictionary<string, object> { ["status_code"] = s.ToString(System.Globalization.CultureInfo.InvariantCulture) } : null);
 
     private static async Task<(JsonElement Raw, T Body)> ReadAsync<T>(HttpRequest request, bool creating)
     {
