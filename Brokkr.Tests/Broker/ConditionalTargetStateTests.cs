@@ -151,10 +151,12 @@ public sealed class ConditionalTargetStateTests(BrokerHost broker) : IClassFixtu
     public async Task A_poll_without_the_header_answers_exactly_as_before()
     {
         var (generator, agent, stack) = await TargetedStackAsync();
-        var d = await _fleet.DeploymentObjectAsync(generator, stack);
+        var id = (await _fleet.DeploymentObjectAsync(generator, stack)).Id();
+        // As stored (the creation answer carries the clock's full precision, the database keeps microseconds).
+        var stored = await _fleet.Admin.Send("GET", $"/deployment-objects/{id}").Expect(200);
         var poll = await PollAsync(agent);
         var only = Assert.Single(JsonDocument.Parse(poll.Body).RootElement.EnumerateArray());
-        Assert.Equal(d.GetRawText(), only.GetRawText());
+        Assert.Equal(stored.GetRawText(), only.GetRawText());
     }
 
     /// <summary>The old tag now misses with the new state; the new tag is current.</summary>
