@@ -53,6 +53,7 @@ public static class AgentApp
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<AgentRuntimeState>();
         services.AddSingleton<AgentMetrics>();
+        services.AddSingleton<TargetStateCache>();
         services.AddSingleton(sp => new Lazy<IKubernetesClient>(() => new KubernetesClient(
             KubernetesConnectionResolver.Resolve(agent.KubeconfigPaths, Environment.GetEnvironmentVariable),
             agent.KubernetesRequestTimeout, sp.GetRequiredService<AgentMetrics>())));

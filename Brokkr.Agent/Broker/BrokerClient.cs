@@ -8,9 +8,13 @@ namespace Brokkr.Agent.Broker;
 /// The broker's REST API v1 as the agent uses it (brokkr-core.md §4.5, §7). The HttpClient comes configured with the
 /// broker root as base address (resolved by service discovery) and the PAK as a Bearer header, behind
 /// <see cref="BrokerResilience"/>: reads are retried a little, writes never; beyond that the control loop decides.
+/// Target-state polls are conditional (If-None-Match with the last answer's ETag, kept in <see cref="TargetStateCache"/>).
 /// </summary>
-public sealed class BrokerClient(HttpClient http)
+public sealed class BrokerClient(HttpClient http, TargetStateCache? targetStates = null)
 {
+    // Without a shared cache (a client built on its own) every poll is unconditional, as against an older broker.
+    private readonly TargetStateCache _targetStates = targetStates ?? new TargetStateCache();
+
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
@@ -59,10 +63,40 @@ public sealed class BrokerClient(HttpClient http)
     public Task SendHeartbeatAsync(Guid agentId, HeartbeatReport report, CancellationToken cancellationToken) =>
         SendAsync<JsonElement>(HttpMethod.Post, $"api/v1/agents/{agentId}/heartbeat", report, cancellationToken);
 
-    /// <summary>The incremental target state (objects not yet acknowledged), or with <paramref name="full"/> every stack's desired object.</summary>
-    public Task<List<DeploymentObjectRecord>> GetTargetStateAsync(Guid agentId, bool full, CancellationToken cancellationToken) =>
-        SendAsync<List<DeploymentObjectRecord>>(HttpMethod.Get,
-            $"api/v1/agents/{agentId}/target-state" + (full ? "?mode=full" : ""), null, cancellationToken);
+    /// <summary>
+    /// The incremental target state (objects not yet acknowledged), or with <paramref name="full"/> every stack's
+    /// desired object. Asks with the last answer's ETag; on 304 the last answer is still the state. A broker that sends
+    /// no ETag (upstream's) is polled unconditionally every time.
+    /// </summary>
+    public async Task<List<DeploymentObjectRecord>> GetTargetStateAsync(Guid agentId, bool full, CancellationToken cancellationToken)
+    {
+        var path = $"api/v1/agents/{agentId}/target-state" + (full ? "?mode=full" : "");
+        var last = _targetStates.Get(agentId, full);
+        using var request = NewRequest(HttpMethod.Get, path, null);
+        if (last is not null)
+        {
+            request.Headers.TryAddWithoutValidation("If-None-Match", last.ETag);
+        }
+        var (status, text, etag) = await ExchangeAsync(request, cancellationToken);
+        if (status == HttpStatusCode.NotModified)
+        {
+            if (last is null)
+            {
+                throw new BrokerApiException(status, null, $"broker answered 304 to GET /{StripQuery(path)} that was not conditional");
+            }
+            return [.. last.Objects];
+        }
+        var objects = Parse<List<DeploymentObjectRecord>>(status, HttpMethod.Get, path, text) ?? [];
+        if (etag is null)
+        {
+            _targetStates.Forget(agentId, full);
+        }
+        else
+        {
+            _targetStates.Set(agentId, full, new TargetStateCache.Entry(etag, [.. objects]));
+        }
+        return objects;
+    }
 
     public Task<List<AgentEventRecord>> GetEventsAsync(Guid agentId, CancellationToken cancellationToken) =>
         SendAsync<List<AgentEventRecord>>(HttpMethod.Get, $"api/v1/agents/{agentId}/events", null, cancellationToken);
@@ -106,12 +140,29 @@ public sealed class BrokerClient(HttpClient http)
 
     private async Task<T> SendAsync<T>(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(method, path);
+        using var request = NewRequest(method, path, body);
+        var (status, text, _) = await ExchangeAsync(request, cancellationToken);
+        if (status == HttpStatusCode.NotModified)
+        {
+            throw Failure(status, method, path, text); // only a conditional request may be answered so
+        }
+        return Parse<T>(status, method, path, text);
+    }
+
+    private static HttpRequestMessage NewRequest(HttpMethod method, string path, object? body)
+    {
+        var request = new HttpRequestMessage(method, path);
         if (body is not null)
         {
             request.Content = JsonContent.Create(body, body.GetType(), options: Json);
         }
+        return request;
+    }
 
+    /// <summary>Sends and reads the answer; throws unless it is a success or 304 Not Modified.</summary>
+    private async Task<(HttpStatusCode Status, string Text, string? ETag)> ExchangeAsync(HttpRequestMessage request,
+        CancellationToken cancellationToken)
+    {
         HttpResponseMessage response;
         try
         {
@@ -124,31 +175,37 @@ public sealed class BrokerClient(HttpClient http)
 
         using (response)
         {
+            var path = request.RequestUri?.OriginalString ?? "";
             var text = await response.Content.ReadAsStringAsync(cancellationToken);
             if (response.StatusCode is HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout)
             {
-                throw new BrokerUnreachableException($"broker at {http.BaseAddress} answered {(int)response.StatusCode} to {method} /{StripQuery(path)}");
+                throw new BrokerUnreachableException($"broker at {http.BaseAddress} answered {(int)response.StatusCode} to {request.Method} /{StripQuery(path)}");
             }
 
-            if (!response.IsSuccessStatusCode)
+            if (!response.IsSuccessStatusCode && response.StatusCode != HttpStatusCode.NotModified)
             {
-                throw Failure(response.StatusCode, method, path, text);
+                throw Failure(response.StatusCode, request.Method, path, text);
             }
 
-            if (text.Length == 0)
-            {
-                return default!;
-            }
+            return (response.StatusCode, text, response.Headers.ETag?.ToString());
+        }
+    }
 
-            try
-            {
-                return JsonSerializer.Deserialize<T>(text, Json)!;
-            }
-            catch (JsonException e)
-            {
-                throw new BrokerApiException(response.StatusCode, null,
-                    $"broker answered {method} /{StripQuery(path)} with unreadable JSON: {e.Message}");
-            }
+    private static T Parse<T>(HttpStatusCode status, HttpMethod method, string path, string text)
+    {
+        if (text.Length == 0)
+        {
+            return default!;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<T>(text, Json)!;
+        }
+        catch (JsonException e)
+        {
+            throw new BrokerApiException(status, null,
+                $"broker answered {method} /{StripQuery(path)} with unreadable JSON: {e.Message}");
         }
     }
 

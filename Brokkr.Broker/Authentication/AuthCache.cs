@@ -16,18 +16,23 @@ namespace Brokkr.Broker.Authentication;
 /// nothing and stores nothing, and every request is verified against the database. It starts suspended.</item>
 /// </list>
 /// </summary>
+/// <remarks>
+/// Memory is bounded by <c>auth_cache_max_entries</c> (about 370 bytes an entry: the 64-character hash key, the caller
+/// and MemoryCache's entry), so the default 150,000 stays under ~55 MB even when full. Past the cap new PAKs are
+/// verified against the database until expiry or compaction frees room; nothing is ever served stale.
+/// </remarks>
 public sealed class AuthCache : IDisposable
 {
-    private const int MaxEntries = 10_000;
     private readonly Lock _gate = new();
     private readonly TimeSpan _ttl;
-    private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = MaxEntries });
+    private readonly MemoryCache _cache;
     private long _generation;
     private bool _active;
 
     public AuthCache(IOptions<BrokerOptions> options)
     {
         _ttl = TimeSpan.FromSeconds(Math.Max(0, options.Value.AuthCacheTtlSeconds));
+        _cache = new MemoryCache(new MemoryCacheOptions { SizeLimit = Math.Max(1, options.Value.AuthCacheMaxEntries) });
     }
 
     /// <summary>False when the TTL is 0: nothing is cached, so there is nothing to keep in step.</summary>

@@ -7,7 +7,7 @@ namespace Brokkr.Broker.Authentication;
 
 /// <summary>
 /// Resolves a presented PAK to a <see cref="Caller"/> in the spec's order (§2.4: cache → admin → live agent → live
-/// generator) and caches successes by hash for <c>auth_cache_ttl_seconds</c> (§2.5), bounded to 10 000 entries.
+/// generator) and caches successes by hash for <c>auth_cache_ttl_seconds</c> (§2.5), bounded to <c>auth_cache_max_entries</c>.
 /// Only hashes are ever held: the plaintext never leaves <see cref="ResolveAsync"/>.
 /// </summary>
 public sealed class PakResolver(BrokkrDbContext db, AuthCache cache, AuthFailureLimiter? limiter = null)

@@ -14,8 +14,17 @@ public sealed class BrokerOptions
     [ConfigurationKeyName("pak_hash")]
     public string? PakHash { get; set; } = DevelopmentAdminPakHash;
 
+    /// <summary>
+    /// How long a resolved PAK is cached. Rotation and deletion revoke at once on every replica (NOTIFY), and the cache
+    /// is suspended while that cannot be heard, so the TTL only bounds changes made behind the API's back; ten minutes
+    /// keeps a 10 s poller's cache misses near one request in 120.
+    /// </summary>
     [ConfigurationKeyName("auth_cache_ttl_seconds")]
-    public int AuthCacheTtlSeconds { get; set; } = 60;
+    public int AuthCacheTtlSeconds { get; set; } = 600;
+
+    /// <summary>Most PAKs cached at once (about 370 bytes each): room for 100,000 agents plus their generators.</summary>
+    [ConfigurationKeyName("auth_cache_max_entries")]
+    public int AuthCacheMaxEntries { get; set; } = 150_000;
 
     /// <summary>Failed PAK verifications one client address may make in a burst before it gets 429; 0 disables the limit.</summary>
     [ConfigurationKeyName("auth_failure_burst")]

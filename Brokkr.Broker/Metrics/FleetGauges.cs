@@ -45,13 +45,16 @@ public sealed class FleetGauges
     public ChannelReader<bool> RefreshRequests => _refreshRequests.Reader;
 
     /// <summary>
-    /// A known agent's age restarts now; a new one, and the stack and object counts, come with the refresh the
-    /// heartbeat requests.
+    /// A known agent's age restarts now, in memory, and costs no query: a fleet of known agents heartbeating thousands
+    /// of times a minute leaves the database to the periodic refresh. An agent not known yet (or any agent when only
+    /// the database counts them) requests a refresh, which brings it in along with the stack and object counts.
     /// </summary>
     public void Heartbeat(Guid agentId, DateTime at)
     {
-        State.Heartbeat(agentId, at);
-        _refreshRequests.Writer.TryWrite(true);
+        if (!State.Heartbeat(agentId, at) || !PerAgentSeries)
+        {
+            _refreshRequests.Writer.TryWrite(true);
+        }
     }
 
     /// <summary>A renamed agent's series carries the new name from the next scrape on.</summary>

@@ -8,7 +8,8 @@ namespace Brokkr.Broker.Metrics;
 
 /// <summary>
 /// Loads <see cref="FleetGauges"/> from the database with one query: at startup (before the first request, so the
-/// first scrape is already true), every <c>fleet_metrics_refresh_seconds</c>, and after heartbeats. Heartbeats are
+/// first scrape is already true), every <c>fleet_metrics_refresh_seconds</c>, and after heartbeats of agents not yet known (with per-agent series;
+/// without them after every heartbeat, as only the database counts the active agents). Heartbeats are
 /// coalesced: at most one refresh runs at a time, at most one waits, and refreshes start at least
 /// <see cref="MinimumGap"/> apart, so a fleet heartbeating thousands of times a minute still costs about one query a
 /// second.

@@ -29,7 +29,8 @@ public static class AgentRuntimeApi
     public static RouteGroupBuilder MapAgentRuntimeApi(this RouteGroupBuilder agents)
     {
         agents.MapPost("/{id}/heartbeat", Heartbeat).WithMetadata(new JsonBodyMetadata(typeof(HeartbeatReport), IsOptional: true));
-        agents.MapGet("/{id}/target-state", TargetState);
+        // 304 is beyond the contract: only a client that sent If-None-Match can get it (docs/api.md).
+        agents.MapGet("/{id}/target-state", TargetState).Produces(StatusCodes.Status304NotModified);
         agents.MapGet("/{id}/stacks", Stacks);
         agents.MapGet("/{id}/events", ListEvents);
         agents.MapPost("/{id}/events", AddEvent);
@@ -67,11 +68,31 @@ public static class AgentRuntimeApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<Ok<List<DeploymentObject>>> TargetState(Guid id, string? mode, Caller caller, BrokkrDbContext db)
+    /// <summary>
+    /// Conditional polling: the answer carries an ETag (<see cref="TargetStateTag"/>). A request whose If-None-Match
+    /// matches costs one narrow query (ids and stamps, no YAML) and gets 304; without the header it is one query, as
+    /// ever. The tag sent with a 200 is computed from the very rows in that body, so it can never describe a newer or
+    /// older state than the one the client got.
+    /// </summary>
+    private static async Task<Results<Ok<List<DeploymentObject>>, StatusCodeHttpResult>> TargetState(Guid id, string? mode,
+        Caller caller, BrokkrDbContext db, HttpContext http)
     {
         caller.RequireAdminOrAgentSelf(id);
         var full = string.Equals(mode, "full", StringComparison.Ordinal);
-        return TypedResults.Ok(await TargetingQueries.TargetState(db, id, full).ToListAsync());
+        var query = TargetingQueries.TargetState(db, id, full);
+        var ifNoneMatch = http.Request.Headers.IfNoneMatch;
+        if (ifNoneMatch.Count > 0)
+        {
+            var current = TargetStateTag.Of(full, await query.Select(d => new TargetStateRow(d.Id, d.UpdatedAt)).ToListAsync());
+            if (TargetStateTag.Matches(ifNoneMatch, current))
+            {
+                http.Response.Headers.ETag = current.ToString();
+                return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+            }
+        }
+        var objects = await query.ToListAsync();
+        http.Response.Headers.ETag = TargetStateTag.Of(full, objects.Select(d => new TargetStateRow(d.Id, d.UpdatedAt))).ToString();
+        return TypedResults.Ok(objects);
     }
 
     private static async Task<Ok<List<Stack>>> Stacks(Guid id, Caller caller, BrokkrDbContext db)
