@@ -3,6 +3,7 @@ using Brokkr.Broker.Api.V1.AgentEvents;
 using Brokkr.Broker.Api.V1.Agents;
 using Brokkr.Broker.Api.V1.Auth;
 using Brokkr.Broker.Api.V1.DeploymentObjects;
+using Brokkr.Broker.Api.V1.Fleet;
 using Brokkr.Broker.Api.V1.Generators;
 using Brokkr.Broker.Api.V1.Health;
 using Brokkr.Broker.Api.V1.Stacks;
@@ -141,7 +142,8 @@ public static class BrokerApp
             .MapDeploymentObjectsApi()
             .MapAgentEventsApi()
             .MapDeploymentHealthApi()
-            .MapWorkOrdersApi();
+            .MapWorkOrdersApi()
+            .MapFleetApi();
         return app;
     }
 
