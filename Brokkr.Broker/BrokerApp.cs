@@ -3,6 +3,7 @@ using Brokkr.Broker.Api.V1.AgentEvents;
 using Brokkr.Broker.Api.V1.Agents;
 using Brokkr.Broker.Api.V1.Auth;
 using Brokkr.Broker.Api.V1.DeploymentObjects;
+using Brokkr.Broker.Api.V1.Fleet;
 using Brokkr.Broker.Api.V1.Generators;
 using Brokkr.Broker.Api.V1.Health;
 using Brokkr.Broker.Api.V1.Stacks;
@@ -149,7 +150,8 @@ public static class BrokerApp
             .MapAgentEventsApi()
             .MapDeploymentHealthApi()
             .MapWorkOrdersApi()
-            .MapWebhooksApi();
+            .MapWebhooksApi()
+            .MapFleetApi();
         return app;
     }
 

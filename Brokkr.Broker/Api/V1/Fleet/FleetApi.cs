@@ -1,0 +1,37 @@
+using Brokkr.Broker.Authentication;
+using Brokkr.Broker.Data;
+using Brokkr.Broker.Errors;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Brokkr.Broker.Api.V1.Fleet;
+
+/// <summary>The fleet view (admin only): every agent's measured signals, and one agent's with its recent events.</summary>
+public static class FleetApi
+{
+    private const int RecentEvents = 20;
+
+    public static RouteGroupBuilder MapFleetApi(this RouteGroupBuilder api)
+    {
+        api.MapGet("/fleet", List).WithTags("fleet");
+        api.MapGet("/agents/{id}/fleet-status", ForAgent).WithTags("fleet");
+        return api;
+    }
+
+    /// <summary><c>pak_id</c> narrows the view to agents registered with that generator; it is a filter, not a permission.</summary>
+    private static async Task<Ok<List<FleetAgentRecord>>> List(Caller caller, Guid? pak_id, BrokkrDbContext db, CancellationToken cancellationToken)
+    {
+        caller.RequireAdmin();
+        return TypedResults.Ok(await FleetQuery.LoadAsync(db, agentId: null, pak_id, cancellationToken));
+    }
+
+    private static async Task<Ok<AgentFleetStatusResponse>> ForAgent(Guid id, Caller caller, BrokkrDbContext db, CancellationToken cancellationToken)
+    {
+        caller.RequireAdmin();
+        var record = (await FleetQuery.LoadAsync(db, id, generatorId: null, cancellationToken)).SingleOrDefault()
+            ?? throw ApiException.NotFound("agent_not_found", "agent not found");
+        var events = await db.AgentEvents.AsNoTracking().Where(e => e.AgentId == id && e.DeletedAt == null)
+            .OrderByDescending(e => e.CreatedAt).ThenByDescending(e => e.Id).Take(RecentEvents).ToListAsync(cancellationToken);
+        return TypedResults.Ok(new AgentFleetStatusResponse(record, events));
+    }
+}
