@@ -8,6 +8,7 @@ using Brokkr.Broker.Api.V1.Health;
 using Brokkr.Broker.Api.V1.Stacks;
 using Brokkr.Broker.Authentication;
 using Brokkr.Broker.Configuration;
+using Brokkr.Broker.OperatorConsole;
 using Brokkr.Broker.Data;
 using Brokkr.Broker.Errors;
 using Brokkr.Broker.Metrics;
@@ -88,6 +89,7 @@ public static class BrokerApp
         });
 
         services.AddSingleton<PakFormat>();
+        services.AddSingleton<ConsoleCredential>();
         services.AddSingleton<AuthCache>();
         services.AddSingleton<PakRevocations>();
         services.AddSingleton<AuthFailureLimiter>();
@@ -139,6 +141,7 @@ public static class BrokerApp
             .MapDeploymentObjectsApi()
             .MapAgentEventsApi()
             .MapDeploymentHealthApi();
+        app.MapConsole();
         return app;
     }
 
