@@ -7,19 +7,20 @@ using Brokkr.Broker.Api.V1.Fleet;
 using Brokkr.Broker.Api.V1.Generators;
 using Brokkr.Broker.Api.V1.Health;
 using Brokkr.Broker.Api.V1.Stacks;
-using Brokkr.Broker.Api.V1.WorkOrders;
-using Brokkr.Broker.Api.V1.Webhooks;
 using Brokkr.Broker.Api.V1.Templates;
+using Brokkr.Broker.Api.V1.Webhooks;
+using Brokkr.Broker.Api.V1.WorkOrders;
 using Brokkr.Broker.Authentication;
 using Brokkr.Broker.Configuration;
 using Brokkr.Broker.Data;
 using Brokkr.Broker.Errors;
 using Brokkr.Broker.Metrics;
+using Brokkr.Broker.OperatorConsole;
 using Brokkr.Broker.Startup;
 using Brokkr.Broker.Webhooks;
 using Brokkr.ServiceDefaults.Configuration;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace Brokkr.Broker;
@@ -93,6 +94,7 @@ public static class BrokerApp
         });
 
         services.AddSingleton<PakFormat>();
+        services.AddSingleton<ConsoleCredential>();
         services.AddSingleton<AuthCache>();
         services.AddSingleton<PakRevocations>();
         services.AddSingleton<AuthFailureLimiter>();
@@ -152,6 +154,8 @@ public static class BrokerApp
             .MapWorkOrdersApi()
             .MapWebhooksApi()
             .MapFleetApi();
+        // Last: the console answers every GET path nothing above owns.
+        app.MapConsole();
         return app;
     }
 

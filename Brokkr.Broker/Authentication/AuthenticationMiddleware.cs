@@ -1,3 +1,4 @@
+using Brokkr.Broker.OperatorConsole;
 using Brokkr.Broker.Errors;
 using Brokkr.Broker.Metrics;
 
@@ -10,9 +11,17 @@ namespace Brokkr.Broker.Authentication;
 /// </summary>
 public sealed class AuthenticationMiddleware(RequestDelegate next, BusinessMetrics metrics)
 {
-    public async Task InvokeAsync(HttpContext context, PakResolver resolver)
+    public async Task InvokeAsync(HttpContext context, PakResolver resolver, ConsoleCredential console)
     {
         var (pak, failure) = ReadPak(context.Request);
+        if (pak is not null && console.Matches(pak))
+        {
+            // Checked in memory before the database: the console's reads cost no lookup, its writes are refused here.
+            ConsoleAccess.Demand(context.Request);
+            context.Features.Set(ConsoleCredential.Caller);
+            await next(context);
+            return;
+        }
         Caller? caller;
         try
         {

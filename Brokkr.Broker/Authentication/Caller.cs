@@ -14,7 +14,8 @@ public enum CallerRole
 /// The authenticated identity of a request (spec §2.4), with the ownership predicates of §4. Endpoints take it as a
 /// parameter; it binds from what <see cref="AuthenticationMiddleware"/> resolved.
 /// </summary>
-public sealed record Caller(CallerRole Role, Guid? AgentId = null, Guid? GeneratorId = null)
+/// <param name="ReadOnly">The operator console's credential: admin reads, no writes (<see cref="OperatorConsole.ConsoleAccess"/>).</param>
+public sealed record Caller(CallerRole Role, Guid? AgentId = null, Guid? GeneratorId = null, bool ReadOnly = false)
 {
     public bool IsAdmin => Role == CallerRole.Admin;
     public bool IsAgent => Role == CallerRole.Agent;

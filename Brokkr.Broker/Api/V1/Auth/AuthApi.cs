@@ -20,7 +20,7 @@ public static class AuthApi
     }
 
     private static Ok<AuthResponse> WhoAmI(Caller caller) =>
-        TypedResults.Ok(new AuthResponse(caller.IsAdmin, caller.AgentId, caller.GeneratorId, Readonly: false));
+        TypedResults.Ok(new AuthResponse(caller.IsAdmin, caller.AgentId, caller.GeneratorId, Readonly: caller.ReadOnly));
 
     private static async Task<Ok<List<PakSummary>>> Paks(Caller caller, BrokkrDbContext db)
     {
