@@ -19,8 +19,8 @@ using Brokkr.Broker.OperatorConsole;
 using Brokkr.Broker.Startup;
 using Brokkr.Broker.Webhooks;
 using Brokkr.ServiceDefaults.Configuration;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Npgsql;
 
 namespace Brokkr.Broker;
