@@ -77,6 +77,7 @@ public sealed class RestartableBroker : IAsyncLifetime
             ["urls"] = url,
             ["ConnectionStrings:brokkr"] = _database.ConnectionString,
             ["Logging:LogLevel:Default"] = "Warning",
+            ["Brokkr:Broker:webhook_encryption_key"] = Webhooks.WebhookBroker.Key,
         }));
         await _app.StartAsync();
         BaseAddress = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
