@@ -19,6 +19,15 @@ public sealed class CatalogExpositionTests(BrokerProcess broker) : IClassFixture
     {
         var agent = await new Fleet(broker).AgentAsync();
         var agentName = (await broker.Client().Send("PUT", $"/agents/{agent.Id}", new { status = "ACTIVE" }).Expect(200)).Str("name");
+        // A work order the stand-in's Job controller completes, so the work-order histogram has an observation.
+        await broker.Client().Send("POST", "/work-orders", new
+        {
+            work_type = "custom",
+            yaml_content = "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: catalog\n  annotations:\n    " +
+                           KubernetesStandIn.Storage.JobController.OutcomeAnnotation + ": Complete\nspec:\n  template:\n    spec:\n" +
+                           "      restartPolicy: Never\n      containers:\n      - name: c\n        image: busybox\n",
+            targeting = new { agent_ids = new[] { agent.Id } },
+        }).Expect(201);
         await using var kubernetes = await KubernetesStandIn.KubernetesStandIn.StartAsync(new KubernetesStandIn.StandInOptions());
         using var kubeconfig = new StandInKubeconfig(kubernetes.BaseAddress, "token");
         await using var process = await ServiceProcess.StartAsync("Brokkr.Agent", new Dictionary<string, string?>
@@ -33,8 +42,9 @@ public sealed class CatalogExpositionTests(BrokerProcess broker) : IClassFixture
         });
         using var agentClient = process.CreateClient();
         var agentExposition = await Poll.UntilAsync(() => agentClient.GetStringAsync("/metrics"),
-            text => ExpositionParser.Parse(text).Any(s => s.Name == "brokkr_agent_poll_requests_total" && s.Value > 0),
-            "the agent's first poll", process);
+            text => ExpositionParser.Parse(text).Any(s => s.Name == "brokkr_agent_poll_requests_total" && s.Value > 0) &&
+                    ExpositionParser.Parse(text).Any(s => s.Name == "brokkr_agent_work_orders_completed_total" && s.Value > 0),
+            "the agent's first poll and work order", process);
         var brokerExposition = await Poll.UntilAsync(() => broker.Client(null).GetStringAsync("/metrics"),
             text => text.Contains("brokkr_agent_heartbeat_age_seconds{", StringComparison.Ordinal),
             "the agent's first heartbeat", process);
