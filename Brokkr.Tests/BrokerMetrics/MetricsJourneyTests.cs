@@ -85,7 +85,8 @@ public sealed class MetricsJourneyTests(JourneyBroker broker) : IClassFixture<Jo
 
         // No route: counted as unmatched, authenticated or not.
         await _http.SendAsync(admin, "GET", "/api/v1/no-such-thing", "unmatched", 404);
-        await _http.SendAsync(anonymous, "GET", "/no/such/thing", "unmatched", 404);
+        // Under /internal: every other unknown GET path is the operator console's.
+        await _http.SendAsync(anonymous, "GET", "/internal/no/such/thing", "unmatched", 404);
 
         // Deleting an agent removes its heartbeat-age series at once; deleting a stack leaves a deletion marker.
         await _http.SendAsync(admin, "DELETE", $"{Agents}/{a2.Tenant.Id}", $"{Agents}/:id", 204);
