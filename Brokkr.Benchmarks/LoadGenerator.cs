@@ -37,11 +37,32 @@ public static class ProcessCpu
 {
     private const double TicksPerSecond = 100;
 
-    public static TimeSpan Of(int pid)
+    /// <summary>With <paramref name="includeReapedChildren"/>, also the CPU of children that exited and were waited for.</summary>
+    public static TimeSpan Of(int pid, bool includeReapedChildren = false)
     {
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
-        // Fields after the parenthesised command name; utime and stime are fields 14 and 15 of the whole line.
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return TimeSpan.FromSeconds((long.Parse(fields[11]) + long.Parse(fields[12])) / TicksPerSecond);
+        var fields = Fields(pid);
+        if (fields is null)
+        {
+            return TimeSpan.Zero; // exited since it was listed
+        }
+        // utime, stime, cutime, cstime are fields 14–17 of the whole line.
+        var ticks = long.Parse(fields[11]) + long.Parse(fields[12]) + (includeReapedChildren ? long.Parse(fields[13]) + long.Parse(fields[14]) : 0);
+        return TimeSpan.FromSeconds(ticks / TicksPerSecond);
+    }
+
+    public static int? ParentOf(int pid) => Fields(pid) is { } fields ? int.Parse(fields[1]) : null;
+
+    /// <summary>The fields after the parenthesised command name (which may itself hold spaces).</summary>
+    private static string[]? Fields(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 }

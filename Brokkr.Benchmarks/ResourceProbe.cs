@@ -1,0 +1,47 @@
+using System.Globalization;
+
+namespace Brokkr.Benchmarks;
+
+/// <summary>What the broker and its PostgreSQL had spent at one moment; a round's cost is the difference of two.</summary>
+public sealed record ResourceSnapshot(TimeSpan BrokerCpu, TimeSpan PostgresCpu, double AllocatedBytes)
+{
+    public static ResourceSnapshot operator -(ResourceSnapshot after, ResourceSnapshot before) =>
+        new(after.BrokerCpu - before.BrokerCpu, after.PostgresCpu - before.PostgresCpu, after.AllocatedBytes - before.AllocatedBytes);
+}
+
+/// <summary>
+/// Reads the broker's CPU from /proc, its managed allocations from its own /metrics
+/// (<c>dotnet_gc_heap_total_allocated_bytes_total</c>), and the CPU of one PostgreSQL cluster: the postmaster with the
+/// children it has reaped (cutime/cstime) plus its live backends — so other clusters on the machine do not count.
+/// </summary>
+public sealed class ResourceProbe(HttpClient broker, int brokerPid, string postgresDataDirectory)
+{
+    private const string AllocatedFamily = "dotnet_gc_heap_total_allocated_bytes_total";
+
+    public async Task<ResourceSnapshot> SnapshotAsync() =>
+        new(ProcessCpu.Of(brokerPid), PostgresCpu(), await AllocatedBytesAsync());
+
+    private async Task<double> AllocatedBytesAsync()
+    {
+        var exposition = await broker.GetStringAsync("/metrics");
+        var line = exposition.Split('\n').First(l => l.StartsWith(AllocatedFamily + " ", StringComparison.Ordinal)
+            || l.StartsWith(AllocatedFamily + "{", StringComparison.Ordinal));
+        // "name{labels} value [timestamp]": the value is the first field after the series name.
+        var afterName = line[(line.LastIndexOf('}') is var brace and >= 0 ? brace + 1 : AllocatedFamily.Length)..];
+        return double.Parse(afterName.Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+    }
+
+    private TimeSpan PostgresCpu()
+    {
+        var postmaster = int.Parse(File.ReadLines(Path.Combine(postgresDataDirectory, "postmaster.pid")).First(), CultureInfo.InvariantCulture);
+        var total = ProcessCpu.Of(postmaster, includeReapedChildren: true);
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(dir), out var pid) && ProcessCpu.ParentOf(pid) == postmaster)
+            {
+                total += ProcessCpu.Of(pid);
+            }
+        }
+        return total;
+    }
+}
