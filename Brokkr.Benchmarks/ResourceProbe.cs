@@ -16,18 +16,20 @@ public sealed record ResourceSnapshot(TimeSpan BrokerCpu, TimeSpan PostgresCpu, 
 /// </summary>
 public sealed class ResourceProbe(HttpClient broker, int brokerPid, string postgresDataDirectory)
 {
-    private const string AllocatedFamily = "dotnet_gc_heap_total_allocated_bytes_total";
-
     public async Task<ResourceSnapshot> SnapshotAsync() =>
-        new(ProcessCpu.Of(brokerPid), PostgresCpu(), await AllocatedBytesAsync());
+        new(ProcessCpu.Of(brokerPid), PostgresCpu(), await BrokerCounterAsync("dotnet_gc_heap_total_allocated_bytes_total"));
 
-    private async Task<double> AllocatedBytesAsync()
+    /// <summary>The broker's count of methods it has jitted: the benchmark warms up until it stops growing.</summary>
+    public Task<double> JittedMethodsAsync() => BrokerCounterAsync("dotnet_jit_compiled_methods_total");
+
+    /// <summary>The value of a family with one unlabelled series in the broker's own exposition.</summary>
+    private async Task<double> BrokerCounterAsync(string family)
     {
         var exposition = await broker.GetStringAsync("/metrics");
-        var line = exposition.Split('\n').First(l => l.StartsWith(AllocatedFamily + " ", StringComparison.Ordinal)
-            || l.StartsWith(AllocatedFamily + "{", StringComparison.Ordinal));
+        var line = exposition.Split('\n').First(l => l.StartsWith(family + " ", StringComparison.Ordinal)
+            || l.StartsWith(family + "{", StringComparison.Ordinal));
         // "name{labels} value [timestamp]": the value is the first field after the series name.
-        var afterName = line[(line.LastIndexOf('}') is var brace and >= 0 ? brace + 1 : AllocatedFamily.Length)..];
+        var afterName = line[(line.LastIndexOf('}') is var brace and >= 0 ? brace + 1 : family.Length)..];
         return double.Parse(afterName.Trim().Split(' ')[0], CultureInfo.InvariantCulture);
     }
 
