@@ -40,7 +40,7 @@ public sealed class FleetSeeder(HttpClient client)
             objects[i] = await ChangeStackAsync(i, 0);
         }
         var agents = new FleetAgent[agentCount];
-        await Parallel.ForAsync(0, agentCount, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, _) =>
+        await Parallel.ForAsync(0, agentCount, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, _) =>
         {
             var agent = await PostAsync(DevAdminPak, "/api/v1/agents", new { name = $"fleet-agent-{i}", cluster_name = $"cluster-{i}", generator_ids = new[] { generatorId } });
             var agentId = agent.GetProperty("agent").GetProperty("id").GetGuid();
