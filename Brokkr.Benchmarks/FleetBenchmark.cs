@@ -157,11 +157,8 @@ public static class FleetBenchmark
         {
             return 0;
         }
-        Console.WriteLine();
-        Console.WriteLine($"Closed loop, {polling.ToString().ToLowerInvariant()} polling:");
-        Console.WriteLine();
-        Console.WriteLine($"| concurrency | mix req/s | {CostHeader} | /healthz req/s | target-state ÷ /healthz | agents at 10 s, p99 ≤ 50 ms |");
-        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        PrintTableHead($"Closed loop, {polling.ToString().ToLowerInvariant()} polling",
+            $"concurrency | mix req/s | {CostHeader} | /healthz req/s | target-state ÷ /healthz | agents at 10 s, p99 ≤ 50 ms");
         long failures = 0;
         foreach (var concurrency in settings.Concurrency)
         {
@@ -185,11 +182,8 @@ public static class FleetBenchmark
         {
             return 0;
         }
-        Console.WriteLine();
-        Console.WriteLine($"Open loop (every agent polls once per {PollIntervalSeconds} s), {polling.ToString().ToLowerInvariant()} polling:");
-        Console.WriteLine();
-        Console.WriteLine($"| agents | offered req/s | served req/s | {CostHeader} | max in flight | p99 ≤ 50 ms |");
-        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        PrintTableHead($"Open loop (every agent polls once per {PollIntervalSeconds} s), {polling.ToString().ToLowerInvariant()} polling",
+            $"agents | offered req/s | served req/s | {CostHeader} | max in flight | p99 ≤ 50 ms");
         long failures = 0;
         foreach (var fleet in settings.Fleets)
         {
@@ -202,6 +196,15 @@ public static class FleetBenchmark
             Console.WriteLine($"| {fleet} | {offered:F0} | {round.PerSecond:F0} | {round.Columns()} | {inFlight.Max} | {(round.P99 <= P99GoalMs ? "yes" : "no")} |");
         }
         return failures;
+    }
+
+    private static void PrintTableHead(string title, string columns)
+    {
+        Console.WriteLine();
+        Console.WriteLine(title + ":");
+        Console.WriteLine();
+        Console.WriteLine($"| {columns} |");
+        Console.WriteLine("|" + string.Concat(Enumerable.Repeat("---:|", columns.Split(" | ").Length)));
     }
 
     private static async Task<Round> MeasureAsync(Func<Task<(PollSamples, TimeSpan)>> run, ResourceProbe probe, StackChanges changes, int brokerPid)
