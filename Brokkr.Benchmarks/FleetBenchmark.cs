@@ -150,61 +150,56 @@ public static class FleetBenchmark
             $"slowest of {latencies.Count} {latencies[^1]:F0} ms");
     }
 
-    private static async Task<long> ClosedLoopAsync(HttpClient client, FleetAgent[] agents, Polling polling, Settings settings,
-        ResourceProbe probe, StackChanges changes, int brokerPid)
+    private static Task<long> ClosedLoopAsync(HttpClient client, FleetAgent[] agents, Polling polling, Settings settings,
+        ResourceProbe probe, StackChanges changes, int brokerPid) =>
+        TableAsync($"Closed loop, {polling.ToString().ToLowerInvariant()} polling",
+            $"concurrency | mix req/s | {CostHeader} | /healthz req/s | target-state ÷ /healthz | agents at 10 s, p99 ≤ 50 ms",
+            settings.Concurrency, async concurrency =>
+            {
+                await MeasureAsync(() => ClosedLoopRoundAsync(client, agents, polling, concurrency, TimeSpan.FromSeconds(2)), probe, changes, brokerPid);
+                var round = await MeasureAsync(() => ClosedLoopRoundAsync(client, agents, polling, concurrency, TimeSpan.FromSeconds(settings.Seconds)),
+                    probe, changes, brokerPid);
+                var health = await LoadGenerator.RunAsync(client, "/healthz", concurrency, TimeSpan.FromSeconds(Math.Max(2, settings.Seconds / 2)), brokerPid);
+                // An agent costs one target-state and one heartbeat per interval (events are rare).
+                var fleet = round.P99 <= P99GoalMs ? round.PollsPerSecond * PollIntervalSeconds : 0;
+                return (round, $"| {concurrency} | {round.PerSecond:F0} | {round.Columns()} | {health.PerSecond:F0} | " +
+                    $"{round.PollsPerSecond / health.PerSecond:P1} | {(fleet > 0 ? fleet.ToString("F0", CultureInfo.InvariantCulture) : "p99 over goal")} |");
+            });
+
+    private static Task<long> OpenLoopAsync(HttpClient client, FleetAgent[] agents, Polling polling, Settings settings,
+        ResourceProbe probe, StackChanges changes, int brokerPid) =>
+        TableAsync($"Open loop (every agent polls once per {PollIntervalSeconds} s), {polling.ToString().ToLowerInvariant()} polling",
+            $"agents | offered req/s | served req/s | {CostHeader} | max in flight | p99 ≤ 50 ms",
+            settings.Fleets, async fleet =>
+            {
+                var inFlight = new InFlight();
+                var round = await MeasureAsync(() => OpenLoopRoundAsync(client, agents[..fleet], polling, TimeSpan.FromSeconds(settings.Seconds), inFlight),
+                    probe, changes, brokerPid);
+                // Offered: a heartbeat and a target-state per agent per interval, and an event every 20th poll.
+                var offered = fleet / PollIntervalSeconds * 2.05;
+                return (round, $"| {fleet} | {offered:F0} | {round.PerSecond:F0} | {round.Columns()} | {inFlight.Max} | {(round.P99 <= P99GoalMs ? "yes" : "no")} |");
+            });
+
+    /// <summary>One Markdown table, a row per setting; returns the rounds' failed requests.</summary>
+    private static async Task<long> TableAsync(string title, string columns, int[] settings, Func<int, Task<(Round Round, string Row)>> measure)
     {
-        if (settings.Concurrency.Length == 0)
+        if (settings.Length == 0)
         {
             return 0;
         }
-        PrintTableHead($"Closed loop, {polling.ToString().ToLowerInvariant()} polling",
-            $"concurrency | mix req/s | {CostHeader} | /healthz req/s | target-state ÷ /healthz | agents at 10 s, p99 ≤ 50 ms");
-        long failures = 0;
-        foreach (var concurrency in settings.Concurrency)
-        {
-            await MeasureAsync(() => ClosedLoopRoundAsync(client, agents, polling, concurrency, TimeSpan.FromSeconds(2)), probe, changes, brokerPid);
-            var round = await MeasureAsync(() => ClosedLoopRoundAsync(client, agents, polling, concurrency, TimeSpan.FromSeconds(settings.Seconds)),
-                probe, changes, brokerPid);
-            var health = await LoadGenerator.RunAsync(client, "/healthz", concurrency, TimeSpan.FromSeconds(Math.Max(2, settings.Seconds / 2)), brokerPid);
-            failures += round.Samples.Failures;
-            // An agent costs one target-state and one heartbeat per interval (events are rare).
-            var fleet = round.P99 <= P99GoalMs ? round.PollsPerSecond * PollIntervalSeconds : 0;
-            Console.WriteLine($"| {concurrency} | {round.PerSecond:F0} | {round.Columns()} | {health.PerSecond:F0} | " +
-                $"{round.PollsPerSecond / health.PerSecond:P1} | {(fleet > 0 ? fleet.ToString("F0", CultureInfo.InvariantCulture) : "p99 over goal")} |");
-        }
-        return failures;
-    }
-
-    private static async Task<long> OpenLoopAsync(HttpClient client, FleetAgent[] agents, Polling polling, Settings settings,
-        ResourceProbe probe, StackChanges changes, int brokerPid)
-    {
-        if (settings.Fleets.Length == 0)
-        {
-            return 0;
-        }
-        PrintTableHead($"Open loop (every agent polls once per {PollIntervalSeconds} s), {polling.ToString().ToLowerInvariant()} polling",
-            $"agents | offered req/s | served req/s | {CostHeader} | max in flight | p99 ≤ 50 ms");
-        long failures = 0;
-        foreach (var fleet in settings.Fleets)
-        {
-            var inFlight = new InFlight();
-            var round = await MeasureAsync(() => OpenLoopRoundAsync(client, agents[..fleet], polling, TimeSpan.FromSeconds(settings.Seconds), inFlight),
-                probe, changes, brokerPid);
-            failures += round.Samples.Failures;
-            // Offered: a heartbeat and a target-state per agent per interval, and an event every 20th poll.
-            var offered = fleet / PollIntervalSeconds * 2.05;
-            Console.WriteLine($"| {fleet} | {offered:F0} | {round.PerSecond:F0} | {round.Columns()} | {inFlight.Max} | {(round.P99 <= P99GoalMs ? "yes" : "no")} |");
-        }
-        return failures;
-    }
-
-    private static void PrintTableHead(string title, string columns)
-    {
         Console.WriteLine();
         Console.WriteLine(title + ":");
         Console.WriteLine();
         Console.WriteLine($"| {columns} |");
         Console.WriteLine("|" + string.Concat(Enumerable.Repeat("---:|", columns.Split(" | ").Length)));
+        long failures = 0;
+        foreach (var setting in settings)
+        {
+            var (round, row) = await measure(setting);
+            failures += round.Samples.Failures;
+            Console.WriteLine(row);
+        }
+        return failures;
     }
 
     private static async Task<Round> MeasureAsync(Func<Task<(PollSamples, TimeSpan)>> run, ResourceProbe probe, StackChanges changes, int brokerPid)
