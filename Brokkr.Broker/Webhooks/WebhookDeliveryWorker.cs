@@ -34,10 +34,11 @@ public sealed class WebhookDeliveryWorker(WebhookQueue queue, WebhookSecrets sec
                 var free = concurrency - Volatile.Read(ref _inFlight);
                 if (free > 0)
                 {
+                    var claimedFrom = time.GetTimestamp();
                     foreach (var delivery in await queue.ClaimForBrokerAsync(Math.Min(free, Math.Max(1, settings.DeliveryBatchSize)), stoppingToken))
                     {
                         Interlocked.Increment(ref _inFlight);
-                        _ = Task.Run(() => DeliverAsync(delivery, stoppingToken), CancellationToken.None);
+                        _ = Task.Run(() => DeliverAsync(delivery, claimedFrom, stoppingToken), CancellationToken.None);
                     }
                 }
                 var now = time.GetUtcNow();
@@ -68,7 +69,8 @@ public sealed class WebhookDeliveryWorker(WebhookQueue queue, WebhookSecrets sec
         }
     }
 
-    private async Task DeliverAsync(ClaimedDelivery delivery, CancellationToken stoppingToken)
+    /// <param name="claimedFrom">A timestamp from just before the claim: the claim ends no earlier than it plus the lease.</param>
+    private async Task DeliverAsync(ClaimedDelivery delivery, long claimedFrom, CancellationToken stoppingToken)
     {
         try
         {
@@ -76,8 +78,15 @@ public sealed class WebhookDeliveryWorker(WebhookQueue queue, WebhookSecrets sec
             var opened = secrets.Open(delivery.SubscriptionId, delivery.UrlEncrypted, delivery.AuthHeaderEncrypted, Path, out var decryptError);
             if (opened is { } secret)
             {
+                if (WebhookLease.AttemptTimeout(delivery.TimeoutSeconds, options.Value.ClaimMarginSeconds, time.GetElapsedTime(claimedFrom))
+                    is not { } timeout)
+                {
+                    // Sending now could outlast the claim and race a second sender; the claim expires and it is sent then.
+                    logger.LogWarning("Webhook delivery {DeliveryId} was not sent: its claim was nearly over before the send could start", delivery.Id);
+                    return;
+                }
                 attempt = await WebhookPoster.SendAsync(_client, new WebhookMessage(delivery.Id, delivery.EventType, delivery.Payload,
-                    secret.Url, secret.AuthHeader, TimeSpan.FromSeconds(Math.Max(1, delivery.TimeoutSeconds))), time, stoppingToken);
+                    secret.Url, secret.AuthHeader, timeout), time, stoppingToken);
             }
             else
             {

@@ -15,6 +15,13 @@ public sealed class WebhookOptions
     [ConfigurationKeyName("webhook_encryption_previous_keys")]
     public List<string> PreviousEncryptionKeys { get; set; } = [];
 
+    /// <summary>
+    /// How much longer than its HTTP timeout a claim on a delivery lasts. The attempt is cut off before the claim
+    /// ends, so a claim never expires — and the delivery is never claimed again — while its POST is in flight.
+    /// </summary>
+    [ConfigurationKeyName("webhook_claim_margin_seconds")]
+    public int ClaimMarginSeconds { get; set; } = 30;
+
     [ConfigurationKeyName("webhook_delivery_interval_seconds")]
     public double DeliveryIntervalSeconds { get; set; } = 5;
 

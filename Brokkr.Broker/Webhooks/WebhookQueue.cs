@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Brokkr.Broker.Webhooks;
@@ -8,13 +9,13 @@ public sealed record ClaimedDelivery(Guid Id, Guid SubscriptionId, string EventT
 
 /// <summary>
 /// The delivery queue's claims and results, in SQL. Claims take open rows with <c>FOR UPDATE SKIP LOCKED</c>, so
-/// broker replicas and agents never claim the same row at once; a claim lasts the subscription's timeout plus a
-/// margin, after which an unreported row (its claimer died) is open again. Delivery is at least once.
+/// broker replicas and agents never claim the same row at once; a claim lasts the subscription's timeout plus
+/// <c>webhook_claim_margin_seconds</c> (<see cref="WebhookLease"/>), after which an unreported row (its claimer died)
+/// is open again. Delivery is at least once: a claimer that dies after the POST and before recording it leaves the
+/// row to be sent again, with the same delivery id.
 /// </summary>
-public sealed class WebhookQueue(NpgsqlDataSource dataSource, TimeProvider time)
+public sealed class WebhookQueue(NpgsqlDataSource dataSource, TimeProvider time, IOptions<WebhookOptions> options)
 {
-    private const int ClaimMarginSeconds = 30;
-
     private const string Claim = """
         WITH claimable AS (
             SELECT d.id FROM webhook_deliveries d
@@ -50,7 +51,7 @@ public sealed class WebhookQueue(NpgsqlDataSource dataSource, TimeProvider time)
         await using var command = dataSource.CreateCommand(sql);
         command.Parameters.AddWithValue("limit", limit);
         command.Parameters.Add(new NpgsqlParameter<Guid?>("agent", agentId) { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Uuid });
-        command.Parameters.AddWithValue("margin", (double)ClaimMarginSeconds);
+        command.Parameters.AddWithValue("margin", (double)options.Value.ClaimMarginSeconds);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var claimed = new List<ClaimedDelivery>();
         while (await reader.ReadAsync(cancellationToken))

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace Brokkr.Broker.Webhooks;
 
 public static class WebhookServices
@@ -5,7 +7,8 @@ public static class WebhookServices
     /// <summary>Call after the database initializer is registered: the key check reads migrated tables.</summary>
     public static IServiceCollection AddWebhooks(this IServiceCollection services, IConfiguration configuration)
     {
-        services.Configure<WebhookOptions>(configuration.GetSection(WebhookOptions.Section));
+        services.AddOptions<WebhookOptions>().Bind(configuration.GetSection(WebhookOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<WebhookOptions>, WebhookOptionsValidation>();
         services.AddSingleton<WebhookCipher>();
         services.AddSingleton<WebhookMetrics>();
         services.AddSingleton<WebhookSecrets>();
