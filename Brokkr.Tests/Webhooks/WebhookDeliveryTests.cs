@@ -43,6 +43,13 @@ public sealed class WebhookDeliveryTests(WebhookBroker broker) : IClassFixture<W
             new { agent_id = agent.Id, deployment_object_id = deployment, event_type = "DEPLOY", status = "FAILURE", message = "boom" }).Expect(201);
         await agentClient.Send("POST", $"/agents/{agent.Id}/events",
             new { agent_id = agent.Id, deployment_object_id = deployment, event_type = "DEPLOY", status = "SUCCESS" }).Expect(201);
+        // Changes that are no event (a heartbeat, renames) queue nothing: the exact list below would show them.
+        await agentClient.Send("POST", $"/agents/{agent.Id}/heartbeat", new { k8s_reachable = true }).Expect(204);
+        await Admin.Send("PUT", $"/agents/{agent.Id}", new { name = Fleet.Unique("renamed"), status = "ACTIVE" }).Expect(200);
+        await broker.Client(generator.Pak).Send("PUT", $"/stacks/{stack}", new
+        {
+            id = stack, created_at = DateTime.UtcNow, updated_at = DateTime.UtcNow, name = Fleet.Unique("renamed"), generator_id = generator.Id,
+        }).Expect(200);
         await broker.Client(generator.Pak).Send("DELETE", $"/stacks/{stack}").Expect(204);
         await Admin.Send("DELETE", $"/agents/{agent.Id}").Expect(204);
 
@@ -111,7 +118,12 @@ public sealed class WebhookDeliveryTests(WebhookBroker broker) : IClassFixture<W
         Assert.Equal(3, dead.GetProperty("attempts").GetInt32());
         Assert.StartsWith("HTTP 503", dead.Str("last_error"));
         Assert.NotEqual(JsonValueKind.Null, dead.GetProperty("completed_at").ValueKind);
-        Assert.Equal(3, _receiver.At("/down/x").Count());
+        var attempts = _receiver.At("/down/x").ToList();
+        Assert.Equal(3, attempts.Count);
+        // One delivery id on every attempt (receivers deduplicate by it), and the backoff doubles from 0.2 s.
+        Assert.All(attempts, a => Assert.Equal(dead.Id(), a.DeliveryId));
+        Assert.True(attempts[1].At - attempts[0].At >= TimeSpan.FromSeconds(0.18), $"retry 1 after {attempts[1].At - attempts[0].At}");
+        Assert.True(attempts[2].At - attempts[1].At >= TimeSpan.FromSeconds(0.38), $"retry 2 after {attempts[2].At - attempts[1].At}");
 
         await WebhookReceiver.Eventually(async () => (await DeliveriesAsync(gone, "dead")).GetArrayLength() == 1, "the 404 dead letter");
         var gone404 = (await DeliveriesAsync(gone, "dead"))[0];

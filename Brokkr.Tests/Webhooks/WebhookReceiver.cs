@@ -11,16 +11,19 @@ using Microsoft.Extensions.Logging;
 namespace Brokkr.Tests.Webhooks;
 
 /// <summary>One webhook request as the receiver saw it.</summary>
-public sealed record ReceivedWebhook(string Path, string Body, IReadOnlyDictionary<string, string> Headers)
+public sealed record ReceivedWebhook(string Path, string Body, IReadOnlyDictionary<string, string> Headers, DateTimeOffset At)
 {
+    public Guid DeliveryId => Guid.Parse(Headers["X-Brokkr-Delivery-Id"]);
+
     public JsonElement Json => JsonDocument.Parse(Body).RootElement.Clone();
     public string EventType => Json.GetProperty("event_type").GetString()!;
 }
 
 /// <summary>
 /// A real HTTP receiver on loopback (Kestrel on 127.0.0.1:0). The first path segment picks its behaviour:
-/// <c>/ok/…</c> answers 200, <c>/down/…</c> 503, <c>/gone/…</c> 404, <c>/slow/…</c> holds the request for a minute.
-/// Every request is recorded, whatever the answer.
+/// <c>/ok/…</c> answers 200, <c>/down/…</c> 503, <c>/gone/…</c> 404, <c>/slow/…</c> holds the request for a minute,
+/// <c>/stall-first/…</c> holds the first request to a path for a minute and answers later ones 200.
+/// Every request is recorded (with the time it arrived), whatever the answer.
 /// </summary>
 public sealed class WebhookReceiver : IAsyncDisposable
 {
@@ -47,12 +50,14 @@ public sealed class WebhookReceiver : IAsyncDisposable
         {
             using var reader = new StreamReader(context.Request.Body);
             var body = await reader.ReadToEndAsync();
+            var first = receiver.At("/" + path).FirstOrDefault() is null;
             receiver.Received.Enqueue(new ReceivedWebhook("/" + path, body,
-                context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase)));
+                context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase), DateTimeOffset.UtcNow));
             switch (path.Split('/')[0])
             {
                 case "down": return Results.StatusCode(503);
                 case "gone": return Results.NotFound();
+                case "stall-first" when first:
                 case "slow":
                     await Task.Delay(TimeSpan.FromMinutes(1), context.RequestAborted);
                     return Results.Ok();

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Brokkr.Tests.Agent.Loop;
 
@@ -37,6 +38,9 @@ public sealed class AgentRig : IAsyncDisposable
     public Tenant Generator => Identity.Generator;
     public Tenant Agent => Identity.Agent;
     public HttpClient Health { get; private set; } = null!;
+
+    /// <summary>Every line the agent logged (as far as its log levels let through), for tests of what is never logged.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> Logs { get; } = new();
 
     /// <summary>The kubeconfig the running agent was given.</summary>
     public StandInKubeconfig Kubeconfig { get; private set; } = null!;
@@ -184,6 +188,7 @@ public sealed class AgentRig : IAsyncDisposable
 
         var builder = AgentApp.CreateBuilder([], settings);
         builder.Services.AddSingleton<TimeProvider>(Clock);
+        builder.Logging.AddProvider(new CapturingLoggerProvider(Logs));
         _app = AgentApp.Build(builder);
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -28,7 +28,9 @@ public sealed class AgentWebhookTests(RestartableBroker broker) : IClassFixture<
         var strangerId = stranger.GetProperty("agent").Id();
 
         Guid deployment = default;
-        await using var rig = await AgentRig.StartAsync(broker, async r =>
+        // Every agent log line at every level is kept, to show that the secrets it is handed are never logged.
+        var trace = new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Trace" };
+        await using var rig = await AgentRig.StartAsync(broker, settings: trace, arrange: async r =>
         {
             await admin.Send("POST", $"/agents/{r.Agent.Id}/labels", new { agent_id = r.Agent.Id, label = "site:edge" }).Expect(201);
             // An agent without the label never gets the delivery.
@@ -44,6 +46,8 @@ public sealed class AgentWebhookTests(RestartableBroker broker) : IClassFixture<
             (await admin.Send("GET", $"/webhooks/{subscription}/deliveries?status=success").Expect(200)).GetArrayLength() == 2,
             "both deliveries reported successful");
         var received = receiver.At("/ok/in-cluster").ToList();
+        Assert.NotEmpty(rig.Logs);
+        Assert.DoesNotContain(rig.Logs, l => l.Contains("in-cluster-secret") || l.Contains(receiver.Url("/ok/in-cluster")));
         Assert.Equal(["deployment.applied", "deployment.created"], received.Select(r => r.EventType).Order());
         Assert.All(received, r =>
         {
