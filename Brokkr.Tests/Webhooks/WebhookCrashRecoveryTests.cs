@@ -31,18 +31,12 @@ public sealed class WebhookCrashRecoveryTests : IAsyncLifetime
     public async Task A_delivery_committed_before_the_kill_is_sent_exactly_once_after_the_restart()
     {
         var path = $"/ok/crash-{Guid.NewGuid():N}";
-        Guid subscription;
-        await using (var doomed = await StartBrokerAsync(intervalSeconds: 3600))
+        // The worker's first tick ran at startup, on an empty queue; the next is an hour away.
+        var subscription = await KilledAfterAStackIsCreatedAsync(intervalSeconds: 3600, path, timeoutSeconds: 5, async (doomed, id) =>
         {
-            // The worker's first tick ran at startup, on an empty queue; the next is an hour away.
-            subscription = await SubscribeAsync(doomed, path, timeoutSeconds: 5);
-            var fleet = new Fleet(doomed);
-            await fleet.StackAsync(await fleet.GeneratorAsync());
-            var queued = Assert.Single((await Deliveries(doomed, subscription)).EnumerateArray());
+            var queued = Assert.Single((await Deliveries(doomed, id)).EnumerateArray());
             Assert.Equal("pending", queued.Str("status"));
-
-            await doomed.Service.KillAsync();
-        }
+        });
         Assert.Empty(_receiver.At(path));
 
         await using var restarted = await StartBrokerAsync(intervalSeconds: 0.1);
@@ -59,16 +53,8 @@ public sealed class WebhookCrashRecoveryTests : IAsyncLifetime
     public async Task A_delivery_in_flight_at_the_kill_is_sent_again_after_its_claim_expires_with_the_same_delivery_id()
     {
         var path = $"/stall-first/crash-{Guid.NewGuid():N}";
-        Guid subscription;
-        await using (var doomed = await StartBrokerAsync(intervalSeconds: 0.1))
-        {
-            subscription = await SubscribeAsync(doomed, path, timeoutSeconds: 10);
-            var fleet = new Fleet(doomed);
-            await fleet.StackAsync(await fleet.GeneratorAsync());
-            await WebhookReceiver.Eventually(() => _receiver.At(path).Any(), "the first POST, held by the receiver");
-
-            await doomed.Service.KillAsync();
-        }
+        var subscription = await KilledAfterAStackIsCreatedAsync(intervalSeconds: 0.1, path, timeoutSeconds: 10,
+            (_, _) => WebhookReceiver.Eventually(() => _receiver.At(path).Any(), "the first POST, held by the receiver"));
 
         // The claim (timeout 10 s + margin 5 s) outlives the broker that held it; only then is the delivery open again.
         await using var restarted = await StartBrokerAsync(intervalSeconds: 0.1);
@@ -81,6 +67,22 @@ public sealed class WebhookCrashRecoveryTests : IAsyncLifetime
         Assert.All(received, r => Assert.Equal(delivered.Id(), r.DeliveryId));
         Assert.Equal(received[0].Body, received[1].Body);
         Assert.True(received[1].At - received[0].At >= TimeSpan.FromSeconds(10), "the delivery was claimed again before its claim expired");
+    }
+
+    /// <summary>
+    /// A broker subscribes <paramref name="path"/> to stack.created, a stack is created (committed: the API answered),
+    /// <paramref name="beforeTheKill"/> runs, and the broker is killed with SIGKILL. Returns the subscription.
+    /// </summary>
+    private async Task<Guid> KilledAfterAStackIsCreatedAsync(double intervalSeconds, string path, int timeoutSeconds,
+        Func<BrokerReplica, Guid, Task> beforeTheKill)
+    {
+        await using var doomed = await StartBrokerAsync(intervalSeconds);
+        var subscription = await SubscribeAsync(doomed, path, timeoutSeconds);
+        var fleet = new Fleet(doomed);
+        await fleet.StackAsync(await fleet.GeneratorAsync());
+        await beforeTheKill(doomed, subscription);
+        await doomed.Service.KillAsync();
+        return subscription;
     }
 
     private async Task<BrokerReplica> StartBrokerAsync(double intervalSeconds) => await BrokerReplica.StartAsync(_database.ConnectionString,
