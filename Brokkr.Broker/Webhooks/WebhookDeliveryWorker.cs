@@ -5,8 +5,9 @@ namespace Brokkr.Broker.Webhooks;
 
 /// <summary>
 /// Sends the broker's share of the delivery queue. Each tick it claims at most as many rows as it has free slots
-/// (<c>webhook_delivery_concurrency</c>) and sends them concurrently, each bounded by its subscription's timeout, so a
-/// slow or dead receiver holds one slot and never the worker. A finished delivery frees its slot at once. Several
+/// (<c>webhook_delivery_concurrency</c>) and sends them concurrently, each bounded by its subscription's timeout and
+/// ending before its claim does (<see cref="WebhookLease"/>), so a slow or dead receiver holds one slot and never the
+/// worker, and no other sender claims a delivery while its POST is in flight. A finished delivery frees its slot at once. Several
 /// replicas run this side by side: claims skip rows another holds. Also refreshes the queue gauges and purges
 /// finished deliveries past retention.
 /// </summary>
