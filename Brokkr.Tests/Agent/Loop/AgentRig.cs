@@ -102,6 +102,29 @@ public sealed class AgentRig : IAsyncDisposable
 
     public Task<List<(string Status, string? Message)>> EventsOfAsync(Guid deploymentObjectId) => Identity.EventsOfAsync(deploymentObjectId);
 
+    /// <summary>The agent's work-order runner (its <c>Running</c> task is the order in progress).</summary>
+    public Brokkr.Agent.WorkOrders.WorkOrderRunner WorkOrders => _app!.Services.GetRequiredService<Brokkr.Agent.WorkOrders.WorkOrderRunner>();
+
+    /// <summary>
+    /// Moves the clock <paramref name="step"/> at a time (firing the loop's and a work-order watch's timers as they
+    /// fall due) until <paramref name="done"/> holds; a bounded number of steps, each after a short real pause so the
+    /// woken code can run.
+    /// </summary>
+    public async Task<T> AdvanceUntilAsync<T>(TimeSpan step, Func<Task<T>> read, Func<T, bool> done, string what, int maxSteps = 200)
+    {
+        for (var i = 0; i < maxSteps; i++)
+        {
+            var value = await read();
+            if (done(value))
+            {
+                return value;
+            }
+            Clock.Advance(step);
+            await Task.Delay(50);
+        }
+        throw new TimeoutException($"{what} did not happen within {maxSteps} clock steps of {step}");
+    }
+
     /// <summary>One value from the agent's /metrics; labels as rendered, e.g. <c>action="applied"</c>.</summary>
     public async Task<double> MetricAsync(string name, string labels = "")
     {
