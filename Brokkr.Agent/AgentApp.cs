@@ -83,12 +83,18 @@ public static class AgentApp
         services.AddSingleton<ReconcileCycle>();
         services.AddSingleton<DeploymentHealthReporter>();
         services.AddSingleton<WorkOrderMetrics>();
-        services.AddSingleton(sp => new WorkOrderRunner(sp.GetRequiredService<BrokerClient>(),
-            () => new CustomWorkOrder(sp.GetRequiredService<Lazy<IKubernetesClient>>().Value,
-                new JobWatcher(sp.GetRequiredService<Lazy<IKubernetesClient>>().Value, sp.GetRequiredService<TimeProvider>()),
-                agent.WatchNamespace),
-            sp.GetRequiredService<WorkOrderMetrics>(), sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<WorkOrderRunner>>()));
+        services.AddSingleton(sp =>
+        {
+            var kubernetes = sp.GetRequiredService<Lazy<IKubernetesClient>>();
+            var time = sp.GetRequiredService<TimeProvider>();
+            var types = new Dictionary<string, Func<IWorkOrderType>>
+            {
+                [CustomWorkOrder.WorkType] = () => new CustomWorkOrder(kubernetes.Value, new JobWatcher(kubernetes.Value, time), agent.WatchNamespace),
+                [BuildWorkOrder.WorkType] = () => new BuildWorkOrder(kubernetes.Value, new JobWatcher(kubernetes.Value, time), agent.WatchNamespace),
+            };
+            return new WorkOrderRunner(sp.GetRequiredService<BrokerClient>(), types, sp.GetRequiredService<WorkOrderMetrics>(), time,
+                sp.GetRequiredService<ILogger<WorkOrderRunner>>());
+        });
         services.AddSingleton<WebhookRelay>();
         services.AddHostedService<AgentWorker>();
 

@@ -33,6 +33,10 @@ public sealed class KubernetesStandIn : IAsyncDisposable
         Store = new ObjectStore();
         Lifecycle = new ClusterLifecycle(Store, catalog, TimeProvider.System) { CrdEstablishDelay = options.CrdEstablishDelay };
         Lifecycle.SeedNamespaces("default", "kube-system", "kube-public", "kube-node-lease");
+        if (options.Shipwright || builder.Configuration["shipwright"] == "true")
+        {
+            Lifecycle.InstallCustomResourceDefinitions(BuildRunController.Definitions());
+        }
         builder.Services.AddSingleton(catalog).AddSingleton(Store).AddSingleton(Lifecycle).AddSingleton(Faults)
             .AddSingleton(TimeProvider.System).AddSingleton<ServerSideApply>().AddSingleton<ResourceOperations>();
         _app = builder.Build();

@@ -18,6 +18,9 @@ public sealed class StandInOptions
 
     public TimeSpan CrdEstablishDelay { get; set; } = TimeSpan.Zero;
 
+    /// <summary>Start with Shipwright's Build and BuildRun CRDs installed (<see cref="Storage.BuildRunController"/>).</summary>
+    public bool Shipwright { get; set; }
+
     /// <summary>Serve HTTPS with this certificate (with its private key); give an https:// <see cref="Url"/>.</summary>
     public X509Certificate2? ServerCertificate { get; set; }
 

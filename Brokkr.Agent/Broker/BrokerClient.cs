@@ -109,10 +109,11 @@ public sealed class BrokerClient(HttpClient http, TargetStateCache? targetStates
         SendAsync<JsonElement>(HttpMethod.Patch, $"api/v1/agents/{agentId}/health-status",
             new { deployment_objects = entries }, cancellationToken);
 
-    /// <summary>The work orders of <paramref name="workType"/> the agent could claim now, oldest first.</summary>
-    public Task<List<WorkOrderRecord>> GetPendingWorkOrdersAsync(Guid agentId, string workType, CancellationToken cancellationToken) =>
+    /// <summary>The work orders (of <paramref name="workType"/>, or of every type) the agent could claim now, oldest first.</summary>
+    public Task<List<WorkOrderRecord>> GetPendingWorkOrdersAsync(Guid agentId, string? workType, CancellationToken cancellationToken) =>
         SendAsync<List<WorkOrderRecord>>(HttpMethod.Get,
-            $"api/v1/agents/{agentId}/work-orders/pending?work_type={Uri.EscapeDataString(workType)}", null, cancellationToken);
+            $"api/v1/agents/{agentId}/work-orders/pending" + (workType is null ? "" : $"?work_type={Uri.EscapeDataString(workType)}"),
+            null, cancellationToken);
 
     /// <summary>Claims a work order; null when another agent got it first (409) or it is gone or no longer ours (404).</summary>
     public async Task<WorkOrderRecord?> ClaimWorkOrderAsync(Guid workOrderId, Guid agentId, CancellationToken cancellationToken)

@@ -45,7 +45,7 @@ public sealed class AgentOptions
     [ConfigurationKeyName("deployment_health_enabled")]
     public bool DeploymentHealthEnabled { get; set; } = true;
 
-    /// <summary>Poll, claim and run custom work orders (one at a time) while the agent is ACTIVE.</summary>
+    /// <summary>Poll, claim and run custom and build work orders (one at a time) while the agent is ACTIVE.</summary>
     [ConfigurationKeyName("work_orders_enabled")]
     public bool WorkOrdersEnabled { get; set; } = true;
 

@@ -11,10 +11,9 @@ namespace Brokkr.Agent.WorkOrders;
 /// cluster cannot take (bad YAML, unserved kind, invalid object) fails the order for good; a transient API failure is
 /// retryable.
 /// </summary>
-public sealed class CustomWorkOrder(IKubernetesClient kubernetes, JobWatcher watcher, string? watchNamespace)
+public sealed class CustomWorkOrder(IKubernetesClient kubernetes, JobWatcher watcher, string? watchNamespace) : IWorkOrderType
 {
     public const string WorkType = "custom";
-    public const string FieldManager = "brokkr-work-orders";
 
     public async Task<WorkOrderOutcome> RunAsync(WorkOrderRecord order, CancellationToken cancellationToken)
     {
@@ -32,41 +31,23 @@ public sealed class CustomWorkOrder(IKubernetesClient kubernetes, JobWatcher wat
             return WorkOrderOutcome.Permanent("the work order holds no objects");
         }
 
+        var apply = new WorkOrderApply(kubernetes, watchNamespace);
         var jobs = new List<JobWatcher.WatchedJob>();
         var unmonitored = new List<string>();
         foreach (var obj in objects)
         {
-            var apiVersion = obj["apiVersion"]!.GetValue<string>();
-            var kind = obj["kind"]!.GetValue<string>();
-            var name = obj["metadata"]!["name"]!.GetValue<string>();
-            try
+            var applied = await apply.ApplyAsync(obj, cancellationToken);
+            if (applied.Failure is not null)
             {
-                var resource = await kubernetes.ResolveAsync(apiVersion, kind, cancellationToken);
-                if (resource is null)
-                {
-                    return WorkOrderOutcome.Permanent($"{apiVersion} {kind} is not served by the cluster");
-                }
-                var ns = resource.Namespaced
-                    ? (string)(obj["metadata"]!["namespace"] ??= watchNamespace ?? kubernetes.Connection.DefaultNamespace)!
-                    : null;
-                await kubernetes.ApplyAsync(resource, obj, new ApplyOptions(FieldManager), cancellationToken);
-                if (apiVersion == "batch/v1" && kind == "Job")
-                {
-                    jobs.Add(new JobWatcher.WatchedJob(resource, ns!, name));
-                }
-                else
-                {
-                    unmonitored.Add(kind);
-                }
+                return applied.Failure;
             }
-            catch (KubernetesApiException e)
+            if (obj["apiVersion"]!.GetValue<string>() == "batch/v1" && obj["kind"]!.GetValue<string>() == "Job")
             {
-                var message = $"applying {kind} {name} failed: {e.Message}";
-                return e.IsTransient || e is KubernetesConflictException ? WorkOrderOutcome.Transient(message) : WorkOrderOutcome.Permanent(message);
+                jobs.Add(applied.Object!);
             }
-            catch (HttpRequestException e)
+            else
             {
-                return WorkOrderOutcome.Transient($"the Kubernetes API could not be reached applying {kind} {name}: {e.Message}");
+                unmonitored.Add(obj["kind"]!.GetValue<string>());
             }
         }
 

@@ -4,7 +4,7 @@ using Brokkr.Agent.Kubernetes;
 namespace Brokkr.Agent.WorkOrders;
 
 /// <summary>
-/// Watches applied Jobs until each has a terminal condition (<c>Complete</c> or <c>Failed</c> with status True) or
+/// Watches applied Jobs (or BuildRuns, through <see cref="WatchedKind"/>) until each has a terminal condition (<c>Complete</c> or <c>Failed</c> with status True) or
 /// the window runs out. The pod counters are not the signal: a Job with a backoffLimit shows <c>failed: 1</c> while it
 /// retries and may still succeed. Polls with GET, which the agent's Kubernetes metrics count like every call.
 /// </summary>
@@ -14,8 +14,19 @@ public sealed class JobWatcher(IKubernetesClient kubernetes, TimeProvider time)
 
     public sealed record WatchedJob(ApiResource Resource, string Namespace, string Name);
 
-    public async Task<WorkOrderOutcome> WatchAsync(IReadOnlyList<WatchedJob> jobs, TimeSpan window, string unmonitored,
-        CancellationToken cancellationToken)
+    /// <summary>
+    /// What is watched: the kind named in messages, how an object's terminal state is read (null while it runs), and
+    /// whether the success detail (a BuildRun's image digest) belongs in the result message.
+    /// </summary>
+    public sealed record WatchedKind(string Kind, Func<JsonObject, (bool Succeeded, string Detail)?> Terminal, bool DetailOnSuccess);
+
+    public static readonly WatchedKind Jobs = new("Job", job => Terminal(job) is { } t ? (t.Type == "Complete", t.Detail) : null, false);
+
+    public Task<WorkOrderOutcome> WatchAsync(IReadOnlyList<WatchedJob> jobs, TimeSpan window, string unmonitored,
+        CancellationToken cancellationToken) => WatchAsync(Jobs, jobs, window, unmonitored, cancellationToken);
+
+    public async Task<WorkOrderOutcome> WatchAsync(WatchedKind kind, IReadOnlyList<WatchedJob> jobs, TimeSpan window,
+        string unmonitored, CancellationToken cancellationToken)
     {
         var deadline = time.GetUtcNow() + window;
         var waiting = jobs.ToList();
@@ -35,28 +46,28 @@ public sealed class JobWatcher(IKubernetesClient kubernetes, TimeProvider time)
                 }
                 if (current is null)
                 {
-                    return WorkOrderOutcome.Permanent($"Job {job.Namespace}/{job.Name} was deleted before it finished; its outcome is unknown");
+                    return WorkOrderOutcome.Permanent($"{kind.Kind} {job.Namespace}/{job.Name} was deleted before it finished; its outcome is unknown");
                 }
-                switch (Terminal(current))
+                switch (kind.Terminal(current))
                 {
-                    case ("Complete", _):
+                    case (true, var detail):
                         waiting.Remove(job);
-                        finished.Add($"{job.Namespace}/{job.Name}");
+                        finished.Add(kind.DetailOnSuccess && detail.Length > 0 ? $"{job.Namespace}/{job.Name} ({detail})" : $"{job.Namespace}/{job.Name}");
                         break;
-                    case ("Failed", var detail):
-                        return WorkOrderOutcome.Permanent($"Job {job.Namespace}/{job.Name} failed: {detail}");
+                    case (false, var detail):
+                        return WorkOrderOutcome.Permanent($"{kind.Kind} {job.Namespace}/{job.Name} failed: {detail}");
                 }
             }
             if (waiting.Count == 0)
             {
-                return WorkOrderOutcome.Ok($"Job(s) completed: {string.Join(", ", finished)}{unmonitored}");
+                return WorkOrderOutcome.Ok($"{kind.Kind}(s) completed: {string.Join(", ", finished)}{unmonitored}");
             }
             var left = deadline - time.GetUtcNow();
             if (left <= TimeSpan.Zero)
             {
                 // Not retryable: re-dispatching while the Job may still run is what the window exists to prevent.
                 return WorkOrderOutcome.Permanent(
-                    $"Job(s) {string.Join(", ", waiting.Select(j => $"{j.Namespace}/{j.Name}"))} did not finish within the " +
+                    $"{kind.Kind}(s) {string.Join(", ", waiting.Select(j => $"{j.Namespace}/{j.Name}"))} did not finish within the " +
                     $"{window.TotalSeconds:0} s watch window and may still be running; Brokkr did not cancel them") with
                 {
                     Result = WorkOrderOutcome.TimedOut,

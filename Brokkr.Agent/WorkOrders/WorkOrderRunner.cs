@@ -8,9 +8,9 @@ namespace Brokkr.Agent.WorkOrders;
 /// The agent's side of work orders, driven by the control loop once per tick while the agent is ACTIVE: when no order
 /// is running, list the pending <c>custom</c> orders, claim the first one this agent wins, and run it in the
 /// background — a Job may take most of an hour, and heartbeats and reconciles must go on meanwhile. One order at a
-/// time. Other work types (Shipwright <c>build</c>) are not listed, so they wait for an agent that runs them.
+/// time. Work types this agent does not run are left unclaimed for an agent that does.
 /// </summary>
-public sealed class WorkOrderRunner(BrokerClient broker, Func<CustomWorkOrder> custom, WorkOrderMetrics metrics,
+public sealed class WorkOrderRunner(BrokerClient broker, IReadOnlyDictionary<string, Func<IWorkOrderType>> types, WorkOrderMetrics metrics,
     TimeProvider time, ILogger<WorkOrderRunner> log)
 {
     private static readonly TimeSpan ReportRetryDelay = TimeSpan.FromSeconds(2);
@@ -31,14 +31,14 @@ public sealed class WorkOrderRunner(BrokerClient broker, Func<CustomWorkOrder> c
         List<WorkOrderRecord> pending;
         try
         {
-            pending = await broker.GetPendingWorkOrdersAsync(self.Id, CustomWorkOrder.WorkType, cancellationToken);
+            pending = await broker.GetPendingWorkOrdersAsync(self.Id, null, cancellationToken);
         }
         catch (Exception e) when (e is BrokerUnreachableException or BrokerApiException)
         {
             log.LogWarning("Listing pending work orders failed, trying again next tick: {Error}", e.Message);
             return;
         }
-        foreach (var candidate in pending)
+        foreach (var candidate in pending.Where(o => types.ContainsKey(o.WorkType)))
         {
             WorkOrderRecord? claimed;
             try
@@ -71,7 +71,7 @@ public sealed class WorkOrderRunner(BrokerClient broker, Func<CustomWorkOrder> c
             WorkOrderOutcome outcome;
             try
             {
-                outcome = await custom().RunAsync(order, cancellationToken);
+                outcome = await types[order.WorkType]().RunAsync(order, cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {

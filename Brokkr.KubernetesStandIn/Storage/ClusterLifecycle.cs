@@ -18,6 +18,26 @@ public sealed class ClusterLifecycle(ObjectStore store, DiscoveryCatalog catalog
     /// <summary>The Job controller's part: Job status and terminal conditions.</summary>
     public JobController Jobs { get; } = new(store, catalog, clock);
 
+    /// <summary>Shipwright's part: BuildRuns reaching their terminal Succeeded condition.</summary>
+    public BuildRunController BuildRuns { get; } = new(store, catalog, clock);
+
+    /// <summary>Installs CRDs as if applied before the test began: stored, Established and discoverable at once.</summary>
+    public void InstallCustomResourceDefinitions(IEnumerable<JsonObject> crds)
+    {
+        foreach (var crd in crds)
+        {
+            var metadata = (JsonObject)crd["metadata"]!;
+            metadata["uid"] = Guid.NewGuid().ToString();
+            metadata["generation"] = 1L;
+            metadata["creationTimestamp"] = Now();
+            metadata["resourceVersion"] = store.NextResourceVersion();
+            OnCreate(Crds, crd);
+            var name = metadata["name"]!.GetValue<string>();
+            store.Put(Crds, null, name, crd);
+            Establish(name);
+        }
+    }
+
     private ServedResource Namespaces => catalog.Find("", "v1", "namespaces")!;
     private ServedResource Crds => catalog.Find("apiextensions.k8s.io", "v1", "customresourcedefinitions")!;
 
@@ -65,6 +85,10 @@ public sealed class ClusterLifecycle(ObjectStore store, DiscoveryCatalog catalog
         {
             JobController.OnCreate(obj);
         }
+        else if (BuildRunController.IsBuildRuns(resource))
+        {
+            BuildRuns.OnCreate(obj);
+        }
     }
 
     /// <summary>Defaulted content an apply does not mention survives it (a namespace keeps its finalizer).</summary>
@@ -81,6 +105,10 @@ public sealed class ClusterLifecycle(ObjectStore store, DiscoveryCatalog catalog
         if (JobController.IsJobs(resource))
         {
             Jobs.AfterCreate(obj);
+        }
+        if (BuildRunController.IsBuildRuns(resource))
+        {
+            BuildRuns.AfterCreate(obj);
         }
         if (IsCrds(resource))
         {

@@ -47,10 +47,12 @@ public sealed class AgentRig : IAsyncDisposable
 
     /// <summary>Creates the identity, lets <paramref name="arrange"/> prepare broker state, starts the agent and waits out its first tick.</summary>
     /// <param name="tokenFile">Give the agent its Kubernetes token in a file (<see cref="StandInKubeconfig.TokenFile"/>).</param>
+    /// <param name="shipwright">The cluster serves Shipwright's Build and BuildRun CRDs.</param>
     public static async Task<AgentRig> StartAsync(RestartableBroker broker, Func<AgentRig, Task>? arrange = null,
-        IReadOnlyDictionary<string, string?>? settings = null, bool active = true, bool tokenFile = false)
+        IReadOnlyDictionary<string, string?>? settings = null, bool active = true, bool tokenFile = false, bool shipwright = false)
     {
-        var kubernetes = await KubernetesStandIn.KubernetesStandIn.StartAsync(new KubernetesStandIn.StandInOptions { Token = KubernetesToken });
+        var kubernetes = await KubernetesStandIn.KubernetesStandIn.StartAsync(
+            new KubernetesStandIn.StandInOptions { Token = KubernetesToken, Shipwright = shipwright });
         var rig = new AgentRig(broker, kubernetes) { _tokenFile = tokenFile };
         try
         {
