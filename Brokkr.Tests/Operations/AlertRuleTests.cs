@@ -18,6 +18,8 @@ public sealed partial class AlertRuleTests
         { "BrokkrAgentKubernetesOperationFailures", "brokkr_agent_kubernetes_operations_total" },
         { "BrokkrDatabaseHighLatency", "brokkr_database_query_duration_seconds_bucket" },
         { "BrokkrDefaultAdminPakInUse", "brokkr_default_admin_pak_hash_in_use" },
+        { "BrokkrWorkOrdersWaiting", "brokkr_work_order_oldest_pending_age_seconds" },
+        { "BrokkrWorkOrderFailures", "brokkr_work_order_completions_total" },
     };
 
     private static IReadOnlyList<JsonObject> Alerts =>

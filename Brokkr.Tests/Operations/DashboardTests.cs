@@ -60,6 +60,8 @@ public sealed partial class DashboardTests(PrometheusServer prometheus) : IClass
         "brokkr_default_admin_pak_hash_in_use", "brokkr_deployment_objects_created_total", "brokkr_agent_events_total",
         "brokkr_heartbeats_received_total", "brokkr_auth_failures_total", "http_server_request_duration_seconds",
         "process_cpu_seconds_total", "process_resident_memory_bytes", "process_open_fds", "process_start_time_seconds",
+        // Issue 18: work orders.
+        "brokkr_work_orders_queued", "brokkr_work_order_oldest_pending_age_seconds", "brokkr_work_order_completions_total",
     })]
     [InlineData("brokkr-agent.json", new[]
     {
@@ -69,6 +71,8 @@ public sealed partial class DashboardTests(PrometheusServer prometheus) : IClass
         "brokkr_agent_last_successful_poll_timestamp_seconds", "brokkr_agent_reconcile_objects_total",
         "http_client_request_duration_seconds", "process_cpu_seconds_total", "process_resident_memory_bytes",
         "process_open_fds", "process_start_time_seconds",
+        // Issue 18: work orders.
+        "brokkr_agent_work_orders_completed_total", "brokkr_agent_work_orders_in_progress",
     })]
     public void Dashboard_charts_every_family_of_its_component(string file, string[] families)
     {

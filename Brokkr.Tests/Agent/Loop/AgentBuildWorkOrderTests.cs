@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Brokkr.Agent.WorkOrders;
 using Brokkr.KubernetesStandIn.Storage;
 using Brokkr.Tests.Broker;
@@ -16,9 +15,9 @@ public sealed class AgentBuildWorkOrderTests(RestartableBroker broker) : IClassF
     public async Task A_BuildRun_that_succeeds_is_archived_with_its_image_digest()
     {
         Guid order = default;
-        await using var rig = await AgentRig.StartAsync(broker, async r => order = await CreateAsync(r.Agent, Build("app", "Succeeded")), shipwright: true);
+        await using var rig = await AgentRig.StartAsync(broker, async r => order = await r.CreateWorkOrderAsync("build", Build("app", "Succeeded")), shipwright: true);
 
-        var log = await ArchivedAsync(rig, order);
+        var log = await rig.ArchivedWorkOrderAsync(order);
         var run = $"app-{order.ToString("N")[..8]}";
         Assert.Equal((true, "build", rig.Agent.Id), (log.GetProperty("success").GetBoolean(), log.Str("work_type"), log.Id("claimed_by")));
         Assert.Equal($"BuildRun(s) completed: default/{run} ({BuildRunController.Digest})", log.Str("result_message"));
@@ -33,9 +32,9 @@ public sealed class AgentBuildWorkOrderTests(RestartableBroker broker) : IClassF
     public async Task A_BuildRun_that_fails_is_archived_as_failed_with_the_conditions_reason_and_message()
     {
         Guid order = default;
-        await using var rig = await AgentRig.StartAsync(broker, async r => order = await CreateAsync(r.Agent, Build("broken", "Failed")), shipwright: true);
+        await using var rig = await AgentRig.StartAsync(broker, async r => order = await r.CreateWorkOrderAsync("build", Build("broken", "Failed")), shipwright: true);
 
-        var log = await ArchivedAsync(rig, order);
+        var log = await rig.ArchivedWorkOrderAsync(order);
         var run = $"broken-{order.ToString("N")[..8]}";
         Assert.False(log.GetProperty("success").GetBoolean());
         Assert.Equal($"BuildRun default/{run} failed: Failed: buildrun step build-and-push failed, for detailed information: " +
@@ -47,9 +46,9 @@ public sealed class AgentBuildWorkOrderTests(RestartableBroker broker) : IClassF
     public async Task A_BuildRun_still_running_when_the_window_ends_is_reported_as_still_running()
     {
         Guid order = default;
-        await using var rig = await AgentRig.StartAsync(broker, async r => order = await CreateAsync(r.Agent, Build("slow", null), claimTimeoutSeconds: 100), shipwright: true);
+        await using var rig = await AgentRig.StartAsync(broker, async r => order = await r.CreateWorkOrderAsync("build", Build("slow", null), claimTimeoutSeconds: 100), shipwright: true);
 
-        var log = await ArchivedAsync(rig, order);
+        var log = await rig.ArchivedWorkOrderAsync(order);
         Assert.Equal($"BuildRun(s) default/slow-{order.ToString("N")[..8]} did not finish within the 90 s watch window and may still be running; " +
                      "Brokkr did not cancel them", log.Str("result_message"));
         Assert.Equal(1, await rig.MetricAsync("brokkr_agent_work_orders_completed_total", "result=\"timeout\""));
@@ -59,9 +58,9 @@ public sealed class AgentBuildWorkOrderTests(RestartableBroker broker) : IClassF
     public async Task Without_Shipwright_in_the_cluster_a_build_fails_for_good_naming_what_is_missing()
     {
         Guid order = default;
-        await using var rig = await AgentRig.StartAsync(broker, async r => order = await CreateAsync(r.Agent, Build("nowhere", "Succeeded"), maxRetries: 3));
+        await using var rig = await AgentRig.StartAsync(broker, async r => order = await r.CreateWorkOrderAsync("build", Build("nowhere", "Succeeded"), maxRetries: 3));
 
-        var log = await ArchivedAsync(rig, order);
+        var log = await rig.ArchivedWorkOrderAsync(order);
         Assert.Equal((false, "shipwright.io/v1beta1 Build is not served by the cluster"),
             (log.GetProperty("success").GetBoolean(), log.Str("result_message")));
     }
@@ -71,23 +70,4 @@ public sealed class AgentBuildWorkOrderTests(RestartableBroker broker) : IClassF
         (outcome is null ? "" : $"  annotations:\n    {BuildRunController.OutcomeAnnotation}: {outcome}\n") +
         "spec:\n  source:\n    type: Git\n    git:\n      url: https://git.example/app\n  strategy:\n    name: buildah\n    kind: ClusterBuildStrategy\n" +
         $"  output:\n    image: registry.example/{name}\n";
-
-    private async Task<Guid> CreateAsync(Tenant agent, string yaml, int? maxRetries = null, int? claimTimeoutSeconds = null) =>
-        (await broker.Admin.Send("POST", "/work-orders", new
-        {
-            work_type = "build",
-            yaml_content = yaml,
-            max_retries = maxRetries,
-            claim_timeout_seconds = claimTimeoutSeconds,
-            targeting = new { agent_ids = new[] { agent.Id } },
-        }).Expect(201)).Id();
-
-    private async Task<JsonElement> ArchivedAsync(AgentRig rig, Guid order) =>
-        (await rig.AdvanceUntilAsync(JobWatcher.PollInterval, async () =>
-        {
-            using var response = await broker.Admin.Send("GET", $"/work-order-log/{order}");
-            return response.StatusCode == System.Net.HttpStatusCode.OK
-                ? JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone()
-                : (JsonElement?)null;
-        }, l => l is not null, "the build order archived"))!.Value;
 }

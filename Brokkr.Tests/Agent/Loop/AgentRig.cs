@@ -127,6 +127,33 @@ public sealed class AgentRig : IAsyncDisposable
         throw new TimeoutException($"{what} did not happen within {maxSteps} clock steps of {step}");
     }
 
+    /// <summary>A work order targeted at this rig's agent by id, created by the admin; its id.</summary>
+    public async Task<Guid> CreateWorkOrderAsync(string workType, string yaml, int? maxRetries = null, int? backoffSeconds = null,
+        int? claimTimeoutSeconds = null) =>
+        (await Broker.Admin.Send("POST", "/work-orders", new
+        {
+            work_type = workType,
+            yaml_content = yaml,
+            max_retries = maxRetries,
+            backoff_seconds = backoffSeconds,
+            claim_timeout_seconds = claimTimeoutSeconds,
+            targeting = new { agent_ids = new[] { Agent.Id } },
+        }).Expect(201)).Id();
+
+    /// <summary>Steps the clock (by default a work-order watch poll at a time) until the order is in the work-order log.</summary>
+    public async Task<JsonElement> ArchivedWorkOrderAsync(Guid order, TimeSpan? step = null) =>
+        (await AdvanceUntilAsync(step ?? Brokkr.Agent.WorkOrders.JobWatcher.PollInterval, () => WorkOrderLogEntryAsync(order),
+            l => l is not null, $"work order {order} archived"))!.Value;
+
+    /// <summary>The order's work-order log entry, or null while it is not archived.</summary>
+    public async Task<JsonElement?> WorkOrderLogEntryAsync(Guid order)
+    {
+        using var response = await Broker.Admin.Send("GET", $"/work-order-log/{order}");
+        return response.StatusCode == System.Net.HttpStatusCode.OK
+            ? JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone()
+            : null;
+    }
+
     /// <summary>One value from the agent's /metrics; labels as rendered, e.g. <c>action="applied"</c>.</summary>
     public async Task<double> MetricAsync(string name, string labels = "")
     {

@@ -14,15 +14,13 @@ namespace Brokkr.Tests.Agent.Loop;
 [Collection(AgentLoopCollection.Name)]
 public sealed class AgentWorkOrderTests(RestartableBroker broker) : IClassFixture<RestartableBroker>
 {
-    private static readonly TimeSpan WatchStep = Brokkr.Agent.WorkOrders.JobWatcher.PollInterval;
-
     [Fact]
     public async Task A_custom_Job_is_applied_watched_to_Complete_and_archived_as_a_success_of_the_claiming_agent()
     {
         Guid order = default;
-        await using var rig = await AgentRig.StartAsync(broker, async r => order = await CreateAsync(r.Agent, Job("migrate", "Complete")));
+        await using var rig = await AgentRig.StartAsync(broker, async r => order = await r.CreateWorkOrderAsync("custom", Job("migrate", "Complete")));
 
-        var log = await ArchivedAsync(rig, order);
+        var log = await rig.ArchivedWorkOrderAsync(order);
         Assert.Equal((true, rig.Agent.Id, 0, "custom"), (log.GetProperty("success").GetBoolean(), log.Id("claimed_by"),
             log.GetProperty("retries_attempted").GetInt32(), log.Str("work_type")));
         Assert.Contains("default/migrate", log.Str("result_message"));
@@ -43,7 +41,7 @@ public sealed class AgentWorkOrderTests(RestartableBroker broker) : IClassFixtur
         {
             // The API server is unavailable for Jobs until the test lifts it: the first attempt cannot apply.
             r.Kubernetes.Faults.FailAll(503, method: "PATCH", pathPrefix: "/apis/batch/");
-            order = await CreateAsync(r.Agent, Job("flaky", "Complete"), maxRetries: 2, backoffSeconds: 1);
+            order = await r.CreateWorkOrderAsync("custom", Job("flaky", "Complete"), maxRetries: 2, backoffSeconds: 1);
         });
 
         var retrying = await Poll.UntilAsync(() => broker.Admin.Send("GET", $"/work-orders/{order}").Expect(200),
@@ -59,10 +57,9 @@ public sealed class AgentWorkOrderTests(RestartableBroker broker) : IClassFixtur
 
         rig.Kubernetes.Faults.Clear();
         // Ticks claim it again once the backoff has passed (until then the broker offers nothing).
-        var log = await rig.AdvanceUntilAsync(AgentRig.PollingInterval, () => ArchivedOrNullAsync(order), l => l is not null,
-            "the retried order archived");
-        Assert.Equal((true, 1, rig.Agent.Id), (log!.Value.GetProperty("success").GetBoolean(),
-            log.Value.GetProperty("retries_attempted").GetInt32(), log.Value.Id("claimed_by")));
+        var log = await rig.ArchivedWorkOrderAsync(order, AgentRig.PollingInterval);
+        Assert.Equal((true, 1, rig.Agent.Id), (log.GetProperty("success").GetBoolean(),
+            log.GetProperty("retries_attempted").GetInt32(), log.Id("claimed_by")));
         Assert.NotNull(rig.ClusterObject("jobs", "default", "flaky"));
         Assert.Equal(2, await rig.MetricAsync("brokkr_agent_work_order_claims_total", "result=\"claimed\""));
     }
@@ -71,9 +68,9 @@ public sealed class AgentWorkOrderTests(RestartableBroker broker) : IClassFixtur
     public async Task A_Job_that_fails_is_archived_as_failed_at_once_with_retries_left()
     {
         Guid order = default;
-        await using var rig = await AgentRig.StartAsync(broker, async r => order = await CreateAsync(r.Agent, Job("doomed", "Failed"), maxRetries: 3));
+        await using var rig = await AgentRig.StartAsync(broker, async r => order = await r.CreateWorkOrderAsync("custom", Job("doomed", "Failed"), maxRetries: 3));
 
-        var log = await ArchivedAsync(rig, order);
+        var log = await rig.ArchivedWorkOrderAsync(order);
         Assert.Equal((false, 0), (log.GetProperty("success").GetBoolean(), log.GetProperty("retries_attempted").GetInt32()));
         Assert.Equal("Job default/doomed failed: BackoffLimitExceeded: Job has reached the specified backoff limit", log.Str("result_message"));
         Assert.Equal("FAILED", (await broker.Admin.Send("GET", $"/work-orders/{order}").Expect(200)).Str("status"));
@@ -85,9 +82,9 @@ public sealed class AgentWorkOrderTests(RestartableBroker broker) : IClassFixtur
     public async Task A_pod_failure_the_Job_recovers_from_is_not_a_failure()
     {
         Guid order = default;
-        await using var rig = await AgentRig.StartAsync(broker, async r => order = await CreateAsync(r.Agent, Job("bumpy", "PodFailureThenComplete")));
+        await using var rig = await AgentRig.StartAsync(broker, async r => order = await r.CreateWorkOrderAsync("custom", Job("bumpy", "PodFailureThenComplete")));
 
-        var log = await ArchivedAsync(rig, order);
+        var log = await rig.ArchivedWorkOrderAsync(order);
         Assert.True(log.GetProperty("success").GetBoolean(), log.Str("result_message"));
         Assert.Equal(1, rig.ClusterObject("jobs", "default", "bumpy")!["status"]!["failed"]!.GetValue<int>());
     }
@@ -97,9 +94,9 @@ public sealed class AgentWorkOrderTests(RestartableBroker broker) : IClassFixtur
     {
         Guid order = default;
         // Claim timeout 120 s: a 108 s window. The Job has no outcome annotation, so the stand-in runs it forever.
-        await using var rig = await AgentRig.StartAsync(broker, async r => order = await CreateAsync(r.Agent, Job("endless", null), claimTimeoutSeconds: 120));
+        await using var rig = await AgentRig.StartAsync(broker, async r => order = await r.CreateWorkOrderAsync("custom", Job("endless", null), claimTimeoutSeconds: 120));
 
-        var log = await ArchivedAsync(rig, order);
+        var log = await rig.ArchivedWorkOrderAsync(order);
         Assert.False(log.GetProperty("success").GetBoolean());
         Assert.Equal("Job(s) default/endless did not finish within the 108 s watch window and may still be running; Brokkr did not cancel them",
             log.Str("result_message"));
@@ -125,7 +122,7 @@ public sealed class AgentWorkOrderTests(RestartableBroker broker) : IClassFixtur
 
         // The bystander ticks first each round; it never sees the order.
         await bystander.TickAsync();
-        var log = await ArchivedAsync(builder, order);
+        var log = await builder.ArchivedWorkOrderAsync(order);
         await bystander.TickAsync();
         Assert.Equal(builder.Agent.Id, log.Id("claimed_by"));
         Assert.NotNull(builder.ClusterObject("jobs", "default", "labelled"));
@@ -139,32 +136,8 @@ public sealed class AgentWorkOrderTests(RestartableBroker broker) : IClassFixtur
         (outcome is null ? "" : $"  annotations:\n    {JobController.OutcomeAnnotation}: {outcome}\n") +
         "spec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n      - name: c\n        image: busybox\n";
 
-    private async Task<Guid> CreateAsync(Tenant agent, string yaml, int? maxRetries = null, int? backoffSeconds = null,
-        int? claimTimeoutSeconds = null) =>
-        (await broker.Admin.Send("POST", "/work-orders", new
-        {
-            work_type = "custom",
-            yaml_content = yaml,
-            max_retries = maxRetries,
-            backoff_seconds = backoffSeconds,
-            claim_timeout_seconds = claimTimeoutSeconds,
-            targeting = new { agent_ids = new[] { agent.Id } },
-        }).Expect(201)).Id();
-
     private Task LabelAsync(Tenant agent, string label) =>
         broker.Admin.Send("POST", $"/agents/{agent.Id}/labels", new { agent_id = agent.Id, label }).Expect(201);
-
-    /// <summary>Steps the agent's clock a watch poll at a time until the order is in the log.</summary>
-    private async Task<JsonElement> ArchivedAsync(AgentRig rig, Guid order) =>
-        (await rig.AdvanceUntilAsync(WatchStep, () => ArchivedOrNullAsync(order), l => l is not null, "the order archived"))!.Value;
-
-    private async Task<JsonElement?> ArchivedOrNullAsync(Guid order)
-    {
-        using var response = await broker.Admin.Send("GET", $"/work-order-log/{order}");
-        return response.StatusCode == System.Net.HttpStatusCode.OK
-            ? JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone()
-            : null;
-    }
 
     private static (string Type, string Reason)? JobWatcherTerminal(System.Text.Json.Nodes.JsonObject job) =>
         Brokkr.Agent.WorkOrders.JobWatcher.Terminal(job) is { } t ? (t.Type, t.Detail.Split(':')[0]) : null;

@@ -1,8 +1,8 @@
 namespace Brokkr.Broker.Api.V1.Webhooks;
 
 /// <summary>
-/// The event types a subscription can name. All but the work-order ones are emitted by triggers in the webhooks
-/// migration; <c>workorder.*</c> are emitted by the work-order feature through <c>brokkr_webhook_emit</c>.
+/// The event types a subscription can name, each emitted by a trigger through <c>brokkr_webhook_emit</c> (the
+/// webhooks migration; <c>workorder.*</c> in the work-order webhooks migration).
 /// </summary>
 public static class WebhookEventTypes
 {
