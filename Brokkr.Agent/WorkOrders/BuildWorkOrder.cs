@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using Brokkr.Agent.Broker;
 using Brokkr.Agent.Kubernetes;
-using Brokkr.Agent.Reconcile;
 
 namespace Brokkr.Agent.WorkOrders;
 
@@ -21,14 +20,10 @@ public sealed class BuildWorkOrder(IKubernetesClient kubernetes, JobWatcher watc
 
     public async Task<WorkOrderOutcome> RunAsync(WorkOrderRecord order, CancellationToken cancellationToken)
     {
-        List<JsonObject> objects;
-        try
+        var (objects, invalid) = WorkOrderApply.Parse(order.YamlContent);
+        if (invalid is not null)
         {
-            objects = BundleParser.Parse(order.YamlContent);
-        }
-        catch (BundleParseException e)
-        {
-            return WorkOrderOutcome.Permanent($"invalid work order YAML: {e.Message}");
+            return invalid;
         }
         var builds = objects.Where(o => o["apiVersion"]?.GetValue<string>() == ApiVersion && o["kind"]?.GetValue<string>() == "Build").ToList();
         if (builds.Count != 1)

@@ -1,7 +1,5 @@
-using System.Text.Json.Nodes;
 using Brokkr.Agent.Broker;
 using Brokkr.Agent.Kubernetes;
-using Brokkr.Agent.Reconcile;
 
 namespace Brokkr.Agent.WorkOrders;
 
@@ -17,18 +15,10 @@ public sealed class CustomWorkOrder(IKubernetesClient kubernetes, JobWatcher wat
 
     public async Task<WorkOrderOutcome> RunAsync(WorkOrderRecord order, CancellationToken cancellationToken)
     {
-        List<JsonObject> objects;
-        try
+        var (objects, invalid) = WorkOrderApply.Parse(order.YamlContent);
+        if (invalid is not null)
         {
-            objects = BundleParser.Parse(order.YamlContent);
-        }
-        catch (BundleParseException e)
-        {
-            return WorkOrderOutcome.Permanent($"invalid work order YAML: {e.Message}");
-        }
-        if (objects.Count == 0)
-        {
-            return WorkOrderOutcome.Permanent("the work order holds no objects");
+            return invalid;
         }
 
         var apply = new WorkOrderApply(kubernetes, watchNamespace);

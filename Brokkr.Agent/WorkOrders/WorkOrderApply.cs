@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Brokkr.Agent.Kubernetes;
+using Brokkr.Agent.Reconcile;
 
 namespace Brokkr.Agent.WorkOrders;
 
@@ -13,6 +14,20 @@ public sealed class WorkOrderApply(IKubernetesClient kubernetes, string? watchNa
     public const string FieldManager = "brokkr-work-orders";
 
     public sealed record Applied(JobWatcher.WatchedJob? Object, WorkOrderOutcome? Failure);
+
+    /// <summary>The order's documents, or the permanent failure of YAML that does not parse or holds nothing.</summary>
+    public static (List<JsonObject> Objects, WorkOrderOutcome? Failure) Parse(string yaml)
+    {
+        try
+        {
+            var objects = BundleParser.Parse(yaml);
+            return (objects, objects.Count == 0 ? WorkOrderOutcome.Permanent("the work order holds no objects") : null);
+        }
+        catch (BundleParseException e)
+        {
+            return ([], WorkOrderOutcome.Permanent($"invalid work order YAML: {e.Message}"));
+        }
+    }
 
     public async Task<Applied> ApplyAsync(JsonObject obj, CancellationToken cancellationToken)
     {

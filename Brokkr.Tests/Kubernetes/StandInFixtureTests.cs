@@ -6,7 +6,7 @@ using Brokkr.KubernetesStandIn;
 namespace Brokkr.Tests.Kubernetes;
 
 /// <summary>The stand-in's answers compared with the recorded responses of a real API server (shape, kinds, Status fields, headers).</summary>
-public sealed class StandInFixtureTests : IAsyncLifetime
+public sealed partial class StandInFixtureTests : IAsyncLifetime
 {
     private KubernetesStandIn.KubernetesStandIn _standIn = null!;
     private HttpClient _http = null!;

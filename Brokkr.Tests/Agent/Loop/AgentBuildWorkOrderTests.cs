@@ -15,7 +15,8 @@ public sealed class AgentBuildWorkOrderTests(RestartableBroker broker) : IClassF
     public async Task A_BuildRun_that_succeeds_is_archived_with_its_image_digest()
     {
         Guid order = default;
-        await using var rig = await AgentRig.StartAsync(broker, async r => order = await r.CreateWorkOrderAsync("build", Build("app", "Succeeded")), shipwright: true);
+        await using var rig = await AgentRig.StartAsync(broker,
+            async r => order = await r.CreateWorkOrderAsync("build", Build("app", "Succeeded")), shipwright: true);
 
         var log = await rig.ArchivedWorkOrderAsync(order);
         var run = $"app-{order.ToString("N")[..8]}";
@@ -32,7 +33,8 @@ public sealed class AgentBuildWorkOrderTests(RestartableBroker broker) : IClassF
     public async Task A_BuildRun_that_fails_is_archived_as_failed_with_the_conditions_reason_and_message()
     {
         Guid order = default;
-        await using var rig = await AgentRig.StartAsync(broker, async r => order = await r.CreateWorkOrderAsync("build", Build("broken", "Failed")), shipwright: true);
+        await using var rig = await AgentRig.StartAsync(broker,
+            async r => order = await r.CreateWorkOrderAsync("build", Build("broken", "Failed")), shipwright: true);
 
         var log = await rig.ArchivedWorkOrderAsync(order);
         var run = $"broken-{order.ToString("N")[..8]}";
@@ -46,7 +48,8 @@ public sealed class AgentBuildWorkOrderTests(RestartableBroker broker) : IClassF
     public async Task A_BuildRun_still_running_when_the_window_ends_is_reported_as_still_running()
     {
         Guid order = default;
-        await using var rig = await AgentRig.StartAsync(broker, async r => order = await r.CreateWorkOrderAsync("build", Build("slow", null), claimTimeoutSeconds: 100), shipwright: true);
+        await using var rig = await AgentRig.StartAsync(broker,
+            async r => order = await r.CreateWorkOrderAsync("build", Build("slow", null), claimTimeoutSeconds: 100), shipwright: true);
 
         var log = await rig.ArchivedWorkOrderAsync(order);
         Assert.Equal($"BuildRun(s) default/slow-{order.ToString("N")[..8]} did not finish within the 90 s watch window and may still be running; " +
@@ -58,7 +61,8 @@ public sealed class AgentBuildWorkOrderTests(RestartableBroker broker) : IClassF
     public async Task Without_Shipwright_in_the_cluster_a_build_fails_for_good_naming_what_is_missing()
     {
         Guid order = default;
-        await using var rig = await AgentRig.StartAsync(broker, async r => order = await r.CreateWorkOrderAsync("build", Build("nowhere", "Succeeded"), maxRetries: 3));
+        await using var rig = await AgentRig.StartAsync(broker,
+            async r => order = await r.CreateWorkOrderAsync("build", Build("nowhere", "Succeeded"), maxRetries: 3));
 
         var log = await rig.ArchivedWorkOrderAsync(order);
         Assert.Equal((false, "shipwright.io/v1beta1 Build is not served by the cluster"),

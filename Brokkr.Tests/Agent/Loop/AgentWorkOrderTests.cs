@@ -18,7 +18,8 @@ public sealed class AgentWorkOrderTests(RestartableBroker broker) : IClassFixtur
     public async Task A_custom_Job_is_applied_watched_to_Complete_and_archived_as_a_success_of_the_claiming_agent()
     {
         Guid order = default;
-        await using var rig = await AgentRig.StartAsync(broker, async r => order = await r.CreateWorkOrderAsync("custom", Job("migrate", "Complete")));
+        await using var rig = await AgentRig.StartAsync(broker,
+            async r => order = await r.CreateWorkOrderAsync("custom", Job("migrate", "Complete")));
 
         var log = await rig.ArchivedWorkOrderAsync(order);
         Assert.Equal((true, rig.Agent.Id, 0, "custom"), (log.GetProperty("success").GetBoolean(), log.Id("claimed_by"),
@@ -68,7 +69,8 @@ public sealed class AgentWorkOrderTests(RestartableBroker broker) : IClassFixtur
     public async Task A_Job_that_fails_is_archived_as_failed_at_once_with_retries_left()
     {
         Guid order = default;
-        await using var rig = await AgentRig.StartAsync(broker, async r => order = await r.CreateWorkOrderAsync("custom", Job("doomed", "Failed"), maxRetries: 3));
+        await using var rig = await AgentRig.StartAsync(broker,
+            async r => order = await r.CreateWorkOrderAsync("custom", Job("doomed", "Failed"), maxRetries: 3));
 
         var log = await rig.ArchivedWorkOrderAsync(order);
         Assert.Equal((false, 0), (log.GetProperty("success").GetBoolean(), log.GetProperty("retries_attempted").GetInt32()));
@@ -82,7 +84,8 @@ public sealed class AgentWorkOrderTests(RestartableBroker broker) : IClassFixtur
     public async Task A_pod_failure_the_Job_recovers_from_is_not_a_failure()
     {
         Guid order = default;
-        await using var rig = await AgentRig.StartAsync(broker, async r => order = await r.CreateWorkOrderAsync("custom", Job("bumpy", "PodFailureThenComplete")));
+        await using var rig = await AgentRig.StartAsync(broker,
+            async r => order = await r.CreateWorkOrderAsync("custom", Job("bumpy", "PodFailureThenComplete")));
 
         var log = await rig.ArchivedWorkOrderAsync(order);
         Assert.True(log.GetProperty("success").GetBoolean(), log.Str("result_message"));
@@ -94,7 +97,8 @@ public sealed class AgentWorkOrderTests(RestartableBroker broker) : IClassFixtur
     {
         Guid order = default;
         // Claim timeout 120 s: a 108 s window. The Job has no outcome annotation, so the stand-in runs it forever.
-        await using var rig = await AgentRig.StartAsync(broker, async r => order = await r.CreateWorkOrderAsync("custom", Job("endless", null), claimTimeoutSeconds: 120));
+        await using var rig = await AgentRig.StartAsync(broker,
+            async r => order = await r.CreateWorkOrderAsync("custom", Job("endless", null), claimTimeoutSeconds: 120));
 
         var log = await rig.ArchivedWorkOrderAsync(order);
         Assert.False(log.GetProperty("success").GetBoolean());

@@ -7,49 +7,35 @@ using Brokkr.Tests.AppHost.Testing;
 namespace Brokkr.Tests.Kubernetes;
 
 /// <summary>
-/// The stand-in's Job controller against a real v1.36 Job's life (replay-v1.36-job-create.json: create, running, then
+/// The Job part: the stand-in's Job controller against a real v1.36 Job's life (replay-v1.36-job-create.json: create, running, then
 /// Failed with BackoffLimitExceeded, then delete): the status the create answers, the running status, and the terminal
 /// conditions the agent's watch reads, compared by shape — keys, condition types, status, reason and message — since
 /// uids and timestamps differ by nature.
 /// </summary>
-public sealed class StandInJobTests : IAsyncLifetime
+public sealed partial class StandInFixtureTests
 {
-    private const string Replay = "replay-v1.36-job-create.json";
-    private const string Path = "/apis/batch/v1/namespaces/default/jobs/";
-    private KubernetesStandIn.KubernetesStandIn _standIn = null!;
-    private HttpClient _http = null!;
-
-    public async Task InitializeAsync()
-    {
-        _standIn = await KubernetesStandIn.KubernetesStandIn.StartAsync();
-        _http = new HttpClient { BaseAddress = _standIn.BaseAddress };
-    }
-
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        await _standIn.DisposeAsync();
-    }
+    private const string JobReplay = "replay-v1.36-job-create.json";
+    private const string JobsPath = "/apis/batch/v1/namespaces/default/jobs/";
 
     [Fact]
     public async Task A_failing_Job_answers_create_running_and_Failed_like_the_recording()
     {
         // No outcome annotation: the Job runs until the test fails it, so its running status is certain to be seen.
-        var (status, created) = await ApplyAsync("recorded", null);
+        var (status, created) = await ApplyJobAsync("recorded", null);
         Assert.Equal(HttpStatusCode.Created, status);
-        Assert.Equal(201, Recorded(0).Status);
-        Assert.True(JsonNode.DeepEquals(Recorded(0).Body["status"], created["status"]), created["status"]!.ToJsonString());
+        Assert.Equal(201, RecordedJob(0).Status);
+        Assert.True(JsonNode.DeepEquals(RecordedJob(0).Body["status"], created["status"]), created["status"]!.ToJsonString());
 
-        var running = await Poll.UntilAsync(() => GetAsync("recorded"), j => j["status"]!["startTime"] is not null,
+        var running = await Poll.UntilAsync(() => GetJobAsync("recorded"), j => j["status"]!["startTime"] is not null,
             TimeSpan.FromSeconds(10), "the Job started");
-        var recordedRunning = Recorded(2).Body["status"]!;
+        var recordedRunning = RecordedJob(2).Body["status"]!;
         Assert.Equal(Keys(recordedRunning), Keys(running["status"]!));
         Assert.Equal(Values(recordedRunning, "active", "terminating", "ready"), Values(running["status"]!, "active", "terminating", "ready"));
         Assert.Null(JobWatcherTerminal(running));
 
         Assert.True(_standIn.Lifecycle.Jobs.Finish("default", "recorded", succeeded: false));
-        var failed = await GetAsync("recorded");
-        var recordedFailed = Recorded(6).Body["status"]!;
+        var failed = await GetJobAsync("recorded");
+        var recordedFailed = RecordedJob(6).Body["status"]!;
         Assert.Equal(Keys(recordedFailed).Order(), Keys(failed["status"]!).Order());
         Assert.Equal(Conditions(recordedFailed), Conditions(failed["status"]!));
         Assert.Equal(Keys(recordedFailed["conditions"]![0]!), Keys(failed["status"]!["conditions"]![0]!));
@@ -62,10 +48,10 @@ public sealed class StandInJobTests : IAsyncLifetime
     [Fact]
     public async Task A_successful_Job_ends_with_Complete_in_the_shape_of_the_recorded_terminal_status()
     {
-        await ApplyAsync("done", "Complete");
-        var complete = await Poll.UntilAsync(() => GetAsync("done"), j => j["status"]!["conditions"] is not null,
+        await ApplyJobAsync("done", "Complete");
+        var complete = await Poll.UntilAsync(() => GetJobAsync("done"), j => j["status"]!["conditions"] is not null,
             TimeSpan.FromSeconds(10), "the Job completed");
-        var recordedFailed = Recorded(6).Body["status"]!;
+        var recordedFailed = RecordedJob(6).Body["status"]!;
 
         // Success is the same status with succeeded/completionTime for failed and SuccessCriteriaMet/Complete.
         Assert.Equal(Keys(recordedFailed).Where(k => k != "failed").Concat(["completionTime", "succeeded"]).Order(),
@@ -79,11 +65,11 @@ public sealed class StandInJobTests : IAsyncLifetime
     [Fact]
     public async Task A_pod_failure_raises_the_counter_without_a_terminal_condition()
     {
-        await ApplyAsync("retrying", null);
-        await Poll.UntilAsync(() => GetAsync("retrying"), j => j["status"]!["startTime"] is not null, TimeSpan.FromSeconds(10), "the Job started");
+        await ApplyJobAsync("retrying", null);
+        await Poll.UntilAsync(() => GetJobAsync("retrying"), j => j["status"]!["startTime"] is not null, TimeSpan.FromSeconds(10), "the Job started");
         Assert.True(_standIn.Lifecycle.Jobs.RecordPodFailure("default", "retrying"));
 
-        var job = await GetAsync("retrying");
+        var job = await GetJobAsync("retrying");
         Assert.Equal(1, job["status"]!["failed"]!.GetValue<int>());
         Assert.Null(job["status"]!["conditions"]);
         Assert.Null(JobWatcherTerminal(job));
@@ -92,38 +78,36 @@ public sealed class StandInJobTests : IAsyncLifetime
     [Fact]
     public async Task Deleting_a_finished_Job_answers_the_Job_with_its_conditions_and_the_orphan_finalizer_like_the_recording()
     {
-        await ApplyAsync("gone", "Failed");
-        await Poll.UntilAsync(() => GetAsync("gone"), j => j["status"]!["conditions"] is not null, TimeSpan.FromSeconds(10), "the Job failed");
+        await ApplyJobAsync("gone", "Failed");
+        await Poll.UntilAsync(() => GetJobAsync("gone"), j => j["status"]!["conditions"] is not null, TimeSpan.FromSeconds(10), "the Job failed");
 
-        var response = await _http.DeleteAsync(Path + "gone");
+        var response = await _http.DeleteAsync(JobsPath + "gone");
         var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
-        var recorded = Recorded(8);
+        var recorded = RecordedJob(8);
         Assert.Equal(recorded.Status, (int)response.StatusCode);
         Assert.Equal(recorded.Body["kind"]!.GetValue<string>(), body["kind"]!.GetValue<string>());
         Assert.Equal(recorded.Body["metadata"]!["finalizers"]!.ToJsonString(), body["metadata"]!["finalizers"]!.ToJsonString());
         Assert.Equal(Conditions(recorded.Body["status"]!), Conditions(body["status"]!));
     }
 
-    private static (int Status, JsonNode Body) Recorded(int index) =>
-        (Fixtures.Json(Replay)[index]!["response_status_code"]!.GetValue<int>(), Fixtures.ReplayBody(Replay, index));
+    private static (int Status, JsonNode Body) RecordedJob(int index) =>
+        (Fixtures.Json(JobReplay)[index]!["response_status_code"]!.GetValue<int>(), Fixtures.ReplayBody(JobReplay, index));
 
     /// <summary>The recorded create body, renamed, with the outcome annotation the stand-in plays out.</summary>
-    private async Task<(HttpStatusCode, JsonNode)> ApplyAsync(string name, string? outcome)
+    private async Task<(HttpStatusCode, JsonNode)> ApplyJobAsync(string name, string? outcome)
     {
-        var job = JsonNode.Parse(Fixtures.Json(Replay)[0]!["request_body"]!.GetValue<string>())!.AsObject();
+        var job = JsonNode.Parse(Fixtures.Json(JobReplay)[0]!["request_body"]!.GetValue<string>())!.AsObject();
         job["metadata"]!["name"] = name;
         if (outcome is not null)
         {
             job["metadata"]!["annotations"] = new JsonObject { [JobController.OutcomeAnnotation] = outcome };
         }
-        var response = await _http.PatchAsync(Path + name + "?fieldManager=test&force=true",
+        var response = await _http.PatchAsync(JobsPath + name + "?fieldManager=test&force=true",
             new StringContent(job.ToJsonString(), Encoding.UTF8, "application/apply-patch+yaml"));
         return (response.StatusCode, JsonNode.Parse(await response.Content.ReadAsStringAsync())!);
     }
 
-    private async Task<JsonNode> GetAsync(string name) => JsonNode.Parse(await _http.GetStringAsync(Path + name))!;
-
-    private static List<string> Keys(JsonNode node) => node.AsObject().Select(p => p.Key).ToList();
+    private async Task<JsonNode> GetJobAsync(string name) => JsonNode.Parse(await _http.GetStringAsync(JobsPath + name))!;
 
     private static List<int> Values(JsonNode status, params string[] keys) => keys.Select(k => status[k]!.GetValue<int>()).ToList();
 
