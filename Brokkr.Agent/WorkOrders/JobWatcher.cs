@@ -4,8 +4,8 @@ using Brokkr.Agent.Kubernetes;
 namespace Brokkr.Agent.WorkOrders;
 
 /// <summary>
-/// Watches applied Jobs (or BuildRuns, through <see cref="WatchedKind"/>) until each has a terminal condition (<c>Complete</c> or <c>Failed</c> with status True) or
-/// the window runs out. The pod counters are not the signal: a Job with a backoffLimit shows <c>failed: 1</c> while it
+/// Watches applied Jobs until each has a terminal condition (<c>Complete</c> or <c>Failed</c> with status True) or
+/// the window runs out; BuildRuns likewise, read through their own <see cref="WatchedKind"/>. The pod counters are not the signal: a Job with a backoffLimit shows <c>failed: 1</c> while it
 /// retries and may still succeed. Polls with GET, which the agent's Kubernetes metrics count like every call.
 /// </summary>
 public sealed class JobWatcher(IKubernetesClient kubernetes, TimeProvider time)
@@ -46,13 +46,15 @@ public sealed class JobWatcher(IKubernetesClient kubernetes, TimeProvider time)
                 }
                 if (current is null)
                 {
-                    return WorkOrderOutcome.Permanent($"{kind.Kind} {job.Namespace}/{job.Name} was deleted before it finished; its outcome is unknown");
+                    return WorkOrderOutcome.Permanent(
+                        $"{kind.Kind} {job.Namespace}/{job.Name} was deleted before it finished; its outcome is unknown");
                 }
                 switch (kind.Terminal(current))
                 {
                     case (true, var detail):
                         waiting.Remove(job);
-                        finished.Add(kind.DetailOnSuccess && detail.Length > 0 ? $"{job.Namespace}/{job.Name} ({detail})" : $"{job.Namespace}/{job.Name}");
+                        var done = $"{job.Namespace}/{job.Name}";
+                        finished.Add(kind.DetailOnSuccess && detail.Length > 0 ? $"{done} ({detail})" : done);
                         break;
                     case (false, var detail):
                         return WorkOrderOutcome.Permanent($"{kind.Kind} {job.Namespace}/{job.Name} failed: {detail}");
@@ -65,7 +67,7 @@ public sealed class JobWatcher(IKubernetesClient kubernetes, TimeProvider time)
             var left = deadline - time.GetUtcNow();
             if (left <= TimeSpan.Zero)
             {
-                // Not retryable: re-dispatching while the Job may still run is what the window exists to prevent.
+                // Not retryable: re-dispatching while the Job (or build) may still run is what the window exists to prevent.
                 return WorkOrderOutcome.Permanent(
                     $"{kind.Kind}(s) {string.Join(", ", waiting.Select(j => $"{j.Namespace}/{j.Name}"))} did not finish within the " +
                     $"{window.TotalSeconds:0} s watch window and may still be running; Brokkr did not cancel them") with

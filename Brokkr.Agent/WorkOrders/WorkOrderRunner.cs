@@ -6,12 +6,12 @@ namespace Brokkr.Agent.WorkOrders;
 
 /// <summary>
 /// The agent's side of work orders, driven by the control loop once per tick while the agent is ACTIVE: when no order
-/// is running, list the pending <c>custom</c> orders, claim the first one this agent wins, and run it in the
-/// background — a Job may take most of an hour, and heartbeats and reconciles must go on meanwhile. One order at a
-/// time. Work types this agent does not run are left unclaimed for an agent that does.
+/// is running, list the pending orders, claim the first one of a work type it runs (<c>custom</c>, <c>build</c>) that
+/// this agent wins, and run it in the background — a Job may take most of an hour, and heartbeats and reconciles must
+/// go on meanwhile. One order at a time. Orders of other work types are left for an agent that runs them.
 /// </summary>
-public sealed class WorkOrderRunner(BrokerClient broker, IReadOnlyDictionary<string, Func<IWorkOrderType>> types, WorkOrderMetrics metrics,
-    TimeProvider time, ILogger<WorkOrderRunner> log)
+public sealed class WorkOrderRunner(BrokerClient broker, IReadOnlyDictionary<string, Func<IWorkOrderType>> types,
+    WorkOrderMetrics metrics, TimeProvider time, ILogger<WorkOrderRunner> log)
 {
     private static readonly TimeSpan ReportRetryDelay = TimeSpan.FromSeconds(2);
     private const int ReportAttempts = 5;
