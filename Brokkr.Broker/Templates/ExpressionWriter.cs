@@ -1,75 +1,188 @@
 namespace Brokkr.Broker.Templates;
 
 /// <summary>
-/// Writes one Tera expression (a range of a tag's tokens) as Liquid: variables and paths, literals, comparisons,
-/// <c>and</c>/<c>or</c>, and filter pipes with Tera's named arguments turned into Liquid's positional ones.
+/// Writes one Tera expression (a range of a tag's tokens) as Liquid. Tera's precedence — <c>or</c> below <c>and</c>
+/// below <c>not</c> below comparisons and <c>in</c> below filters below <c>+ -</c> below <c>* / %</c> — is made explicit
+/// with Fluid's parenthesised groups, and what Liquid lacks (math, <c>not</c>, <c>in</c>, Tera's truthiness) is a
+/// <see cref="TeraOperators"/> filter inside a group. A plain path with filters is written as it was.
 /// </summary>
 public sealed class ExpressionWriter(List<Token> tokens, int line)
 {
     private static readonly HashSet<string> Comparisons = ["==", "!=", "<", ">", "<=", ">="];
-    private int _position;
 
-    /// <summary>An <c>if</c>/<c>elif</c> condition: no filters, and no mix of <c>and</c> with <c>or</c>, which Liquid groups differently.</summary>
-    public string Condition(int start)
+    private static readonly Dictionary<string, string> MathFilters = new()
     {
-        if (tokens.Skip(start).Any(t => t is { Kind: TokenKind.Symbol, Text: "(" }))
-        {
-            throw TemplateErrors.Unsupported("parentheses", line);
-        }
-        var words = tokens.Skip(start).Where(t => t.Kind == TokenKind.Identifier).Select(t => t.Text).ToHashSet();
-        if (words.Contains("and") && words.Contains("or"))
-        {
-            throw TemplateErrors.Unsupported("a condition mixing `and` with `or`", line);
-        }
-        return Write(start, tokens.Count, filters: false, where: "a condition");
+        ["+"] = TeraOperators.Add, ["-"] = TeraOperators.Subtract, ["*"] = TeraOperators.Multiply,
+        ["/"] = TeraOperators.Divide, ["%"] = TeraOperators.Modulo,
+    };
+
+    private enum Kind
+    {
+        /// <summary>A literal or a path: a Liquid primary as it stands.</summary>
+        Atom,
+        /// <summary>An atom with filters: continues as a filter chain, elsewhere needs parentheses.</summary>
+        Chain,
+        /// <summary>A computed value (math).</summary>
+        Value,
+        /// <summary>A comparison, <c>in</c>, <c>not</c>, <c>and</c>/<c>or</c>: already true or false.</summary>
+        Bool,
     }
 
+    private readonly record struct Liquid(string Text, Kind Kind)
+    {
+        public string Primary => Kind == Kind.Atom ? Text : $"({Text})";
+
+        public string ChainBase => Kind is Kind.Atom or Kind.Chain ? Text : $"({Text})";
+
+        /// <summary>As a condition, with Tera's truth (0, "", [] and {} are false) rather than Liquid's.</summary>
+        public string Condition => Kind == Kind.Bool ? Primary : $"({ChainBase} | {TeraOperators.Truthy})";
+    }
+
+    private int _position;
+    private int _end;
+
+    /// <summary>An <c>if</c>/<c>elif</c> condition, judged as Tera judges truth.</summary>
+    public string Condition(int start) => Parse(start, tokens.Count).Condition;
+
+    /// <summary>A value: <c>{{ }}</c>, the right side of <c>set</c>, a <c>for</c> loop's items (a path only).</summary>
     public string Write(int start, int end, bool filters, string where = "")
+    {
+        var written = Parse(start, end);
+        if (!filters && written.Kind != Kind.Atom)
+        {
+            throw TemplateErrors.Unsupported(written.Kind == Kind.Chain ? $"a filter in {where}" : $"an expression in {where}", line);
+        }
+        return written.Text;
+    }
+
+    private Liquid Parse(int start, int end)
     {
         if (start >= end)
         {
             throw TemplateErrors.Syntax($"line {line}: an expression is missing");
         }
-        var parts = new List<string>();
-        _position = start;
-        var expectOperand = true;
-        while (_position < end)
+        (_position, _end) = (start, end);
+        var written = Or();
+        if (_position < _end)
         {
-            var token = tokens[_position];
-            if (token is { Kind: TokenKind.Identifier, Text: "and" or "or" } || token.Kind == TokenKind.Symbol && Comparisons.Contains(token.Text))
-            {
-                if (expectOperand) throw Misplaced(token);
-                parts.Add(token.Text);
-                _position++;
-                expectOperand = true;
-            }
-            else if (token is { Kind: TokenKind.Symbol, Text: "|" })
-            {
-                if (expectOperand) throw Misplaced(token);
-                if (!filters) throw TemplateErrors.Unsupported($"a filter in {where}", line);
-                parts.Add(Filter(end));
-            }
-            else
-            {
-                if (!expectOperand) throw Misplaced(token);
-                parts.Add(Operand(end));
-                expectOperand = false;
-            }
+            throw Unexpected(tokens[_position]);
         }
-        if (expectOperand)
+        return written;
+    }
+
+    private bool At(string text) => _position < _end && tokens[_position].Text == text && tokens[_position].Kind is TokenKind.Symbol or TokenKind.Identifier;
+
+    private Liquid Or()
+    {
+        var left = And();
+        while (At("or"))
+        {
+            _position++;
+            left = new($"{left.Condition} or {And().Condition}", Kind.Bool);
+        }
+        return left;
+    }
+
+    private Liquid And()
+    {
+        var left = Not();
+        while (At("and"))
+        {
+            _position++;
+            left = new($"{left.Condition} and {Not().Condition}", Kind.Bool);
+        }
+        return left;
+    }
+
+    private Liquid Not()
+    {
+        if (!At("not"))
+        {
+            return Comparison();
+        }
+        _position++;
+        return new($"{Not().ChainBase} | {TeraOperators.Not}", Kind.Bool);
+    }
+
+    private Liquid Comparison()
+    {
+        var left = Filtered();
+        if (_position >= _end)
+        {
+            return left;
+        }
+        var token = tokens[_position];
+        if (token.Kind == TokenKind.Symbol && Comparisons.Contains(token.Text))
+        {
+            _position++;
+            return new($"{left.Primary} {token.Text} {Filtered().Primary}", Kind.Bool);
+        }
+        var negated = At("not") && _position + 1 < _end && tokens[_position + 1] is { Kind: TokenKind.Identifier, Text: "in" };
+        if (negated || token is { Kind: TokenKind.Identifier, Text: "in" })
+        {
+            _position += negated ? 2 : 1;
+            var test = $"{left.ChainBase} | {TeraOperators.In}: {Filtered().Primary}";
+            return new(negated ? $"({test}) | {TeraOperators.Not}" : test, Kind.Bool);
+        }
+        return left;
+    }
+
+    private Liquid Filtered()
+    {
+        var written = Sum();
+        while (At("|"))
+        {
+            written = new($"{written.ChainBase} {Filter(_end)}", Kind.Chain);
+        }
+        return written;
+    }
+
+    private Liquid Sum()
+    {
+        var left = Product();
+        while (_position < _end && tokens[_position] is { Kind: TokenKind.Symbol, Text: "+" or "-" })
+        {
+            var op = tokens[_position++].Text;
+            left = new($"{left.ChainBase} | {MathFilters[op]}: {Product().Primary}", Kind.Value);
+        }
+        return left;
+    }
+
+    private Liquid Product()
+    {
+        var left = Unary();
+        while (_position < _end && tokens[_position] is { Kind: TokenKind.Symbol, Text: "*" or "/" or "%" })
+        {
+            var op = tokens[_position++].Text;
+            left = new($"{left.ChainBase} | {MathFilters[op]}: {Unary().Primary}", Kind.Value);
+        }
+        return left;
+    }
+
+    private Liquid Unary()
+    {
+        if (_position >= _end)
         {
             throw TemplateErrors.Syntax($"line {line}: an expression ends with an operator");
         }
-        return string.Join(' ', parts);
+        if (!At("("))
+        {
+            return new(Operand(_end), Kind.Atom);
+        }
+        _position++;
+        var inner = Or();
+        if (!At(")"))
+        {
+            throw TemplateErrors.Syntax($"line {line}: `(` without `)`");
+        }
+        _position++;
+        return inner.Kind == Kind.Atom ? inner : inner with { Kind = inner.Kind == Kind.Bool ? Kind.Bool : Kind.Value, Text = inner.Primary };
     }
-
-    private Exception Misplaced(Token token) => Unexpected(token);
 
     private Exception Unexpected(Token token) => token.Text switch
     {
-        "+" or "-" or "*" or "/" or "//" or "%" or "~" => TemplateErrors.Unsupported($"the operator `{token.Text}`", line),
-        "(" or ")" => TemplateErrors.Unsupported("parentheses", line),
-        "not" or "in" or "is" when token.Kind == TokenKind.Identifier => TemplateErrors.Unsupported($"the operator `{token.Text}`", line),
+        "//" or "~" or "**" => TemplateErrors.Unsupported($"the operator `{token.Text}`", line),
+        "is" when token.Kind == TokenKind.Identifier => TemplateErrors.Unsupported($"the operator `{token.Text}`", line),
         _ => TemplateErrors.Syntax($"line {line}: unexpected `{token.Text}`"),
     };
 
@@ -96,8 +209,10 @@ public sealed class ExpressionWriter(List<Token> tokens, int line)
                 return "true";
             case "false" or "False":
                 return "false";
-            case "not" or "in" or "is":
+            case "is":
                 throw TemplateErrors.Unsupported($"the operator `{token.Text}`", line);
+            case "and" or "or" or "not" or "in":
+                throw TemplateErrors.Syntax($"line {line}: unexpected `{token.Text}`");
         }
         if (_position < end && tokens[_position].Text == "(")
         {
@@ -128,7 +243,7 @@ public sealed class ExpressionWriter(List<Token> tokens, int line)
                 break;
             }
         }
-        if (_position < end && tokens[_position] is { Kind: TokenKind.Identifier, Text: "is" or "in" })
+        if (_position < end && tokens[_position] is { Kind: TokenKind.Identifier, Text: "is" })
         {
             throw TemplateErrors.Unsupported($"the operator `{tokens[_position].Text}`", line);
         }

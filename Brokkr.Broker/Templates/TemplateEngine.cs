@@ -14,7 +14,8 @@ public static class TemplateEngine
     public const int MaxSteps = 1_000_000;
     public const int MaxOutputCharacters = 10 * 1024 * 1024;
 
-    private static readonly FluidParser Parser = new(new FluidParserOptions());
+    // Parentheses carry Tera's precedence into Liquid (see ExpressionWriter); the translator writes every group.
+    private static readonly FluidParser Parser = new(new FluidParserOptions { AllowParentheses = true });
 
     private static readonly TemplateOptions Options = BuildOptions();
 
@@ -29,6 +30,10 @@ public static class TemplateEngine
         foreach (var filter in TeraFilters.Every)
         {
             builder.AddFilter(filter.Name, filter.Apply);
+        }
+        foreach (var (name, apply) in TeraOperators.Every)
+        {
+            builder.AddFilter(name, apply);
         }
         return builder.Build();
     }
