@@ -20,6 +20,7 @@ public static class BrokerMetricsExtensions
         services.AddSingleton<FleetGauges>();
         services.AddSingleton<BusinessMetrics>();
         services.AddSingleton<WorkOrderMetrics>();
+        services.AddSingleton<TemplateMetrics>();
         services.AddSingleton<DefaultAdminKeyGauge>();
         // Registered after the database initializer, whose migrations the first refresh needs.
         services.AddHostedService<FleetMetricsRefresher>();
@@ -38,6 +39,7 @@ public static class BrokerMetricsExtensions
         services.GetRequiredService<FleetGauges>();
         services.GetRequiredService<BusinessMetrics>();
         services.GetRequiredService<WorkOrderMetrics>();
+        services.GetRequiredService<TemplateMetrics>();
         services.GetRequiredService<DefaultAdminKeyGauge>();
         if (Enabled(services))
         {

@@ -28,6 +28,15 @@ public sealed class CatalogExpositionTests(BrokerProcess broker) : IClassFixture
                            "      restartPolicy: Never\n      containers:\n      - name: c\n        image: busybox\n",
             targeting = new { agent_ids = new[] { agent.Id } },
         }).Expect(201);
+        // A template render, so the render histogram has an observation.
+        var fleet = new Fleet(broker);
+        var stack = await fleet.StackAsync(await fleet.GeneratorAsync());
+        var template = await broker.Client().Send("POST", "/templates", new
+        {
+            name = Fleet.Unique("catalog"), template_content = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {{ name }}\n", parameters_schema = "{}",
+        }).Expect(201);
+        await broker.Client().Send("POST", $"/stacks/{stack}/deployment-objects/from-template",
+            new { template_id = template.Id(), parameters = new { name = "catalog" } }).Expect(201);
         await using var kubernetes = await KubernetesStandIn.KubernetesStandIn.StartAsync(new KubernetesStandIn.StandInOptions());
         using var kubeconfig = new StandInKubeconfig(kubernetes.BaseAddress, "token");
         await using var process = await ServiceProcess.StartAsync("Brokkr.Agent", new Dictionary<string, string?>

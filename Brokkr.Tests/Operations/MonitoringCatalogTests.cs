@@ -12,8 +12,9 @@ public sealed partial class MonitoringCatalogTests
         var broker = MonitoringCatalog.BrokkrFamilies("Broker families");
         var agent = MonitoringCatalog.BrokkrFamilies("Agent families");
 
-        // Issue 5 fixes 17 broker families and issue 6 seven agent families; work orders add six and four, webhooks four.
-        Assert.Equal(27, broker.Count);
+        // Issue 5 fixes 17 broker families and issue 6 seven agent families; work orders add six and four, webhooks
+        // four, templates two.
+        Assert.Equal(29, broker.Count);
         Assert.Equal(11, agent.Count);
         Assert.All(agent, e => Assert.StartsWith("brokkr_agent_", e.Family));
         Assert.Equal(broker.Count + agent.Count, broker.Concat(agent).Select(e => e.Family).Distinct().Count());

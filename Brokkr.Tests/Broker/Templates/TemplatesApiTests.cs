@@ -1,4 +1,6 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using Npgsql;
 
 namespace Brokkr.Tests.Broker.Templates;
 
@@ -56,5 +58,52 @@ public sealed class TemplatesApiTests(BrokerHost broker) : IClassFixture<BrokerH
         await _fleet.TargetAsync(generator, agent, stack);
         var state = await broker.Client(agent.Pak).Send("GET", $"/agents/{agent.Id}/target-state").Expect(200);
         Assert.Contains(state.EnumerateArray(), d => d.Id() == created.Id() && d.Str("yaml_content") == WebServiceTemplate.Expected);
+    }
+
+    [Fact]
+    public async Task A_rendered_object_records_the_version_and_parameters_it_came_from()
+    {
+        var generator = await _fleet.GeneratorAsync();
+        var owner = broker.Client(generator.Pak);
+        var v1 = await owner.Send("POST", "/templates", new { name = Fleet.Unique("prov"), template_content = "a: {{ x }}\n", parameters_schema = "{}" }).Expect(201);
+        var v2 = await owner.Send("PUT", $"/templates/{v1.Id()}", new { template_content = "b: {{ x }}\n", parameters_schema = "{}" }).Expect(200);
+        var stack = await _fleet.StackAsync(generator);
+        const string parameters = """{"x":"one","nested":{"k":[1,2.5,null]},"flag":true}""";
+
+        foreach (var (template, version, yaml) in new[] { (v1, 1, "a: one\n"), (v2, 2, "b: one\n"), (v1, 1, "a: one\n") })
+        {
+            using var response = await owner.Send("POST", $"/stacks/{stack}/deployment-objects/from-template",
+                BrokerHttp.Raw($$"""{"template_id":"{{template.Id()}}","parameters":{{parameters}}}""", "application/json"));
+            Assert.Equal(201, (int)response.StatusCode);
+            Assert.Equal(template.Id().ToString(), response.Headers.GetValues("Brokkr-Template-Id").Single());
+            Assert.Equal(version.ToString(System.Globalization.CultureInfo.InvariantCulture), response.Headers.GetValues("Brokkr-Template-Version").Single());
+            var created = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+
+            // Upstream keeps provenance in rendered_deployment_objects; the contract's DeploymentObject has no member for it.
+            var (templateId, recordedVersion, recordedParameters) = await ProvenanceAsync(created.Id());
+            Assert.Equal((template.Id(), version), (templateId, recordedVersion));
+            Assert.True(JsonNode.DeepEquals(JsonNode.Parse(parameters), JsonNode.Parse(recordedParameters)), recordedParameters);
+
+            var read = await owner.Send("GET", $"/deployment-objects/{created.Id()}").Expect(200);
+            Assert.Equal(yaml, read.Str("yaml_content"));
+            Assert.Equal(ContractMembers, read.EnumerateObject().Select(p => p.Name).Order().ToArray());
+        }
+    }
+
+    private static readonly string[] ContractMembers =
+        ["created_at", "deleted_at", "id", "is_deletion_marker", "sequence_id", "stack_id", "submitted_at", "updated_at", "yaml_checksum", "yaml_content"];
+
+    private async Task<(Guid TemplateId, int Version, string Parameters)> ProvenanceAsync(Guid deploymentObject)
+    {
+        await using var connection = new NpgsqlConnection(broker.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "SELECT template_id, template_version, template_parameters FROM rendered_deployment_objects WHERE deployment_object_id = @d", connection);
+        command.Parameters.AddWithValue("d", deploymentObject);
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync(), "no provenance row");
+        var row = (reader.GetGuid(0), reader.GetInt32(1), reader.GetString(2));
+        Assert.False(await reader.ReadAsync(), "more than one provenance row");
+        return row;
     }
 }

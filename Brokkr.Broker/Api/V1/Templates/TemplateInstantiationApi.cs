@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Brokkr.Broker.Api.V1.DeploymentObjects;
 using Brokkr.Broker.Authentication;
@@ -31,29 +32,13 @@ public static class TemplateInstantiationApi
     }
 
     private static async Task<Created<DeploymentObject>> Instantiate(Guid stack_id, Caller caller, Json<TemplateInstantiationRequest> body,
-        BrokkrDbContext db, BusinessMetrics metrics, HttpResponse response)
+        BrokkrDbContext db, BusinessMetrics metrics, TemplateMetrics templateMetrics, HttpResponse response)
     {
         await db.OwnedStackAsync(stack_id, caller);
         var request = body.Value;
         var template = await db.ReadableTemplateAsync(request.TemplateId, caller);
         await RequireMatchAsync(db, template.Id, stack_id);
-        if (request.Parameters.ValueKind != JsonValueKind.Object)
-        {
-            throw new ApiException(StatusCodes.Status400BadRequest, "invalid_parameters", "parameters must be a JSON object",
-                new Dictionary<string, object> { ["validation_errors"] = new[] { "/: parameters must be a JSON object" } });
-        }
-        ParameterSchema.Validate(template.ParametersSchema, request.Parameters);
-        var rendered = await TemplateEngine.RenderAsync(template.TemplateContent, request.Parameters);
-        DeploymentObjectSubmission submission;
-        try
-        {
-            submission = DeploymentObjectSubmission.FromYaml(rendered);
-        }
-        catch (ApiException e)
-        {
-            throw new ApiException(e.Status, e.Code, $"the template rendered into an invalid deployment object: {e.Message}");
-        }
-
+        var submission = await RenderAsync(template, request.Parameters, templateMetrics);
         var deploymentObject = await DeploymentObjectStore.AppendAsync(db, metrics, stack_id, submission, created =>
             db.RenderedDeploymentObjects.Add(new RenderedDeploymentObject
             {
@@ -67,6 +52,51 @@ public static class TemplateInstantiationApi
         response.Headers[TemplateIdHeader] = template.Id.ToString();
         response.Headers[TemplateVersionHeader] = template.Version.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return TypedResults.Created($"/api/v1/deployment-objects/{deploymentObject.Id}", deploymentObject);
+    }
+
+    /// <summary>Parameters checked, template rendered, output checked as a deployment object; each outcome counted.</summary>
+    private static async Task<DeploymentObjectSubmission> RenderAsync(StackTemplate template, JsonElement parameters, TemplateMetrics metrics)
+    {
+        try
+        {
+            if (parameters.ValueKind != JsonValueKind.Object)
+            {
+                throw new ApiException(StatusCodes.Status400BadRequest, "invalid_parameters", "parameters must be a JSON object",
+                    new Dictionary<string, object> { ["validation_errors"] = new[] { "/: parameters must be a JSON object" } });
+            }
+            ParameterSchema.Validate(template.ParametersSchema, parameters);
+        }
+        catch (ApiException)
+        {
+            metrics.Render(TemplateMetrics.InvalidParameters);
+            throw;
+        }
+        var started = Stopwatch.GetTimestamp();
+        string rendered;
+        try
+        {
+            rendered = await TemplateEngine.RenderAsync(template.TemplateContent, parameters);
+        }
+        catch (ApiException)
+        {
+            metrics.Render(TemplateMetrics.RenderFailed);
+            throw;
+        }
+        finally
+        {
+            metrics.RenderDuration(Stopwatch.GetElapsedTime(started));
+        }
+        try
+        {
+            var submission = DeploymentObjectSubmission.FromYaml(rendered);
+            metrics.Render(TemplateMetrics.Rendered);
+            return submission;
+        }
+        catch (ApiException e)
+        {
+            metrics.Render(TemplateMetrics.InvalidOutput);
+            throw new ApiException(e.Status, e.Code, $"the template rendered into an invalid deployment object: {e.Message}");
+        }
     }
 
     /// <summary>Upstream's rule: every template label, and every template annotation (key and value), must be on the stack.</summary>
