@@ -38,8 +38,12 @@ public sealed class ExpressionWriter(List<Token> tokens, int line)
         public string Condition => Kind == Kind.Bool ? Primary : $"({ChainBase} | {TeraOperators.Truthy})";
     }
 
+    /// <summary>Parentheses and <c>not</c>s nest at most this deep: the parser recurses, and stored content is untrusted.</summary>
+    public const int MaxNesting = 50;
+
     private int _position;
     private int _end;
+    private int _depth;
 
     /// <summary>An <c>if</c>/<c>elif</c> condition, judged as Tera judges truth.</summary>
     public string Condition(int start) => Parse(start, tokens.Count).Condition;
@@ -101,6 +105,7 @@ public sealed class ExpressionWriter(List<Token> tokens, int line)
             return Comparison();
         }
         _position++;
+        using var nested = Nest();
         return new($"{Not().ChainBase} | {TeraOperators.Not}", Kind.Bool);
     }
 
@@ -117,6 +122,10 @@ public sealed class ExpressionWriter(List<Token> tokens, int line)
             _position++;
             return new($"{left.Primary} {token.Text} {Filtered().Primary}", Kind.Bool);
         }
+        if (token is { Kind: TokenKind.Identifier, Text: "is" })
+        {
+            return Test(left);
+        }
         var negated = At("not") && _position + 1 < _end && tokens[_position + 1] is { Kind: TokenKind.Identifier, Text: "in" };
         if (negated || token is { Kind: TokenKind.Identifier, Text: "in" })
         {
@@ -125,6 +134,30 @@ public sealed class ExpressionWriter(List<Token> tokens, int line)
             return new(negated ? $"({test}) | {TeraOperators.Not}" : test, Kind.Bool);
         }
         return left;
+    }
+
+    /// <summary><c>x is [not] defined</c> and <c>undefined</c>; Tera's other tests are refused by name.</summary>
+    private Liquid Test(Liquid subject)
+    {
+        _position++;
+        var negated = At("not");
+        _position += negated ? 1 : 0;
+        if (_position >= _end || tokens[_position].Kind != TokenKind.Identifier)
+        {
+            throw TemplateErrors.Syntax($"line {line}: `is` must be followed by a test name");
+        }
+        var name = tokens[_position++].Text;
+        var defined = name switch
+        {
+            "defined" => true,
+            "undefined" => false,
+            _ => throw TemplateErrors.Unsupported($"the test `is {name}`", line),
+        };
+        if (subject.Kind != Kind.Atom)
+        {
+            throw TemplateErrors.Unsupported("a test of an expression", line);
+        }
+        return new($"{subject.Text} | {(defined != negated ? TeraOperators.Defined : TeraOperators.Undefined)}", Kind.Bool);
     }
 
     private Liquid Filtered()
@@ -170,6 +203,7 @@ public sealed class ExpressionWriter(List<Token> tokens, int line)
             return new(Operand(_end), Kind.Atom);
         }
         _position++;
+        using var nested = Nest();
         var inner = Or();
         if (!At(")"))
         {
@@ -179,10 +213,18 @@ public sealed class ExpressionWriter(List<Token> tokens, int line)
         return inner.Kind == Kind.Atom ? inner : inner with { Kind = inner.Kind == Kind.Bool ? Kind.Bool : Kind.Value, Text = inner.Primary };
     }
 
+    private Nesting Nest() => ++_depth > MaxNesting
+        ? throw TemplateErrors.Syntax($"line {line}: parentheses and `not` nest more than {MaxNesting} deep")
+        : new Nesting(this);
+
+    private readonly struct Nesting(ExpressionWriter writer) : IDisposable
+    {
+        public void Dispose() => writer._depth--;
+    }
+
     private Exception Unexpected(Token token) => token.Text switch
     {
         "//" or "~" or "**" => TemplateErrors.Unsupported($"the operator `{token.Text}`", line),
-        "is" when token.Kind == TokenKind.Identifier => TemplateErrors.Unsupported($"the operator `{token.Text}`", line),
         _ => TemplateErrors.Syntax($"line {line}: unexpected `{token.Text}`"),
     };
 
@@ -242,10 +284,6 @@ public sealed class ExpressionWriter(List<Token> tokens, int line)
             {
                 break;
             }
-        }
-        if (_position < end && tokens[_position] is { Kind: TokenKind.Identifier, Text: "is" })
-        {
-            throw TemplateErrors.Unsupported($"the operator `{tokens[_position].Text}`", line);
         }
         return path;
     }

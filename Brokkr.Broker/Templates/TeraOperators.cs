@@ -6,7 +6,7 @@ namespace Brokkr.Broker.Templates;
 
 /// <summary>
 /// Tera's operators as Fluid filters the translator calls inside parenthesised groups (<c>(a | brokkr_add: 1)</c>):
-/// Liquid has comparisons and <c>and</c>/<c>or</c> but no math, <c>not</c> or <c>in</c>, and treats only nil and false
+/// Liquid has comparisons and <c>and</c>/<c>or</c> but no math, <c>not</c>, <c>in</c> or <c>is defined</c>, and treats only nil and false
 /// as false where Tera also treats 0, "" and empty arrays and objects as false. Templates cannot name these filters:
 /// <see cref="TeraFilters.Find"/> does not know them.
 /// </summary>
@@ -20,6 +20,8 @@ public static class TeraOperators
     public const string Not = "brokkr_not";
     public const string Truthy = "brokkr_truthy";
     public const string In = "brokkr_in";
+    public const string Defined = "brokkr_defined";
+    public const string Undefined = "brokkr_undefined";
 
     public static readonly IReadOnlyDictionary<string, FilterDelegate> Every = new Dictionary<string, FilterDelegate>
     {
@@ -31,6 +33,8 @@ public static class TeraOperators
         [Not] = (input, _, context) => new(BooleanValue.Create(!IsTruthy(input, context))),
         [Truthy] = (input, _, context) => new(BooleanValue.Create(IsTruthy(input, context))),
         [In] = (input, args, context) => new(BooleanValue.Create(Contains(args.At(0), input, context))),
+        [Defined] = (input, _, _) => new(BooleanValue.Create(input is not UndefinedValue)),
+        [Undefined] = (input, _, _) => new(BooleanValue.Create(input is UndefinedValue)),
     };
 
     /// <summary>Tera's truth: false, null, a missing variable, 0, "", [] and {} are false; everything else true.</summary>

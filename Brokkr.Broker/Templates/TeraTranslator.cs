@@ -8,7 +8,7 @@ namespace Brokkr.Broker.Templates;
 /// whitespace control, <c>if</c>/<c>for</c> blocks and filter pipes; what differs is spelled differently here
 /// (<c>elif</c> → <c>elsif</c>, <c>set</c> → <c>assign</c>, <c>loop.*</c> → <c>forloop.*</c>, <c>{# #}</c> → a comment block,
 /// <c>f(a=1)</c> → <c>f: 1</c>, <c>for k, v in map</c> → a loop over pairs). Everything Tera has that Liquid cannot say the
-/// same way — macros, includes, inheritance, tests (<c>is</c>), <c>~</c>, functions, array literals — is refused
+/// same way — macros, includes, inheritance, tests but <c>is [not] defined</c>, <c>~</c>, functions, array literals — is refused
 /// with <see cref="TemplateErrors.Unsupported"/> instead of being rendered differently.
 /// </summary>
 public static partial class TeraTranslator

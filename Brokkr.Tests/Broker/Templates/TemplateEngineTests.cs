@@ -60,6 +60,8 @@ public sealed class TemplateEngineTests
         { "{% set total = replicas * 2 + 1 %}{{ total }}", """{"replicas":3}""", "7" },
         { "{% if replicas * 2 > 5 %}big{% endif %}", """{"replicas":3}""", "big" },
         { "{% if l | length > 1 %}many{% endif %}", """{"l":[1,2]}""", "many" },
+        { "{% if x is defined %}y{% else %}n{% endif %}{% if z is defined %}y{% else %}n{% endif %}", """{"x":null}""", "yn" },
+        { "{% if image.tag is not defined %}latest{% endif %}{% if x is undefined and not image %}!{% endif %}", """{"image":{}}""", "latest!" },
         { "{% for i in l %}{{ loop.index * 10 }}{% if not loop.last %},{% endif %}{% endfor %}", """{"l":["a","b","c"]}""", "10,20,30" },
     };
 
@@ -97,7 +99,8 @@ public sealed class TemplateEngineTests
         { "{{ a ~ b }}", "`~`" },
         { "{{ a // 2 }}", "`//`" },
         { "{{ x | truncate(length=3) }}", "`truncate`" },
-        { "{% if x is defined %}y{% endif %}", "`is`" },
+        { "{% if x is odd %}y{% endif %}", "`is odd`" },
+        { "{% if x + 1 is defined %}y{% endif %}", "test of an expression" },
         { "{{ range(end=3) }}", "range()" },
         { "{{ [1, 2] }}", "array literal" },
         { "{% for i in l | reverse %}{% endfor %}", "filter in a for loop" },
@@ -130,6 +133,7 @@ public sealed class TemplateEngineTests
     [InlineData("{{ (a + 1 }}")]
     [InlineData("{% if a and %}y{% endif %}")]
     [InlineData("{% if not %}y{% endif %}")]
+    [InlineData("{{ ((((((((((((((((((((((((((((((((((((((((((((((((((((x)))))))))))))))))))))))))))))))))))))))))))))))))))) }}")]
     public void Refuses_malformed_Tera_as_a_syntax_error(string template)
     {
         var error = Assert.Throws<ApiException>(() => TemplateEngine.Compile(template));
@@ -147,6 +151,15 @@ public sealed class TemplateEngineTests
         var error = await Assert.ThrowsAsync<ApiException>(() => Render(template, parameters));
         Assert.Equal((400, "template_render_failed"), (error.Status, error.Code));
         Assert.Contains(named, error.Message);
+    }
+
+    [Fact]
+    public async Task Deep_nesting_is_refused_not_recursed_into()
+    {
+        var template = "{% if " + string.Concat(Enumerable.Repeat("not (", 100_000)) + "x" + new string(')', 100_000) + " %}y{% endif %}";
+        var error = Assert.Throws<ApiException>(() => TemplateEngine.Compile(template));
+        Assert.Equal("invalid_template_syntax", error.Code);
+        Assert.Equal("y", await Render("{% if not (not (x)) %}y{% endif %}", """{"x":1}"""));
     }
 
     [Fact]
