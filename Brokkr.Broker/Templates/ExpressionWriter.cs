@@ -76,24 +76,18 @@ public sealed class ExpressionWriter(List<Token> tokens, int line)
 
     private bool At(string text) => _position < _end && tokens[_position].Text == text && tokens[_position].Kind is TokenKind.Symbol or TokenKind.Identifier;
 
-    private Liquid Or()
-    {
-        var left = And();
-        while (At("or"))
-        {
-            _position++;
-            left = new($"{left.Condition} or {And().Condition}", Kind.Bool);
-        }
-        return left;
-    }
+    private Liquid Or() => Logical("or", And);
 
-    private Liquid And()
+    private Liquid And() => Logical("and", Not);
+
+    /// <summary>Left-associative <c>and</c>/<c>or</c>, each side judged with Tera's truth.</summary>
+    private Liquid Logical(string word, Func<Liquid> operand)
     {
-        var left = Not();
-        while (At("and"))
+        var left = operand();
+        while (At(word))
         {
             _position++;
-            left = new($"{left.Condition} and {Not().Condition}", Kind.Bool);
+            left = new($"{left.Condition} {word} {operand().Condition}", Kind.Bool);
         }
         return left;
     }
@@ -170,24 +164,18 @@ public sealed class ExpressionWriter(List<Token> tokens, int line)
         return written;
     }
 
-    private Liquid Sum()
-    {
-        var left = Product();
-        while (_position < _end && tokens[_position] is { Kind: TokenKind.Symbol, Text: "+" or "-" })
-        {
-            var op = tokens[_position++].Text;
-            left = new($"{left.ChainBase} | {MathFilters[op]}: {Product().Primary}", Kind.Value);
-        }
-        return left;
-    }
+    private Liquid Sum() => Arithmetic(["+", "-"], Product);
 
-    private Liquid Product()
+    private Liquid Product() => Arithmetic(["*", "/", "%"], Unary);
+
+    /// <summary>Left-associative math: <c>a - b - c</c> is <c>(a - b) - c</c>.</summary>
+    private Liquid Arithmetic(string[] operators, Func<Liquid> operand)
     {
-        var left = Unary();
-        while (_position < _end && tokens[_position] is { Kind: TokenKind.Symbol, Text: "*" or "/" or "%" })
+        var left = operand();
+        while (_position < _end && tokens[_position].Kind == TokenKind.Symbol && operators.Contains(tokens[_position].Text))
         {
             var op = tokens[_position++].Text;
-            left = new($"{left.ChainBase} | {MathFilters[op]}: {Unary().Primary}", Kind.Value);
+            left = new($"{left.ChainBase} | {MathFilters[op]}: {operand().Primary}", Kind.Value);
         }
         return left;
     }

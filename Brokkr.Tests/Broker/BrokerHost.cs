@@ -136,8 +136,11 @@ public static class BrokerHttp
         return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
     }
 
-    /// <summary>Asserts an error response with the envelope and the given code; <c>details</c>, if present, is not empty (§3).</summary>
-    public static async Task ExpectError(this Task<HttpResponseMessage> call, int status, string code)
+    /// <summary>
+    /// Asserts an error response with the envelope and the given code; <c>details</c>, if present, is not empty (§3).
+    /// Returns the envelope for checks of its message and details.
+    /// </summary>
+    public static async Task<JsonElement> ExpectError(this Task<HttpResponseMessage> call, int status, string code)
     {
         var body = await call.Expect(status);
         Assert.Equal(JsonValueKind.Object, body.ValueKind);
@@ -147,6 +150,7 @@ public static class BrokerHttp
         {
             Assert.True(details.ValueKind == JsonValueKind.Object && details.EnumerateObject().Any(), $"details must be omitted when empty: {body}");
         }
+        return body;
     }
 
     public static Guid Id(this JsonElement element, string property = "id") => element.GetProperty(property).GetGuid();

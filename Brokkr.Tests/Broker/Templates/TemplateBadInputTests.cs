@@ -31,12 +31,12 @@ public sealed class TemplateBadInputTests(BrokerHost broker) : IClassFixture<Bro
         var owner = broker.Client(generator.Pak);
         var name = Fleet.Unique("schema");
 
-        var refused = await Error(owner.Send("POST", "/templates", new { name, template_content = Content, parameters_schema = schema }), 400, "invalid_parameters_schema");
+        var refused = await owner.Send("POST", "/templates", new { name, template_content = Content, parameters_schema = schema }).ExpectError(400, "invalid_parameters_schema");
         Assert.Contains(says, refused.Str("message"));
         Assert.Equal(0, await VersionsAsync(name));
 
         var v1 = await owner.Send("POST", "/templates", new { name, template_content = Content, parameters_schema = Schema }).Expect(201);
-        refused = await Error(owner.Send("PUT", $"/templates/{v1.Id()}", new { template_content = Content, parameters_schema = schema }), 400, "invalid_parameters_schema");
+        refused = await owner.Send("PUT", $"/templates/{v1.Id()}", new { template_content = Content, parameters_schema = schema }).ExpectError(400, "invalid_parameters_schema");
         Assert.Contains(says, refused.Str("message"));
         Assert.Equal(1, await VersionsAsync(name));
         Assert.Equal(Schema, (await owner.Send("GET", $"/templates/{v1.Id()}").Expect(200)).Str("parameters_schema"));
@@ -51,11 +51,11 @@ public sealed class TemplateBadInputTests(BrokerHost broker) : IClassFixture<Bro
         var generator = await _fleet.GeneratorAsync();
         var owner = broker.Client(generator.Pak);
         var name = Fleet.Unique("content");
-        await Error(owner.Send("POST", "/templates", new { name, template_content = content, parameters_schema = "{}" }), status, code);
+        await owner.Send("POST", "/templates", new { name, template_content = content, parameters_schema = "{}" }).ExpectError(status, code);
         Assert.Equal(0, await VersionsAsync(name));
 
         var v1 = await owner.Send("POST", "/templates", new { name, template_content = Content, parameters_schema = Schema }).Expect(201);
-        await Error(owner.Send("PUT", $"/templates/{v1.Id()}", new { template_content = content, parameters_schema = "{}" }), status, code);
+        await owner.Send("PUT", $"/templates/{v1.Id()}", new { template_content = content, parameters_schema = "{}" }).ExpectError(status, code);
         Assert.Equal(1, await VersionsAsync(name));
     }
 
@@ -65,17 +65,17 @@ public sealed class TemplateBadInputTests(BrokerHost broker) : IClassFixture<Bro
         var (owner, template, stack) = await RenderableAsync(Content);
         var before = await WrittenAsync(stack, template);
 
-        var refused = await Error(Instantiate(owner, stack, template, new { name = "Not Lower", replicas = 0, extra = true }), 400, "invalid_parameters");
+        var refused = await Instantiate(owner, stack, template, new { name = "Not Lower", replicas = 0, extra = true }).ExpectError(400, "invalid_parameters");
         var failures = refused.GetProperty("details").GetProperty("validation_errors").EnumerateArray().Select(e => e.GetString()!).ToList();
         Assert.Contains(failures, f => f.StartsWith("/name:", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.StartsWith("/replicas:", StringComparison.Ordinal));
         Assert.DoesNotContain(failures, f => f.StartsWith("/extra", StringComparison.Ordinal));
 
-        refused = await Error(Instantiate(owner, stack, template, new { name = "web" }), 400, "invalid_parameters");
+        refused = await Instantiate(owner, stack, template, new { name = "web" }).ExpectError(400, "invalid_parameters");
         Assert.Contains(refused.GetProperty("details").GetProperty("validation_errors").EnumerateArray(), e => e.GetString()!.Contains("replicas"));
 
-        await Error(Instantiate(owner, stack, template, new[] { 1, 2 }), 400, "invalid_parameters");
-        await Error(Instantiate(owner, stack, template, "web"), 400, "invalid_parameters");
+        await Instantiate(owner, stack, template, new[] { 1, 2 }).ExpectError(400, "invalid_parameters");
+        await Instantiate(owner, stack, template, "web").ExpectError(400, "invalid_parameters");
         Assert.Equal(before, await WrittenAsync(stack, template));
     }
 
@@ -108,7 +108,7 @@ public sealed class TemplateBadInputTests(BrokerHost broker) : IClassFixture<Bro
             sixty = Enumerable.Range(0, 60),
             big = content.Contains("big") ? new string('x', 200_000) : "",
         };
-        var refused = await Error(Instantiate(owner, stack, template, parameters), 400, code);
+        var refused = await Instantiate(owner, stack, template, parameters).ExpectError(400, code);
         Assert.Contains(says, refused.Str("message"));
         Assert.Equal(before, await WrittenAsync(stack, template));
     }
@@ -122,8 +122,8 @@ public sealed class TemplateBadInputTests(BrokerHost broker) : IClassFixture<Bro
         var parameters = new { name = "web", replicas = 1 };
         var before = await WrittenAsync(stack, v1);
 
-        await Error(Instantiate(owner, stack, Guid.NewGuid(), parameters), 404, "template_not_found");
-        await Error(Instantiate(owner, stack, v1, parameters), 404, "template_not_found");
+        await Instantiate(owner, stack, Guid.NewGuid(), parameters).ExpectError(404, "template_not_found");
+        await Instantiate(owner, stack, v1, parameters).ExpectError(404, "template_not_found");
         foreach (var (method, path) in new[] { ("GET", ""), ("PUT", ""), ("DELETE", ""), ("GET", "/labels"), ("POST", "/labels"), ("GET", "/annotations") })
         {
             object? body = (method, path) switch
@@ -132,8 +132,8 @@ public sealed class TemplateBadInputTests(BrokerHost broker) : IClassFixture<Bro
                 ("POST", _) => "env:prod",
                 _ => null,
             };
-            await Error(owner.Send(method, $"/templates/{v1}{path}", body), 404, "template_not_found");
-            await Error(owner.Send(method, $"/templates/{Guid.NewGuid()}{path}", body), 404, "template_not_found");
+            await owner.Send(method, $"/templates/{v1}{path}", body).ExpectError(404, "template_not_found");
+            await owner.Send(method, $"/templates/{Guid.NewGuid()}{path}", body).ExpectError(404, "template_not_found");
         }
         Assert.Equal(before, await WrittenAsync(stack, v1));
         Assert.Equal(2, await VersionsAsync((await owner.Send("GET", $"/templates/{v2}").Expect(200)).Str("name")));
@@ -146,12 +146,12 @@ public sealed class TemplateBadInputTests(BrokerHost broker) : IClassFixture<Bro
         var (owner, template, stack) = await RenderableAsync(Content);
         var parameters = new { name = "web", replicas = 1 };
         var unknown = Guid.NewGuid();
-        await Error(Instantiate(owner, unknown, template, parameters), 404, "stack_not_found");
+        await Instantiate(owner, unknown, template, parameters).ExpectError(404, "stack_not_found");
         Assert.Equal((0L, 0L, 0L), await WrittenAsync(unknown, template));
 
         await owner.Send("DELETE", $"/stacks/{stack}").Expect(204);
         var before = await WrittenAsync(stack, template);
-        await Error(Instantiate(owner, stack, template, parameters), 404, "stack_not_found");
+        await Instantiate(owner, stack, template, parameters).ExpectError(404, "stack_not_found");
         Assert.Equal(before, await WrittenAsync(stack, template));
     }
 
@@ -163,7 +163,7 @@ public sealed class TemplateBadInputTests(BrokerHost broker) : IClassFixture<Bro
     {
         var (owner, template, stack) = await RenderableAsync(Content);
         var before = await WrittenAsync(stack, template);
-        await Error(owner.Send("POST", $"/stacks/{stack}/deployment-objects/from-template", BrokerHttp.Raw(body, "application/json")), status, code);
+        await owner.Send("POST", $"/stacks/{stack}/deployment-objects/from-template", BrokerHttp.Raw(body, "application/json")).ExpectError(status, code);
         Assert.Equal(before, await WrittenAsync(stack, template));
     }
 
@@ -177,15 +177,6 @@ public sealed class TemplateBadInputTests(BrokerHost broker) : IClassFixture<Bro
         var owner = broker.Client(generator.Pak);
         var template = await owner.Send("POST", "/templates", new { name = Fleet.Unique("bad"), template_content = content, parameters_schema = schema }).Expect(201);
         return (owner, template.Id(), await _fleet.StackAsync(generator));
-    }
-
-    /// <summary>The error envelope (ExpectError's checks), returned for its message and details.</summary>
-    private static async Task<JsonElement> Error(Task<HttpResponseMessage> call, int status, string code)
-    {
-        var body = await call.Expect(status);
-        Assert.Equal(code, body.GetProperty("code").GetString());
-        Assert.False(string.IsNullOrEmpty(body.GetProperty("message").GetString()));
-        return body;
     }
 
     /// <summary>Every version of a name, deleted ones included.</summary>
