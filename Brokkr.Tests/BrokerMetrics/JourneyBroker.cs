@@ -12,5 +12,8 @@ public sealed class JourneyBroker : BrokerProcess
         ["BROKKR__BROKER__METRICS_EXCLUDED_PATHS"] = "/healthz",
         ["BROKKR__BROKER__FLEET_METRICS_REFRESH_SECONDS"] = "3600",
         ["BROKKR__BROKER__AUTH_CACHE_TTL_SECONDS"] = "3600",
+        // Work-order maintenance queries the database on its own clock; a tick inside the journey's database window
+        // would count commands the journey did not send.
+        ["BROKKR__BROKER__WORK_ORDER_MAINTENANCE_SECONDS"] = "3600",
     };
 }

@@ -35,6 +35,11 @@ public sealed class MetricsJourneyTests(JourneyBroker broker) : IClassFixture<Jo
         await DeploymentObjectAsync(genClient, s2);
         await _http.SendAsync(genClient, "POST", $"{Agents}/{a1.Tenant.Id}/targets", $"{Agents}/:id/targets", 201,
             new { agent_id = a1.Tenant.Id, stack_id = s1 });
+        // A template whose render is no valid YAML: one render counted and timed, and no deployment object.
+        var template = await _http.SendAsync(genClient, "POST", "/api/v1/templates", "/api/v1/templates", 201,
+            new { name = Fleet.Unique("t"), template_content = "a: {{ v }}", parameters_schema = "{}" });
+        await _http.SendAsync(genClient, "POST", $"{Stacks}/{s1}/deployment-objects/from-template", $"{Stacks}/:id/deployment-objects/from-template", 400,
+            new { template_id = template.Id(), parameters = new { v = "[" } });
 
         // A quiet window with a known set of database commands, before any heartbeat: each heartbeat requests a fleet
         // refresh, and with the periodic refresh off nothing else queries the database behind the journey's back.
@@ -119,6 +124,9 @@ public sealed class MetricsJourneyTests(JourneyBroker broker) : IClassFixture<Jo
         Assert.Equal(1, after.Value("brokkr_default_admin_pak_hash_in_use"));
         Assert.Equal(0, after.Value("brokkr_http_requests_in_flight"));
         Assert.Equal(2, after.Value("brokkr_active_agents"));
+        Assert.Equal(1, after.Value("brokkr_template_renders_total", ("outcome", "invalid_output")));
+        Assert.Equal(0, after.Value("brokkr_template_renders_total", ("outcome", "rendered")));
+        Assert.Equal(1, after.Value("brokkr_template_render_duration_seconds_count"));
 
         // The age is measured at scrape time from the last heartbeat: bounded by when that heartbeat and the scrape ran.
         var age = after.Value("brokkr_agent_heartbeat_age_seconds", ("agent_id", a1.Tenant.Id.ToString()));
@@ -142,6 +150,8 @@ public sealed class MetricsJourneyTests(JourneyBroker broker) : IClassFixture<Jo
         Assert.Equal(1, startup.Value("brokkr_default_admin_pak_hash_in_use"));
         Assert.Equal(["FAILURE", "SUCCESS"], startup.LabelValues("brokkr_agent_events_total", "status").Order());
         Assert.Equal(["malformed", "missing", "unknown"], startup.LabelValues("brokkr_auth_failures_total", "reason").Order());
+        Assert.Equal(["invalid_output", "invalid_parameters", "render_failed", "rendered"], startup.LabelValues("brokkr_template_renders_total", "outcome").Order());
+        Assert.Equal(0, startup.Sum("brokkr_template_renders_total"));
         Assert.Equal(0, startup.Sum("brokkr_agent_events_total") + startup.Sum("brokkr_auth_failures_total"));
         Assert.Equal(["delete", "insert", "other", "select", "update"], startup.LabelValues("brokkr_database_queries_total", "operation").Order());
         Assert.Equal(["delete", "insert", "other", "select", "update"], startup.LabelValues("brokkr_database_errors_total", "operation").Order());
