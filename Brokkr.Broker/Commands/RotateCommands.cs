@@ -32,7 +32,7 @@ public static class RotateCommands
         var command = new Command(kind, $"Mint a new PAK for a {kind}; the old one stops working") { positional, uuid };
         command.Validators.Add(result =>
         {
-            if ((result.GetValue(positional) is null) == (result.GetValue(uuid) is null))
+            if ((result.GetResult(positional) is { Tokens.Count: > 0 }) == (result.GetResult(uuid) is not null))
             {
                 result.AddError($"give the {kind}'s UUID once: as the argument or as --uuid");
             }
