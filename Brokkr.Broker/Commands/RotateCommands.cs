@@ -27,8 +27,9 @@ public static class RotateCommands
     private static Command Identity(string kind, IReadOnlyDictionary<string, string?>? settings,
         Func<AdminSession, Guid, Task<MintedPak>> rotate)
     {
-        var positional = new Argument<Guid?>("id") { Description = $"The {kind}'s UUID", Arity = ArgumentArity.ZeroOrOne };
-        var uuid = new Option<Guid?>("--uuid") { Description = $"The {kind}'s UUID (instead of the argument)" };
+        // A string: System.CommandLine 2.0.0 reports no parse error for an optional Guid argument that is not one.
+        var positional = new Argument<string?>("id") { Description = $"The {kind}'s UUID", Arity = ArgumentArity.ZeroOrOne };
+        var uuid = new Option<Guid>("--uuid") { Description = $"The {kind}'s UUID (instead of the argument)" };
         var command = new Command(kind, $"Mint a new PAK for a {kind}; the old one stops working") { positional, uuid };
         command.Validators.Add(result =>
         {
@@ -36,10 +37,14 @@ public static class RotateCommands
             {
                 result.AddError($"give the {kind}'s UUID once: as the argument or as --uuid");
             }
+            else if (result.GetValue(positional) is { } text && !Guid.TryParse(text, out _))
+            {
+                result.AddError($"'{text}' is not a UUID");
+            }
         });
         command.SetAction((parsed, cancellationToken) => AdminAction.RunAsync(parsed.InvocationConfiguration.Error, async () =>
         {
-            var id = parsed.GetValue(positional) ?? parsed.GetValue(uuid)!.Value;
+            var id = parsed.GetResult(uuid) is null ? Guid.Parse(parsed.GetValue(positional)!) : parsed.GetValue(uuid);
             await using var session = await AdminSession.OpenAsync(settings, cancellationToken);
             var pak = await rotate(session, id);
             var output = parsed.InvocationConfiguration.Output;
