@@ -129,6 +129,20 @@ public sealed class BrokerCommandsTests(BrokerHost broker) : IClassFixture<Broke
     }
 
     [Fact]
+    public async Task Serve_runs_the_broker_with_the_host_arguments_that_follow_it()
+    {
+        // ServiceProcess adds --urls after "serve": the subcommand must hand it to the host.
+        await using var served = await ServiceProcess.StartAsync("Brokkr.Broker", new Dictionary<string, string?>
+        {
+            ["ConnectionStrings__brokkr"] = broker.ConnectionString,
+            ["Logging__LogLevel__Default"] = "Warning",
+        }, readyPath: "/readyz", startupTimeout: TimeSpan.FromMinutes(2), arguments: ["serve"]);
+        using var client = served.CreateClient();
+        client.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", "Bearer " + BrokerHost.DevAdminPak);
+        Assert.True((await client.Send("POST", "/auth/pak").Expect(200)).GetProperty("admin").GetBoolean());
+    }
+
+    [Fact]
     public void Arguments_that_name_no_subcommand_start_the_server_as_before()
     {
         Assert.False(BrokerCommandLine.IsCommandLine([]));
