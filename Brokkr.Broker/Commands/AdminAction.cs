@@ -32,9 +32,13 @@ public static class AdminAction
             new CommandFailure(BrokerExitCodes.Refused, "the name is already taken (unique_violation)"),
         DbUpdateException update when DatabaseErrors.Map(update) is { } api =>
             new CommandFailure(BrokerExitCodes.Refused, $"{api.Message} ({api.Code})"),
+        DbUpdateException { InnerException: PostgresException inner } => Failure(inner),
         // Npgsql's messages name the host and port, never the password.
         PostgresException postgres when IsConnectionProblem(postgres) =>
             new CommandFailure(BrokerExitCodes.DatabaseUnavailable, $"cannot use the database: {postgres.MessageText} ({postgres.SqlState})"),
+        PostgresException { SqlState: PostgresErrorCodes.UndefinedTable } =>
+            new CommandFailure(BrokerExitCodes.DatabaseUnavailable,
+                "the database has no Brokkr schema: start the broker once, or leave broker.migrate_on_startup on"),
         NpgsqlException npgsql when npgsql is not PostgresException =>
             new CommandFailure(BrokerExitCodes.DatabaseUnavailable, $"cannot reach the database: {Describe(npgsql)}"),
         SocketException socket => new CommandFailure(BrokerExitCodes.DatabaseUnavailable, $"cannot reach the database: {socket.Message}"),

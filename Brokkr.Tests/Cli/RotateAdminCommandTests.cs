@@ -40,18 +40,31 @@ public sealed class RotateAdminCommandTests(BrokerHost broker) : IClassFixture<B
     }
 
     [Fact]
-    public async Task Rotate_admin_refuses_a_database_the_broker_never_started_on()
+    public Task Rotate_admin_refuses_a_database_the_broker_never_started_on() => OnFreshDatabaseAsync(async connectionString =>
     {
-        var fresh = new PostgresDatabaseFixture();
-        await fresh.InitializeAsync();
+        var refused = (await CommandRun.BrokerAsync(connectionString, ["rotate", "admin"])).Expect(BrokerExitCodes.Refused);
+        Assert.Contains("has not started on this database yet", refused.Error);
+    });
+
+    [Fact]
+    public Task Without_migrations_a_database_without_the_schema_is_reported_as_unusable() => OnFreshDatabaseAsync(async connectionString =>
+    {
+        var unmigrated = await CommandRun.BrokerAsync(connectionString, ["create", "generator", "--name", "g"],
+            new Dictionary<string, string?> { ["Brokkr:Broker:migrate_on_startup"] = "false" });
+        Assert.Contains("the database has no Brokkr schema", unmigrated.Expect(BrokerExitCodes.DatabaseUnavailable).Error);
+    });
+
+    private static async Task OnFreshDatabaseAsync(Func<string, Task> test)
+    {
+        var database = new PostgresDatabaseFixture();
+        await database.InitializeAsync();
         try
         {
-            var refused = (await CommandRun.BrokerAsync(fresh.ConnectionString, ["rotate", "admin"])).Expect(BrokerExitCodes.Refused);
-            Assert.Contains("has not started on this database yet", refused.Error);
+            await test(database.ConnectionString);
         }
         finally
         {
-            await fresh.DisposeAsync();
+            await database.DisposeAsync();
         }
     }
 }
