@@ -1,3 +1,3 @@
-using Brokkr.Broker;
+using Brokkr.Broker.Commands;
 
-await BrokerApp.Create(args).RunAsync();
+return await BrokerCommandLine.RunAsync(args, Console.Out, Console.Error);

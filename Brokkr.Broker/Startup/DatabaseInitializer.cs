@@ -57,42 +57,14 @@ public sealed class DatabaseInitializer(
 
     private async Task UpsertAdminAsync(BrokkrDbContext db, CancellationToken cancellationToken)
     {
-        var configured = options.Value.PakHash?.Trim();
-        string hash;
-        if (!string.IsNullOrEmpty(configured))
-        {
-            if (!PakFormat.IsValidHash(configured))
-            {
-                throw new InvalidOperationException("Brokkr:Broker:pak_hash must be 64 hexadecimal characters (a SHA-256 of the PAK's long part)");
-            }
-            hash = configured.ToLowerInvariant();
-        }
-        else
+        if (AdminKey.ConfiguredHash(options.Value) is not { } hash)
         {
             var pak = paks.Mint();
             hash = pak.Hash;
             WriteKeyFile(pak.Plaintext);
         }
 
-        var admin = await db.AdminRoles.FirstOrDefaultAsync(cancellationToken);
-        if (admin is null)
-        {
-            db.AdminRoles.Add(new AdminRole { Id = Guid.CreateVersion7(), PakHash = hash });
-        }
-        else
-        {
-            admin.PakHash = hash;
-        }
-
-        var adminGenerator = await db.Generators.FirstOrDefaultAsync(g => g.Name == "admin-generator" && g.DeletedAt == null, cancellationToken);
-        if (adminGenerator is null)
-        {
-            db.Generators.Add(new Generator { Id = Guid.CreateVersion7(), Name = "admin-generator", Description = "Linked to Admin PAK", PakHash = hash });
-        }
-        else
-        {
-            adminGenerator.PakHash = hash;
-        }
+        await AdminKey.StageAsync(db, hash, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
     }
 

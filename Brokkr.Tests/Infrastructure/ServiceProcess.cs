@@ -33,8 +33,9 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// <param name="application">Assembly name in the test output folder, e.g. "Brokkr.Broker".</param>
     /// <param name="environment">Variables added to (or, when null, removed from) the inherited environment.</param>
     /// <param name="directory">The folder holding the application (and its working directory); default: the test output.</param>
+    /// <param name="arguments">Arguments before <c>--urls</c>, e.g. a subcommand.</param>
     public static async Task<ServiceProcess> StartAsync(string application, IReadOnlyDictionary<string, string?> environment,
-        string readyPath = "/healthz", TimeSpan? startupTimeout = null, string? directory = null)
+        string readyPath = "/healthz", TimeSpan? startupTimeout = null, string? directory = null, IReadOnlyList<string>? arguments = null)
     {
         directory ??= AppContext.BaseDirectory;
         var dll = Path.Combine(directory, application + ".dll");
@@ -47,7 +48,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         {
             try
             {
-                return await StartOnFreePortAsync(dll, directory, environment, readyPath, startupTimeout ?? TimeSpan.FromSeconds(60));
+                return await StartOnFreePortAsync(dll, directory, environment, readyPath, startupTimeout ?? TimeSpan.FromSeconds(60), arguments ?? []);
             }
             catch (PortTakenException) when (attempt < 3)
             {
@@ -56,17 +57,21 @@ public sealed class ServiceProcess : IAsyncDisposable
     }
 
     private static async Task<ServiceProcess> StartOnFreePortAsync(string dll, string directory,
-        IReadOnlyDictionary<string, string?> environment, string readyPath, TimeSpan startupTimeout)
+        IReadOnlyDictionary<string, string?> environment, string readyPath, TimeSpan startupTimeout, IReadOnlyList<string> arguments)
     {
         var baseAddress = new Uri($"http://127.0.0.1:{LoopbackPort.Free()}");
         var startInfo = new ProcessStartInfo("dotnet")
         {
-            ArgumentList = { dll, "--urls", baseAddress.ToString().TrimEnd('/') },
             WorkingDirectory = directory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        startInfo.ArgumentList.Add(dll);
+        foreach (var argument in arguments.Append("--urls").Append(baseAddress.ToString().TrimEnd('/')))
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
         // The test host's own settings must not leak into the service.
         startInfo.Environment.Remove("ASPNETCORE_URLS");
         startInfo.Environment.Remove("ASPNETCORE_HTTP_PORTS");

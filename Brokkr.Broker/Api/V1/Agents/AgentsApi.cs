@@ -70,23 +70,8 @@ public static class AgentsApi
     private static async Task<Created<CreateAgentResponse>> Create(Caller caller, Json<CreateAgentRequest> body, BrokkrDbContext db, PakFormat paks)
     {
         caller.RequireAdmin();
-        var generatorIds = await ExistingGeneratorIdsAsync(body.Value.GeneratorIds ?? [], db);
-        var pak = paks.Mint();
-        var agent = new Agent
-        {
-            Id = Guid.CreateVersion7(),
-            Name = Validation.Name(body.Value.Name, "invalid_agent", "name"),
-            ClusterName = Validation.Name(body.Value.ClusterName, "invalid_agent", "cluster_name"),
-            PakHash = pak.Hash,
-        };
-        db.Agents.Add(agent);
-        var systemGenerator = await db.LiveGenerators().Where(g => g.IsSystem).Select(g => (Guid?)g.Id).FirstOrDefaultAsync();
-        foreach (var generatorId in generatorIds.Select(g => (Guid?)g).Append(systemGenerator).OfType<Guid>().Distinct())
-        {
-            db.AgentGeneratorRegistrations.Add(new AgentGeneratorRegistration { Id = Guid.CreateVersion7(), AgentId = agent.Id, GeneratorId = generatorId });
-        }
-        await db.SaveChangesAsync();
-        return TypedResults.Created($"/api/v1/agents/{agent.Id}", new CreateAgentResponse(agent, pak.Plaintext));
+        var created = await AgentCreation.CreateAsync(db, paks, body.Value.Name, body.Value.ClusterName, body.Value.GeneratorIds ?? []);
+        return TypedResults.Created($"/api/v1/agents/{created.Agent.Id}", new CreateAgentResponse(created.Agent, created.Pak.Plaintext));
     }
 
     private static async Task<Ok<Agent>> Get(Guid id, Caller caller, BrokkrDbContext db)
@@ -130,10 +115,7 @@ public static class AgentsApi
     {
         caller.RequireAdminOrAgentSelf(id);
         var agent = await db.AgentAsync(id);
-        var oldHash = agent.PakHash;
-        var pak = paks.Mint();
-        agent.PakHash = pak.Hash;
-        await revocations.SaveAndRevokeAsync(db, oldHash);
+        var pak = await PakRotation.RotateAsync(agent, db, paks, revocations);
         return TypedResults.Ok(new AgentWithPak(agent, pak.Plaintext));
     }
 
@@ -151,26 +133,6 @@ public static class AgentsApi
             throw ApiException.Forbidden("system_generator_not_a_tenant", "the system generator is not a tenant");
         }
         return generator;
-    }
-
-    /// <summary>Validates every listed generator id before anything is written (400 <c>invalid_generator_id</c>).</summary>
-    private static async Task<List<Guid>> ExistingGeneratorIdsAsync(List<string> raw, BrokkrDbContext db)
-    {
-        var ids = new List<Guid>();
-        foreach (var value in raw)
-        {
-            if (!Guid.TryParse(value, out var id))
-            {
-                throw ApiException.BadRequest("invalid_generator_id", "generator_ids must hold generator UUIDs");
-            }
-            ids.Add(id);
-        }
-        var found = await db.LiveGenerators().Where(g => ids.Contains(g.Id)).CountAsync();
-        if (found != ids.Distinct().Count())
-        {
-            throw ApiException.BadRequest("invalid_generator_id", "generator_ids names a generator that does not exist");
-        }
-        return ids;
     }
 
     private static string? StringMember(JsonElement body, string name) =>

@@ -41,16 +41,7 @@ public static class GeneratorsApi
     private static async Task<Created<CreateGeneratorResponse>> Create(Caller caller, Json<NewGenerator> body, BrokkrDbContext db, PakFormat paks)
     {
         caller.RequireAdmin();
-        var pak = paks.Mint();
-        var generator = new Generator
-        {
-            Id = Guid.CreateVersion7(),
-            Name = Validation.Name(body.Value.Name, "invalid_generator", "name"),
-            Description = body.Value.Description,
-            PakHash = pak.Hash,
-        };
-        db.Generators.Add(generator);
-        await db.SaveChangesAsync();
+        var (generator, pak) = await GeneratorCreation.CreateAsync(db, paks, body.Value.Name, body.Value.Description);
         return TypedResults.Created($"/api/v1/generators/{generator.Id}", new CreateGeneratorResponse(generator, pak.Plaintext));
     }
 
@@ -89,10 +80,7 @@ public static class GeneratorsApi
     {
         RequireAdminOrSelf(caller, id);
         var generator = await db.GeneratorAsync(id);
-        var oldHash = generator.PakHash;
-        var pak = paks.Mint();
-        generator.PakHash = pak.Hash;
-        await revocations.SaveAndRevokeAsync(db, oldHash);
+        var pak = await PakRotation.RotateAsync(generator, db, paks, revocations);
         return TypedResults.Created($"/api/v1/generators/{generator.Id}", new CreateGeneratorResponse(generator, pak.Plaintext));
     }
 

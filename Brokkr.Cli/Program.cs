@@ -1,0 +1,3 @@
+using Brokkr.Cli;
+
+return await BrokkrCli.RunAsync(args, CliConsole.FromProcess(), handleTermination: true);
