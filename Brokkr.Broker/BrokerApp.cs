@@ -3,6 +3,7 @@ using Brokkr.Broker.Api.V1.AgentEvents;
 using Brokkr.Broker.Api.V1.Agents;
 using Brokkr.Broker.Api.V1.Auth;
 using Brokkr.Broker.Api.V1.DeploymentObjects;
+using Brokkr.Broker.Api.V1.Diagnostics;
 using Brokkr.Broker.Api.V1.Fleet;
 using Brokkr.Broker.Api.V1.Generators;
 using Brokkr.Broker.Api.V1.Health;
@@ -114,6 +115,7 @@ public static class BrokerApp
         services.AddBrokerCors(builder.Configuration);
         services.AddHostedService<AgentEventRetention>();
         services.AddHostedService<WorkOrderMaintenance>();
+        services.AddHostedService<DiagnosticMaintenance>();
         services.AddWebhooks(builder.Configuration);
 
         services.ConfigureHttpJsonOptions(json =>
@@ -152,6 +154,7 @@ public static class BrokerApp
             .MapAgentEventsApi()
             .MapDeploymentHealthApi()
             .MapWorkOrdersApi()
+            .MapDiagnosticsApi()
             .MapWebhooksApi()
             .MapFleetApi();
         // Last: the console answers every GET path nothing above owns.

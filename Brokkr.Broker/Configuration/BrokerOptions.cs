@@ -45,6 +45,17 @@ public sealed class BrokerOptions
     [ConfigurationKeyName("work_order_maintenance_seconds")]
     public int WorkOrderMaintenanceSeconds { get; set; } = 10;
 
+    /// <summary>
+    /// How often diagnostic requests past their <c>expires_at</c> are swept to expired (never claimed) or failed
+    /// (claimed, no result), old finished ones deleted, and the diagnostic gauges refreshed (upstream's key).
+    /// </summary>
+    [ConfigurationKeyName("diagnostic_cleanup_interval_seconds")]
+    public int DiagnosticCleanupIntervalSeconds { get; set; } = 60;
+
+    /// <summary>Finished diagnostic requests (and their results) are deleted this many hours after they finished.</summary>
+    [ConfigurationKeyName("diagnostic_max_age_hours")]
+    public int DiagnosticMaxAgeHours { get; set; } = 1;
+
     /// <summary>Largest accepted request body; bigger ones get 413 <c>payload_too_large</c>.</summary>
     [ConfigurationKeyName("max_request_body_bytes")]
     public long MaxRequestBodyBytes { get; set; } = 10 * 1024 * 1024;

@@ -36,6 +36,8 @@ public sealed class BrokkrDbContext(DbContextOptions<BrokkrDbContext> options) :
     public DbSet<AppInitialization> AppInitializations => Set<AppInitialization>();
     public DbSet<WebhookSubscription> WebhookSubscriptions => Set<WebhookSubscription>();
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+    public DbSet<DiagnosticRequest> DiagnosticRequests => Set<DiagnosticRequest>();
+    public DbSet<DiagnosticResult> DiagnosticResults => Set<DiagnosticResult>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -64,6 +66,8 @@ public sealed class BrokkrDbContext(DbContextOptions<BrokkrDbContext> options) :
         modelBuilder.Entity<AppInitialization>().ToTable("app_initialization");
         modelBuilder.Entity<WebhookSubscription>().ToTable("webhook_subscriptions").Property(w => w.Filters).HasColumnType("jsonb");
         modelBuilder.Entity<WebhookDelivery>().ToTable("webhook_deliveries");
+        modelBuilder.Entity<DiagnosticRequest>().ToTable("diagnostic_requests");
+        modelBuilder.Entity<DiagnosticResult>().ToTable("diagnostic_results");
 
         // Relationships are declared (without navigations) so EF orders the inserts of one SaveChanges by them.
         modelBuilder.Entity<Stack>().HasOne<Generator>().WithMany().HasForeignKey(s => s.GeneratorId);
@@ -81,6 +85,7 @@ public sealed class BrokkrDbContext(DbContextOptions<BrokkrDbContext> options) :
         modelBuilder.Entity<DeploymentHealth>().HasOne<Agent>().WithMany().HasForeignKey(h => h.AgentId);
         modelBuilder.Entity<DeploymentHealth>().HasOne<DeploymentObject>().WithMany().HasForeignKey(h => h.DeploymentObjectId);
         modelBuilder.Entity<WebhookDelivery>().HasOne<WebhookSubscription>().WithMany().HasForeignKey(d => d.SubscriptionId);
+        modelBuilder.Entity<DiagnosticResult>().HasOne<DiagnosticRequest>().WithMany().HasForeignKey(r => r.RequestId);
 
         modelBuilder.Entity<WorkOrderTarget>().HasOne<WorkOrder>().WithMany().HasForeignKey(t => t.WorkOrderId);
         modelBuilder.Entity<WorkOrderLabel>().HasOne<WorkOrder>().WithMany().HasForeignKey(l => l.WorkOrderId);

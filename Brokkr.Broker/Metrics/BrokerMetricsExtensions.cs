@@ -21,6 +21,7 @@ public static class BrokerMetricsExtensions
         services.AddSingleton<BusinessMetrics>();
         services.AddSingleton<WorkOrderMetrics>();
         services.AddSingleton<TemplateMetrics>();
+        services.AddSingleton<DiagnosticMetrics>();
         services.AddSingleton<DefaultAdminKeyGauge>();
         // Registered after the database initializer, whose migrations the first refresh needs.
         services.AddHostedService<FleetMetricsRefresher>();
@@ -40,6 +41,7 @@ public static class BrokerMetricsExtensions
         services.GetRequiredService<BusinessMetrics>();
         services.GetRequiredService<WorkOrderMetrics>();
         services.GetRequiredService<TemplateMetrics>();
+        services.GetRequiredService<DiagnosticMetrics>();
         services.GetRequiredService<DefaultAdminKeyGauge>();
         if (Enabled(services))
         {
