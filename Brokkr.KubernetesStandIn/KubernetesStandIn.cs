@@ -37,11 +37,13 @@ public sealed class KubernetesStandIn : IAsyncDisposable
         {
             Lifecycle.InstallCustomResourceDefinitions(BuildRunController.Definitions());
         }
-        builder.Services.AddSingleton(catalog).AddSingleton(Store).AddSingleton(Lifecycle).AddSingleton(Faults)
+        Workloads = new Workloads(Store, catalog, TimeProvider.System);
+        builder.Services.AddSingleton(catalog).AddSingleton(Store).AddSingleton(Lifecycle).AddSingleton(Workloads).AddSingleton(Faults)
             .AddSingleton(TimeProvider.System).AddSingleton<ServerSideApply>().AddSingleton<ResourceOperations>();
         _app = builder.Build();
         _app.UseStandInFaultsAndAuth(this);
         _app.MapDiscoveryApi();
+        _app.MapPodLogApi();
         _app.MapResourceApi();
         _app.MapAdminApi();
     }
@@ -49,6 +51,9 @@ public sealed class KubernetesStandIn : IAsyncDisposable
     public FaultInjector Faults { get; } = new();
     public ObjectStore Store { get; }
     public ClusterLifecycle Lifecycle { get; }
+
+    /// <summary>Pods, events and container logs, which tests seed in place of kubelet and controllers.</summary>
+    public Workloads Workloads { get; }
 
     /// <summary>The bearer token requests must carry; null accepts any request. May change mid-test.</summary>
     public string? RequiredToken { get; set; }

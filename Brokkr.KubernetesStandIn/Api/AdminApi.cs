@@ -7,7 +7,9 @@ namespace Brokkr.KubernetesStandIn.Api;
 /// Fault control over HTTP for out-of-process use: POST /_standin/faults
 /// <c>{"mode":"error"|"hang","count":N,"status":500,"hang_ms":2000,"method":"PATCH","path_prefix":"/apis/apps",
 /// "query_contains":"labelSelector="}</c> (query_contains for errors only),
-/// DELETE /_standin/faults clears them; POST /_standin/jobs/{ns}/{name}/finish ends a Job (<see cref="Storage.JobController"/>).
+/// DELETE /_standin/faults clears them; POST /_standin/jobs/{ns}/{name}/finish ends a Job (<see cref="Storage.JobController"/>);
+/// POST /_standin/pods (a Pod), POST /_standin/events and PUT /_standin/logs/{ns}/{pod}/{container} (the log as text)
+/// seed what kubelet and controllers would (<see cref="Storage.Workloads"/>).
 /// </summary>
 public static class AdminApi
 {
@@ -37,6 +39,17 @@ public static class AdminApi
                 request["reason"]?.GetValue<string>(), request["message"]?.GetValue<string>())
                 ? Results.NoContent()
                 : Results.NotFound());
+        group.MapPost("/pods", (JsonObject pod, Storage.Workloads workloads) => Results.Json(workloads.AddPod(pod), statusCode: 201));
+        // {"namespace", "kind", "name", "type", "reason", "message", "count"}: an event about that object.
+        group.MapPost("/events", (JsonObject e, Storage.Workloads workloads) => Results.Json(workloads.AddEvent(
+            e["namespace"]?.GetValue<string>() ?? "default", e["kind"]?.GetValue<string>() ?? "Pod", e["name"]!.GetValue<string>(),
+            e["type"]?.GetValue<string>() ?? "Normal", e["reason"]?.GetValue<string>() ?? "", e["message"]?.GetValue<string>() ?? "",
+            e["count"]?.GetValue<int>() ?? 1), statusCode: 201));
+        group.MapPut("/logs/{ns}/{pod}/{container}", async (HttpContext context, string ns, string pod, string container, Storage.Workloads workloads) =>
+        {
+            workloads.SetLog(ns, pod, container, await new StreamReader(context.Request.Body).ReadToEndAsync(context.RequestAborted));
+            return Results.NoContent();
+        });
         group.MapDelete("/faults", (FaultInjector faults) =>
         {
             faults.Clear();
