@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using Brokkr.Agent.Broker;
 using Brokkr.Agent.Configuration;
 using Brokkr.Agent.DeploymentHealth;
+using Brokkr.Agent.Diagnostics;
 using Brokkr.Agent.Health;
 using Brokkr.Agent.Kubernetes;
 using Brokkr.Agent.Metrics;
@@ -95,6 +96,10 @@ public static class AgentApp
             return new WorkOrderRunner(sp.GetRequiredService<BrokerClient>(), types, sp.GetRequiredService<WorkOrderMetrics>(), time,
                 sp.GetRequiredService<ILogger<WorkOrderRunner>>());
         });
+        services.AddSingleton<DiagnosticMetrics>();
+        services.AddSingleton(sp => new DiagnosticRunner(sp.GetRequiredService<BrokerClient>(),
+            () => new DiagnosticCollector(sp.GetRequiredService<Lazy<IKubernetesClient>>().Value, agent, sp.GetRequiredService<TimeProvider>()),
+            sp.GetRequiredService<DiagnosticMetrics>(), sp.GetRequiredService<ILogger<DiagnosticRunner>>()));
         services.AddSingleton<WebhookRelay>();
         services.AddHostedService<AgentWorker>();
 
@@ -113,6 +118,7 @@ public static class AgentApp
         app.Services.GetRequiredService<BrokkrMetrics>();
         app.Services.GetRequiredService<AgentMetrics>();
         app.Services.GetRequiredService<WorkOrderMetrics>();
+        app.Services.GetRequiredService<DiagnosticMetrics>();
         app.MapDefaultEndpoints();
         return app;
     }

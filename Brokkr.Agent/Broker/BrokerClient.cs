@@ -132,6 +132,29 @@ public sealed class BrokerClient(HttpClient http, TargetStateCache? targetStates
     /// <summary>Reports the outcome; the broker answers 200 (archived) or 202 (retry scheduled).</summary>
     public Task CompleteWorkOrderAsync(Guid workOrderId, WorkOrderCompletion completion, CancellationToken cancellationToken) =>
         SendAsync<JsonElement>(HttpMethod.Post, $"api/v1/work-orders/{workOrderId}/complete", completion, cancellationToken);
+    public Task<List<DiagnosticRequestRecord>> GetPendingDiagnosticsAsync(Guid agentId, CancellationToken cancellationToken) =>
+        SendAsync<List<DiagnosticRequestRecord>>(HttpMethod.Get, $"api/v1/agents/{agentId}/diagnostics/pending", null, cancellationToken);
+
+    /// <summary>Claims a diagnostic request; null when it is no longer claimable (409) or gone (404).</summary>
+    public async Task<DiagnosticRequestRecord?> ClaimDiagnosticAsync(Guid requestId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await SendAsync<DiagnosticRequestRecord>(HttpMethod.Post, $"api/v1/diagnostics/{requestId}/claim", null, cancellationToken);
+        }
+        catch (BrokerApiException e) when (e.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    public Task SubmitDiagnosticResultAsync(Guid requestId, DiagnosticResultReport report, CancellationToken cancellationToken) =>
+        SendAsync<JsonElement>(HttpMethod.Post, $"api/v1/diagnostics/{requestId}/result", report, cancellationToken);
+
+    /// <summary>A deployment object by id (the broker lets an agent read those of stacks explicitly targeted to it).</summary>
+    public Task<DeploymentObjectRecord> GetDeploymentObjectAsync(Guid id, CancellationToken cancellationToken) =>
+        SendAsync<DeploymentObjectRecord>(HttpMethod.Get, $"api/v1/deployment-objects/{id}", null, cancellationToken);
+
     /// <summary>Claims the webhook deliveries meant for this agent (their targets labels are all the agent's).</summary>
     public Task<List<PendingWebhook>> GetPendingWebhooksAsync(Guid agentId, CancellationToken cancellationToken) =>
         SendAsync<List<PendingWebhook>>(HttpMethod.Get, $"api/v1/agents/{agentId}/webhooks/pending", null, cancellationToken);

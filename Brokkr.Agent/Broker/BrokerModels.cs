@@ -41,3 +41,9 @@ public sealed record PendingWebhook(Guid Id, Guid SubscriptionId, string EventTy
     int TimeoutSeconds, int MaxRetries, int Attempts);
 
 public sealed record WebhookResultReport(bool Success, int? StatusCode, string? Error, long? DurationMs);
+
+/// <summary>The members of the broker's DiagnosticRequest the agent reads.</summary>
+public sealed record DiagnosticRequestRecord(Guid Id, Guid AgentId, Guid DeploymentObjectId, string Status, DateTimeOffset ExpiresAt);
+
+/// <summary>POST /diagnostics/{id}/result: each payload a JSON document as a string.</summary>
+public sealed record DiagnosticResultReport(string PodStatuses, string Events, string? LogTails, DateTimeOffset CollectedAt);

@@ -49,6 +49,18 @@ public sealed class AgentOptions
     [ConfigurationKeyName("work_orders_enabled")]
     public bool WorkOrdersEnabled { get; set; } = true;
 
+    /// <summary>Poll, claim and answer diagnostic requests for this agent while it is ACTIVE.</summary>
+    [ConfigurationKeyName("diagnostics_enabled")]
+    public bool DiagnosticsEnabled { get; set; } = true;
+
+    /// <summary>Most log lines collected per container for a diagnostic (upstream's fixed 100).</summary>
+    [ConfigurationKeyName("diagnostics_log_tail_lines")]
+    public int DiagnosticsLogTailLines { get; set; } = 100;
+
+    /// <summary>Most log bytes collected per container for a diagnostic.</summary>
+    [ConfigurationKeyName("diagnostics_log_limit_bytes")]
+    public int DiagnosticsLogLimitBytes { get; set; } = 64 * 1024;
+
     /// <summary>Seconds between deployment-health reports.</summary>
     [ConfigurationKeyName("deployment_health_interval")]
     public double DeploymentHealthInterval { get; set; } = 60;

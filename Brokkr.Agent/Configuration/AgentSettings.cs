@@ -29,6 +29,9 @@ public sealed record AgentSettings
     public required int HealthPort { get; init; }
     public bool DeploymentHealthEnabled { get; init; } = true;
     public bool WorkOrdersEnabled { get; init; } = true;
+    public bool DiagnosticsEnabled { get; init; } = true;
+    public int DiagnosticsLogTailLines { get; init; } = 100;
+    public int DiagnosticsLogLimitBytes { get; init; } = 64 * 1024;
     public TimeSpan DeploymentHealthInterval { get; init; } = TimeSpan.FromSeconds(60);
     /// <summary>kubeconfig files merged as kubectl merges a KUBECONFIG list (first file to set a value wins).</summary>
     public required IReadOnlyList<string> KubeconfigPaths { get; init; }
@@ -49,6 +52,8 @@ public sealed record AgentSettings
         Require(options.MaxBackoffSeconds > 0, "max_backoff_seconds must be positive");
         Require(options.KubernetesRequestTimeoutSeconds > 0, "kubernetes_request_timeout_seconds must be positive");
         Require(options.DeploymentHealthInterval > 0, "deployment_health_interval must be a positive number of seconds");
+        Require(options.DiagnosticsLogTailLines is >= 1 and <= 10_000, "diagnostics_log_tail_lines must be between 1 and 10000");
+        Require(options.DiagnosticsLogLimitBytes is >= 1 and <= 1024 * 1024, "diagnostics_log_limit_bytes must be between 1 and 1048576");
         Require(options.HealthPort is >= 0 and <= 65535, "health_port must be a TCP port (0-65535)");
         Require(!string.IsNullOrWhiteSpace(options.Pak), "pak must not be empty");
         Require(!string.IsNullOrWhiteSpace(options.AgentName) && !string.IsNullOrWhiteSpace(options.ClusterName),
@@ -71,6 +76,9 @@ public sealed record AgentSettings
             HealthPort = options.HealthPort,
             DeploymentHealthEnabled = options.DeploymentHealthEnabled,
             WorkOrdersEnabled = options.WorkOrdersEnabled,
+            DiagnosticsEnabled = options.DiagnosticsEnabled,
+            DiagnosticsLogTailLines = options.DiagnosticsLogTailLines,
+            DiagnosticsLogLimitBytes = options.DiagnosticsLogLimitBytes,
             DeploymentHealthInterval = TimeSpan.FromSeconds(options.DeploymentHealthInterval),
             KubeconfigPaths = KubeconfigPathsFrom(NonEmpty(options.KubeconfigPath) ?? NonEmpty(configuration["KUBECONFIG"])),
             WatchNamespace = NonEmpty(options.WatchNamespace),

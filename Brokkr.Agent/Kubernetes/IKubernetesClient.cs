@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace Brokkr.Agent.Kubernetes;
 
-/// <summary>The agent's view of the Kubernetes API: discovery, server-side apply, get, list, delete.</summary>
+/// <summary>The agent's view of the Kubernetes API: discovery, server-side apply, get, list, delete, pod logs.</summary>
 public interface IKubernetesClient
 {
     KubernetesConnection Connection { get; }
@@ -38,6 +38,12 @@ public interface IKubernetesClient
     /// <summary>Objects of a type (in <paramref name="ns"/>, or everywhere when null), stamped with apiVersion/kind.</summary>
     Task<IReadOnlyList<JsonObject>> ListAsync(ApiResource resource, string? ns, string? labelSelector,
         CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The last <paramref name="tailLines"/> lines of a container's log, at most <paramref name="limitBytes"/> bytes of
+    /// them (the <c>pods/log</c> subresource; counted as a <c>get</c>).
+    /// </summary>
+    Task<string> GetPodLogAsync(string ns, string pod, string container, int tailLines, int limitBytes, CancellationToken cancellationToken);
 
     /// <summary>Deletes with a propagation policy; false when the object was already gone.</summary>
     Task<bool> DeleteAsync(ApiResource resource, string? ns, string name, string propagationPolicy,

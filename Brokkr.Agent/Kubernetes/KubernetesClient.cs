@@ -157,6 +157,15 @@ public sealed class KubernetesClient : IKubernetesClient, IDisposable
         }
     });
 
+    public Task<string> GetPodLogAsync(string ns, string pod, string container, int tailLines, int limitBytes,
+        CancellationToken cancellationToken) => Observe("get", async () =>
+    {
+        var path = $"/api/v1/namespaces/{Uri.EscapeDataString(ns)}/pods/{Uri.EscapeDataString(pod)}/log"
+            + $"?container={Uri.EscapeDataString(container)}&tailLines={tailLines}&limitBytes={limitBytes}";
+        // limitBytes asks the server to stop; reading at most that much holds the agent to it if the server does not.
+        return (await SendTextAsync(HttpMethod.Get, path, null, "text/plain, */*", cancellationToken, maxBodyBytes: limitBytes)).Text;
+    });
+
     public void Dispose() => _kubernetes.Dispose();
 
     private async Task<T> Observe<T>(string operation, Func<Task<T>> call)
@@ -177,6 +186,22 @@ public sealed class KubernetesClient : IKubernetesClient, IDisposable
 
     private async Task<(HttpStatusCode Status, JsonNode? Body)> SendAsync(HttpMethod method, string path,
         HttpContent? content, string? accept, CancellationToken cancellationToken, bool discovery = false)
+    {
+        var (status, text) = await SendTextAsync(method, path, content, accept, cancellationToken, discovery);
+        try
+        {
+            return (status, text.Length == 0 ? null : JsonNode.Parse(text));
+        }
+        catch (JsonException e)
+        {
+            throw new KubernetesApiException(status, null,
+                $"Kubernetes API answered {method} {StripQuery(path)} with a body that is not JSON: {e.Message}");
+        }
+    }
+
+    /// <summary>Sends with credentials and timeout; a success's body as text, at most <paramref name="maxBodyBytes"/> of it when set.</summary>
+    private async Task<(HttpStatusCode Status, string Text)> SendTextAsync(HttpMethod method, string path,
+        HttpContent? content, string? accept, CancellationToken cancellationToken, bool discovery = false, int? maxBodyBytes = null)
     {
         var body = content is null ? null : await content.ReadAsByteArrayAsync(cancellationToken);
         var contentType = content?.Headers.ContentType;
@@ -215,8 +240,11 @@ public sealed class KubernetesClient : IKubernetesClient, IDisposable
             string text;
             try
             {
-                response = await _kubernetes.HttpClient.SendAsync(request, timeout.Token);
-                text = await response.Content.ReadAsStringAsync(timeout.Token);
+                response = await _kubernetes.HttpClient.SendAsync(request,
+                    maxBodyBytes is null ? HttpCompletionOption.ResponseContentRead : HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+                text = maxBodyBytes is { } max && response.IsSuccessStatusCode
+                    ? await ReadAtMostAsync(response.Content, max, timeout.Token)
+                    : await response.Content.ReadAsStringAsync(timeout.Token);
             }
             catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
             {
@@ -249,19 +277,23 @@ public sealed class KubernetesClient : IKubernetesClient, IDisposable
                     throw error;
                 }
 
-                try
-                {
-                    return (response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text));
-                }
-                catch (JsonException e)
-                {
-                    throw new KubernetesApiException(response.StatusCode, null,
-                        $"Kubernetes API answered {method} {StripQuery(path)} with a body that is not JSON: {e.Message}");
-                }
+                return (response.StatusCode, text);
             }
         }
 
         throw new UnreachableException();
+    }
+
+    private static async Task<string> ReadAtMostAsync(HttpContent content, int maxBytes, CancellationToken cancellationToken)
+    {
+        await using var stream = await content.ReadAsStreamAsync(cancellationToken);
+        var buffer = new byte[maxBytes];
+        var read = 0;
+        while (read < maxBytes && await stream.ReadAsync(buffer.AsMemory(read), cancellationToken) is var n and > 0)
+        {
+            read += n;
+        }
+        return Encoding.UTF8.GetString(buffer, 0, read);
     }
 
     private static string StripQuery(string path) => path.Split('?')[0];

@@ -1,6 +1,7 @@
 using Brokkr.Agent.Broker;
 using Brokkr.Agent.Configuration;
 using Brokkr.Agent.DeploymentHealth;
+using Brokkr.Agent.Diagnostics;
 using Brokkr.Agent.WorkOrders;
 
 namespace Brokkr.Agent.Runtime;
@@ -12,7 +13,7 @@ namespace Brokkr.Agent.Runtime;
 /// inside a tick stops the loop; a failed startup stops the host and marks the process for exit code 1.
 /// </summary>
 public sealed class AgentWorker(AgentStartup startup, HeartbeatSender heartbeat, ReconcileCycle reconcile,
-    DeploymentHealthReporter deploymentHealth, WorkOrderRunner workOrders, WebhookRelay webhooks,
+    DeploymentHealthReporter deploymentHealth, WorkOrderRunner workOrders, DiagnosticRunner diagnostics, WebhookRelay webhooks,
     AgentSettings settings, AgentRuntimeState state, TimeProvider time, IHostApplicationLifetime lifetime,
     ILogger<AgentWorker> log) : BackgroundService
 {
@@ -56,6 +57,11 @@ public sealed class AgentWorker(AgentStartup startup, HeartbeatSender heartbeat,
                         {
                             // Only starts an order; it runs in the background so the loop keeps its pace.
                             await workOrders.PollAsync(current, stoppingToken);
+                        }
+                        if (settings.DiagnosticsEnabled)
+                        {
+                            // Like work orders: only claims; collection runs in the background.
+                            await diagnostics.PollAsync(current, stoppingToken);
                         }
                         await webhooks.RunAsync(current, stoppingToken);
                     }
