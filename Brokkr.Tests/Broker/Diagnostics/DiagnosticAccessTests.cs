@@ -59,6 +59,7 @@ public sealed class DiagnosticAccessTests(DiagnosticBroker broker) : IClassFixtu
     [InlineData("""{"agent_id":"{agent}","retention_minutes":1441}""", 400, "invalid_diagnostic_request")]
     [InlineData("""{"agent_id":"{agent}","requested_by":"a\u0000b"}""", 400, "invalid_diagnostic_request")]
     [InlineData("""{"agent_id":"{agent}","requested_by":"   "}""", 400, "invalid_diagnostic_request")]
+    [InlineData("""{"agent_id":"00000000-0000-0000-0000-000000000000"}""", 400, "invalid_diagnostic_request")]
     [InlineData("""{"agent_id":"not-a-uuid"}""", 422, "invalid_body")]
     [InlineData("""{"requested_by":"me"}""", 422, "invalid_body")]
     [InlineData("""{"agent_id":""", 400, "invalid_json")]

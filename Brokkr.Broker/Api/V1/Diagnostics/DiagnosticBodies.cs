@@ -12,6 +12,10 @@ public sealed record CreateDiagnosticRequest(Guid AgentId, string? RequestedBy =
     public const int DefaultRetentionMinutes = 60;
     public const int MaxRetentionMinutes = 1440;
 
+    public Guid ValidAgentId() => AgentId == Guid.Empty
+        ? throw ApiException.BadRequest("invalid_diagnostic_request", "agent_id must not be the nil UUID")
+        : AgentId;
+
     /// <summary>The request's lifetime; 400 <c>invalid_diagnostic_request</c> outside 1–1440 minutes.</summary>
     public int ValidRetentionMinutes()
     {

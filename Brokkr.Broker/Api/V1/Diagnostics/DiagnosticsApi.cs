@@ -29,18 +29,19 @@ public static class DiagnosticsApi
     {
         caller.RequireAdmin();
         var request = body.Value;
+        var agentId = request.ValidAgentId();
         var retention = request.ValidRetentionMinutes();
         var requestedBy = request.ValidRequestedBy();
         if (!await db.DeploymentObjects.AnyAsync(d => d.Id == id && d.DeletedAt == null))
         {
             throw ApiException.NotFound("deployment_object_not_found", "deployment object not found");
         }
-        await db.AgentAsync(request.AgentId);
+        await db.AgentAsync(agentId);
 
         // The deadline comes from the database clock, the one the expiry sweep compares it with.
         var created = (await db.DiagnosticRequests.FromSql($"""
             INSERT INTO diagnostic_requests (agent_id, deployment_object_id, requested_by, expires_at)
-            VALUES ({request.AgentId}, {id}, {requestedBy}::varchar, now() + make_interval(mins => {retention}))
+            VALUES ({agentId}, {id}, {requestedBy}::varchar, now() + make_interval(mins => {retention}))
             RETURNING *
             """).AsNoTracking().ToListAsync()).Single();
         metrics.Created();
