@@ -16,27 +16,11 @@ namespace Brokkr.Broker.Startup;
 public sealed class DiagnosticMaintenance(
     IServiceScopeFactory scopes, IOptions<BrokerOptions> options, DiagnosticMetrics metrics, BrokerMeter meter,
     ILogger<DiagnosticMaintenance> logger)
-    : BackgroundService
+    : PeriodicMaintenance(TimeSpan.FromSeconds(options.Value.DiagnosticCleanupIntervalSeconds), logger, "Diagnostic maintenance")
 {
     private sealed record StatusCount(string Status, long Count);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(Math.Max(1, options.Value.DiagnosticCleanupIntervalSeconds)));
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await RunOnceAsync(stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                logger.LogWarning(e, "Diagnostic maintenance failed; retrying at the next tick");
-            }
-        }
-    }
-
-    public async Task RunOnceAsync(CancellationToken cancellationToken)
+    public override async Task RunOnceAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<BrokkrDbContext>();
@@ -53,7 +37,7 @@ public sealed class DiagnosticMaintenance(
         foreach (var outcome in swept)
         {
             metrics.Finished(outcome.Status, outcome.Count);
-            logger.LogInformation("{Count} diagnostic requests passed their deadline: {Status}", outcome.Count, outcome.Status);
+            Logger.LogInformation("{Count} diagnostic requests passed their deadline: {Status}", outcome.Count, outcome.Status);
         }
 
         var maxAgeHours = Math.Max(0, options.Value.DiagnosticMaxAgeHours);

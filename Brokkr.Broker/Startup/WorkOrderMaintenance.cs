@@ -16,27 +16,11 @@ namespace Brokkr.Broker.Startup;
 public sealed class WorkOrderMaintenance(
     IServiceScopeFactory scopes, IOptions<BrokerOptions> options, WorkOrderMetrics metrics, BrokerMeter meter,
     ILogger<WorkOrderMaintenance> logger)
-    : BackgroundService
+    : PeriodicMaintenance(TimeSpan.FromSeconds(options.Value.WorkOrderMaintenanceSeconds), logger, "Work order maintenance")
 {
     private sealed record StatusCount(string Status, long Count, DateTime? Oldest);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(Math.Max(1, options.Value.WorkOrderMaintenanceSeconds)));
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await RunOnceAsync(stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                logger.LogWarning(e, "Work order maintenance failed; retrying at the next tick");
-            }
-        }
-    }
-
-    public async Task RunOnceAsync(CancellationToken cancellationToken)
+    public override async Task RunOnceAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<BrokkrDbContext>();
@@ -49,7 +33,7 @@ public sealed class WorkOrderMaintenance(
         if (released > 0)
         {
             metrics.StaleClaimsReleased(released);
-            logger.LogWarning("Released {Count} work order claims held past their claim timeout", released);
+            Logger.LogWarning("Released {Count} work order claims held past their claim timeout", released);
         }
         await db.Database.ExecuteSqlAsync($"""
             UPDATE work_orders SET status = 'PENDING', next_retry_after = NULL
