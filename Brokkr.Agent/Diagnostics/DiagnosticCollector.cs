@@ -37,8 +37,10 @@ public sealed class DiagnosticCollector(IKubernetesClient kubernetes, AgentSetti
                 new JsonArray(events.Select(e => (JsonNode)DiagnosticSnapshots.Event(e)).ToArray()).ToJsonString(),
                 logs.ToJsonString(), time.GetUtcNow()), Failed: false);
         }
-        catch (Exception e) when (e is KubernetesApiException or BundleParseException)
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            // Whatever went wrong (a refusal, an unreadable manifest, an object of an unexpected shape) is reported
+            // in the result: a request the agent claimed always gets an answer.
             var error = new JsonArray(new JsonObject { ["error"] = e.Message });
             return new Collection(new DiagnosticResultReport("[]", error.ToJsonString(), null, time.GetUtcNow()), Failed: true);
         }

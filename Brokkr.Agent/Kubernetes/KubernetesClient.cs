@@ -242,9 +242,17 @@ public sealed class KubernetesClient : IKubernetesClient, IDisposable
             {
                 response = await _kubernetes.HttpClient.SendAsync(request,
                     maxBodyBytes is null ? HttpCompletionOption.ResponseContentRead : HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-                text = maxBodyBytes is { } max && response.IsSuccessStatusCode
-                    ? await ReadAtMostAsync(response.Content, max, timeout.Token)
-                    : await response.Content.ReadAsStringAsync(timeout.Token);
+                try
+                {
+                    text = maxBodyBytes is { } max && response.IsSuccessStatusCode
+                        ? await ReadAtMostAsync(response.Content, max, timeout.Token)
+                        : await response.Content.ReadAsStringAsync(timeout.Token);
+                }
+                catch
+                {
+                    response.Dispose(); // a streamed body that failed midway: nothing below will use it
+                    throw;
+                }
             }
             catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
             {
