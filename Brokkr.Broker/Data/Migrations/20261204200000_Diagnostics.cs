@@ -8,7 +8,7 @@ namespace Brokkr.Broker.Data.Migrations;
 /// the timestamps' consistency are the database's, so no code path can store a half-made state.
 /// </summary>
 [DbContext(typeof(BrokkrDbContext))]
-[Migration("20261204180000_Diagnostics")]
+[Migration("20261204200000_Diagnostics")]
 public sealed class DiagnosticsSchema : Migration
 {
     protected override void Up(MigrationBuilder migrationBuilder)
