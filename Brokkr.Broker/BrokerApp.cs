@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Brokkr.Broker.Api.V1.Admin;
 using Brokkr.Broker.Api.V1.AgentEvents;
 using Brokkr.Broker.Api.V1.Agents;
 using Brokkr.Broker.Api.V1.Auth;
@@ -10,6 +11,7 @@ using Brokkr.Broker.Api.V1.Stacks;
 using Brokkr.Broker.Api.V1.Templates;
 using Brokkr.Broker.Api.V1.Webhooks;
 using Brokkr.Broker.Api.V1.WorkOrders;
+using Brokkr.Broker.Audit;
 using Brokkr.Broker.Authentication;
 using Brokkr.Broker.Configuration;
 using Brokkr.Broker.Data;
@@ -115,6 +117,8 @@ public static class BrokerApp
         services.AddHostedService<AgentEventRetention>();
         services.AddHostedService<WorkOrderMaintenance>();
         services.AddWebhooks(builder.Configuration);
+        services.AddAudit(builder.Configuration);
+        services.AddSingleton(_ => new ConfigReloader(builder.Configuration));
 
         services.ConfigureHttpJsonOptions(json =>
         {
@@ -143,6 +147,8 @@ public static class BrokerApp
         app.MapDefaultEndpoints();
         app.MapOpenApi();
         app.MapGroup("/api/v1")
+            // Before the routes: the group's filter audits every write route AuditedRoutes lists.
+            .WithAudit()
             .MapAuthApi()
             .MapGeneratorsApi()
             .MapAgentsApi()
@@ -153,7 +159,8 @@ public static class BrokerApp
             .MapDeploymentHealthApi()
             .MapWorkOrdersApi()
             .MapWebhooksApi()
-            .MapFleetApi();
+            .MapFleetApi()
+            .MapAdminApi();
         // Last: the console answers every GET path nothing above owns.
         app.MapConsole();
         return app;

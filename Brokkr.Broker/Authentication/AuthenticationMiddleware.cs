@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+using Brokkr.Broker.Audit;
 using Brokkr.Broker.OperatorConsole;
 using Brokkr.Broker.Errors;
 using Brokkr.Broker.Metrics;
@@ -7,9 +9,10 @@ namespace Brokkr.Broker.Authentication;
 /// <summary>
 /// Authenticates every <c>/api/v1</c> request before routing binds anything (spec §3 order: 401 first). Accepts
 /// <c>Authorization: &lt;PAK&gt;</c> and <c>Authorization: Bearer &lt;PAK&gt;</c>; anything else is 401 with an empty body,
-/// counted in <c>brokkr_auth_failures_total</c> by reason.
+/// counted in <c>brokkr_auth_failures_total</c> by reason and
+/// audited as <c>auth.failed</c>.
 /// </summary>
-public sealed class AuthenticationMiddleware(RequestDelegate next, BusinessMetrics metrics)
+public sealed class AuthenticationMiddleware(RequestDelegate next, BusinessMetrics metrics, AuditQueue audit)
 {
     public async Task InvokeAsync(HttpContext context, PakResolver resolver, ConsoleCredential console)
     {
@@ -36,6 +39,13 @@ public sealed class AuthenticationMiddleware(RequestDelegate next, BusinessMetri
         if (caller is null)
         {
             metrics.AuthFailed(failure ?? AuthFailureReason.Unknown);
+            // The source address and what was asked for; never the presented key or any part of it.
+            audit.Record("auth.failed", "system", null, caller: null, context, new JsonObject
+            {
+                ["reason"] = failure ?? AuthFailureReason.Unknown,
+                ["method"] = context.Request.Method,
+                ["path"] = context.Request.Path.Value,
+            });
             throw new UnauthenticatedException();
         }
         context.Features.Set(caller);

@@ -36,6 +36,7 @@ public sealed class BrokkrDbContext(DbContextOptions<BrokkrDbContext> options) :
     public DbSet<AppInitialization> AppInitializations => Set<AppInitialization>();
     public DbSet<WebhookSubscription> WebhookSubscriptions => Set<WebhookSubscription>();
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+    public DbSet<AuditLog> AuditLogs => Set<AuditLog>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -64,6 +65,7 @@ public sealed class BrokkrDbContext(DbContextOptions<BrokkrDbContext> options) :
         modelBuilder.Entity<AppInitialization>().ToTable("app_initialization");
         modelBuilder.Entity<WebhookSubscription>().ToTable("webhook_subscriptions").Property(w => w.Filters).HasColumnType("jsonb");
         modelBuilder.Entity<WebhookDelivery>().ToTable("webhook_deliveries");
+        modelBuilder.Entity<AuditLog>().ToTable("audit_logs").Property(a => a.Details).HasColumnType("jsonb");
 
         // Relationships are declared (without navigations) so EF orders the inserts of one SaveChanges by them.
         modelBuilder.Entity<Stack>().HasOne<Generator>().WithMany().HasForeignKey(s => s.GeneratorId);

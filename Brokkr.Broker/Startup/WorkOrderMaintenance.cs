@@ -14,7 +14,7 @@ namespace Brokkr.Broker.Startup;
 /// completion holds locked is left to that completion.
 /// </summary>
 public sealed class WorkOrderMaintenance(
-    IServiceScopeFactory scopes, IOptions<BrokerOptions> options, WorkOrderMetrics metrics, BrokerMeter meter,
+    IServiceScopeFactory scopes, IOptionsMonitor<BrokerOptions> options, WorkOrderMetrics metrics, BrokerMeter meter,
     ILogger<WorkOrderMaintenance> logger)
     : BackgroundService
 {
@@ -22,9 +22,11 @@ public sealed class WorkOrderMaintenance(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(Math.Max(1, options.Value.WorkOrderMaintenanceSeconds)));
+        using var timer = new PeriodicTimer(Interval());
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
+            // A configuration reload changes the interval from the next tick on.
+            timer.Period = Interval();
             try
             {
                 await RunOnceAsync(stoppingToken);
@@ -35,6 +37,8 @@ public sealed class WorkOrderMaintenance(
             }
         }
     }
+
+    private TimeSpan Interval() => TimeSpan.FromSeconds(Math.Max(1, options.CurrentValue.WorkOrderMaintenanceSeconds));
 
     public async Task RunOnceAsync(CancellationToken cancellationToken)
     {
