@@ -19,7 +19,7 @@ public static class BrokerCors
     {
         services.AddCors();
         // The policy is rebuilt from the configuration whenever it reloads (POST /admin/config/reload).
-        services.AddSingleton<ICorsPolicyProvider>(new ReloadingPolicyProvider(configuration));
+        services.AddSingleton<ICorsPolicyProvider>(_ => new ReloadingPolicyProvider(configuration));
         return services;
     }
 
