@@ -22,7 +22,7 @@ public sealed class ConfigReloader(IConfiguration configuration)
     /// <summary>The dynamic settings, upstream's dotted names, and how to read each from a configuration.</summary>
     private static readonly (string Key, Func<IConfiguration, string> Read)[] Dynamic =
     [
-        ("log.level", c => BrokkrLogging.ParseLevel(c[$"{BrokkrLogging.Section}:level"]) is null ? "" : c[$"{BrokkrLogging.Section}:level"]!.Trim().ToLowerInvariant()),
+        ("log.level", c => LogLevel(c[$"{BrokkrLogging.Section}:level"])),
         ("cors.allowed_origins", c => Cors(c, "allowed_origins", "http://localhost:3001")),
         ("cors.allowed_methods", c => Cors(c, "allowed_methods", "GET,POST,PUT,DELETE,OPTIONS")),
         ("cors.allowed_headers", c => Cors(c, "allowed_headers", "Authorization,Content-Type")),
@@ -89,6 +89,10 @@ public sealed class ConfigReloader(IConfiguration configuration)
             throw new InvalidOperationException($"{key}: {e.Message}", e);
         }
     }
+
+    /// <summary>The level as written (trimmed, lower case), once it is known to be valid; "" when unset.</summary>
+    private static string LogLevel(string? value) =>
+        BrokkrLogging.ParseLevel(value) is null ? "" : value!.Trim().ToLowerInvariant();
 
     private static T Bind<T>(IConfiguration source, string section) where T : new() => source.GetSection(section).Get<T>() ?? new T();
 
