@@ -19,6 +19,10 @@ public sealed class AuditOptions
     [ConfigurationKeyName("audit_queue_capacity")]
     public int QueueCapacity { get; set; } = 10_000;
 
+    /// <summary><c>auth.failed</c> entries one source address may cause per minute; 0 records every 401.</summary>
+    [ConfigurationKeyName("audit_auth_failures_per_minute")]
+    public int AuthFailuresPerMinute { get; set; } = 60;
+
     /// <summary>Most entries one INSERT writes.</summary>
     [ConfigurationKeyName("audit_batch_size")]
     public int BatchSize { get; set; } = 100;

@@ -7,6 +7,7 @@ public static class AuditServices
         services.Configure<AuditOptions>(configuration.GetSection(AuditOptions.Section));
         services.AddSingleton<AuditQueue>();
         services.AddSingleton<AuditMetrics>();
+        services.AddSingleton<AuthFailureAudit>();
         services.AddHostedService<AuditWriter>();
         services.AddHostedService<AuditRetention>();
         return services;

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Brokkr.Broker.Audit;
 using Brokkr.Broker.OperatorConsole;
 using Brokkr.Broker.Errors;
@@ -12,7 +11,7 @@ namespace Brokkr.Broker.Authentication;
 /// counted in <c>brokkr_auth_failures_total</c> by reason and
 /// audited as <c>auth.failed</c>.
 /// </summary>
-public sealed class AuthenticationMiddleware(RequestDelegate next, BusinessMetrics metrics, AuditQueue audit)
+public sealed class AuthenticationMiddleware(RequestDelegate next, BusinessMetrics metrics, AuthFailureAudit audit)
 {
     public async Task InvokeAsync(HttpContext context, PakResolver resolver, ConsoleCredential console)
     {
@@ -39,13 +38,7 @@ public sealed class AuthenticationMiddleware(RequestDelegate next, BusinessMetri
         if (caller is null)
         {
             metrics.AuthFailed(failure ?? AuthFailureReason.Unknown);
-            // The source address and what was asked for; never the presented key or any part of it.
-            audit.Record("auth.failed", "system", null, caller: null, context, new JsonObject
-            {
-                ["reason"] = failure ?? AuthFailureReason.Unknown,
-                ["method"] = context.Request.Method,
-                ["path"] = context.Request.Path.Value,
-            });
+            audit.Failed(context, failure ?? AuthFailureReason.Unknown);
             throw new UnauthenticatedException();
         }
         context.Features.Set(caller);

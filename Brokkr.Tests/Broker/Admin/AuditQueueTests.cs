@@ -75,3 +75,38 @@ public sealed class AuditQueueTests(SmallAuditQueueBroker broker) : IClassFixtur
         }
     }
 }
+
+/// <summary>A broker keeping three <c>auth.failed</c> entries per address and minute.</summary>
+public sealed class AuthFailureBudgetBroker : BrokerHost
+{
+    protected override IReadOnlyDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>
+    {
+        ["Brokkr:Broker:audit_auth_failures_per_minute"] = "3",
+    };
+}
+
+/// <summary>A client without a valid PAK cannot flood the audit table: its first 401s are kept, the rest counted.</summary>
+public sealed class AuthFailureAuditBudgetTests(AuthFailureBudgetBroker broker) : IClassFixture<AuthFailureBudgetBroker>
+{
+    [Fact]
+    public async Task Past_the_budget_401s_are_counted_not_recorded()
+    {
+        using var anonymous = new HttpClient { BaseAddress = broker.BaseAddress };
+        for (var i = 0; i < 6; i++)
+        {
+            Assert.Equal(401, (int)(await anonymous.GetAsync($"/api/v1/stacks?attempt={i}")).StatusCode);
+        }
+        using var metrics = new HttpClient { BaseAddress = broker.BaseAddress };
+        var scrape = new Scrape(await metrics.GetStringAsync("/metrics"));
+        Assert.Equal(3, scrape.Value("brokkr_audit_entries_dropped_total", ("reason", "rate_limited")));
+
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (new Scrape(await metrics.GetStringAsync("/metrics")).Value("brokkr_audit_entries_written_total") < 3)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the kept auth.failed entries were never written");
+            await Task.Delay(50);
+        }
+        var logs = await broker.Client().Send("GET", "/admin/audit-logs?action=auth.failed").Expect(200);
+        Assert.Equal(3, logs.GetProperty("total").GetInt64());
+    }
+}
