@@ -7,6 +7,10 @@ public sealed class AuditOptions
 {
     public const string Section = "Brokkr:Broker";
 
+    /// <summary>False: nothing is recorded (for measurements that count every database command).</summary>
+    [ConfigurationKeyName("audit_enabled")]
+    public bool Enabled { get; set; } = true;
+
     /// <summary>Audit entries older than this many days are deleted; 0 keeps them forever.</summary>
     [ConfigurationKeyName("audit_log_retention_days")]
     public int RetentionDays { get; set; } = 90;

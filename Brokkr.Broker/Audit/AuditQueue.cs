@@ -16,9 +16,11 @@ public sealed class AuditQueue
     private const int MaxUserAgentLength = 512;
 
     private readonly Channel<AuditLog> _channel;
+    private readonly bool _enabled;
 
     public AuditQueue(IOptions<AuditOptions> options)
     {
+        _enabled = options.Value.Enabled;
         _channel = Channel.CreateBounded<AuditLog>(new BoundedChannelOptions(Math.Max(1, options.Value.QueueCapacity))
         {
             FullMode = BoundedChannelFullMode.Wait,
@@ -36,6 +38,10 @@ public sealed class AuditQueue
     /// <summary>Records an action of <paramref name="caller"/> (null: the system, or an unauthenticated client).</summary>
     public void Record(string action, string resourceType, Guid? resourceId, Caller? caller, HttpContext? http = null, JsonObject? details = null)
     {
+        if (!_enabled)
+        {
+            return;
+        }
         var (actorType, actorId) = caller switch
         {
             null => (AuditLog.System, (Guid?)null),
@@ -44,10 +50,12 @@ public sealed class AuditQueue
             _ => (AuditLog.Admin, (Guid?)null),
         };
         var userAgent = http?.Request.Headers.UserAgent.ToString();
+        var now = DateTime.UtcNow;
         var entry = new AuditLog
         {
             Id = Guid.CreateVersion7(),
-            Timestamp = DateTime.UtcNow,
+            Timestamp = now,
+            CreatedAt = now,
             ActorType = actorType,
             ActorId = actorId,
             Action = action,

@@ -120,6 +120,9 @@ public sealed class BrokkrDbContext(DbContextOptions<BrokkrDbContext> options) :
                 }
             }
         }
+
+        // The audit writer stamps created_at itself, so its batched INSERTs read nothing back.
+        modelBuilder.Entity<AuditLog>().Property(a => a.CreatedAt).ValueGeneratedNever();
     }
 
     internal static string SnakeCase(string name)
