@@ -80,7 +80,7 @@ public sealed class WebhookDeliveryWorker(WebhookQueue queue, WebhookSecrets sec
             var opened = secrets.Open(delivery.SubscriptionId, delivery.UrlEncrypted, delivery.AuthHeaderEncrypted, Path, out var decryptError);
             if (opened is { } secret)
             {
-                if (WebhookLease.AttemptTimeout(delivery.TimeoutSeconds, options.Value.ClaimMarginSeconds, time.GetElapsedTime(claimedFrom))
+                if (WebhookLease.AttemptTimeout(delivery.TimeoutSeconds, options.CurrentValue.ClaimMarginSeconds, time.GetElapsedTime(claimedFrom))
                     is not { } timeout)
                 {
                     // Sending now could outlast the claim and race a second sender; the claim expires and it is sent then.
