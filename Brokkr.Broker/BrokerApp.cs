@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Brokkr.Broker.Api.V1.Admin;
 using Brokkr.Broker.Api.V1.AgentEvents;
 using Brokkr.Broker.Api.V1.Agents;
 using Brokkr.Broker.Api.V1.Auth;
@@ -11,6 +12,7 @@ using Brokkr.Broker.Api.V1.Stacks;
 using Brokkr.Broker.Api.V1.Templates;
 using Brokkr.Broker.Api.V1.Webhooks;
 using Brokkr.Broker.Api.V1.WorkOrders;
+using Brokkr.Broker.Audit;
 using Brokkr.Broker.Authentication;
 using Brokkr.Broker.Configuration;
 using Brokkr.Broker.Data;
@@ -117,6 +119,8 @@ public static class BrokerApp
         services.AddHostedService<WorkOrderMaintenance>();
         services.AddHostedService<DiagnosticMaintenance>();
         services.AddWebhooks(builder.Configuration);
+        services.AddAudit(builder.Configuration);
+        services.AddSingleton(_ => new ConfigReloader(builder.Configuration));
 
         services.ConfigureHttpJsonOptions(json =>
         {
@@ -145,6 +149,8 @@ public static class BrokerApp
         app.MapDefaultEndpoints();
         app.MapOpenApi();
         app.MapGroup("/api/v1")
+            // Before the routes: the group's filter audits every write route AuditedRoutes lists.
+            .WithAudit()
             .MapAuthApi()
             .MapGeneratorsApi()
             .MapAgentsApi()
@@ -156,7 +162,8 @@ public static class BrokerApp
             .MapWorkOrdersApi()
             .MapDiagnosticsApi()
             .MapWebhooksApi()
-            .MapFleetApi();
+            .MapFleetApi()
+            .MapAdminApi();
         // Last: the console answers every GET path nothing above owns.
         app.MapConsole();
         return app;

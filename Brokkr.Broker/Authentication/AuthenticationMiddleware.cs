@@ -1,3 +1,4 @@
+using Brokkr.Broker.Audit;
 using Brokkr.Broker.OperatorConsole;
 using Brokkr.Broker.Errors;
 using Brokkr.Broker.Metrics;
@@ -7,9 +8,10 @@ namespace Brokkr.Broker.Authentication;
 /// <summary>
 /// Authenticates every <c>/api/v1</c> request before routing binds anything (spec §3 order: 401 first). Accepts
 /// <c>Authorization: &lt;PAK&gt;</c> and <c>Authorization: Bearer &lt;PAK&gt;</c>; anything else is 401 with an empty body,
-/// counted in <c>brokkr_auth_failures_total</c> by reason.
+/// counted in <c>brokkr_auth_failures_total</c> by reason and
+/// audited as <c>auth.failed</c>.
 /// </summary>
-public sealed class AuthenticationMiddleware(RequestDelegate next, BusinessMetrics metrics)
+public sealed class AuthenticationMiddleware(RequestDelegate next, BusinessMetrics metrics, AuthFailureAudit audit)
 {
     public async Task InvokeAsync(HttpContext context, PakResolver resolver, ConsoleCredential console)
     {
@@ -36,6 +38,7 @@ public sealed class AuthenticationMiddleware(RequestDelegate next, BusinessMetri
         if (caller is null)
         {
             metrics.AuthFailed(failure ?? AuthFailureReason.Unknown);
+            audit.Failed(context, failure ?? AuthFailureReason.Unknown);
             throw new UnauthenticatedException();
         }
         context.Features.Set(caller);

@@ -1,4 +1,6 @@
+using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Primitives;
 
 namespace Brokkr.Broker.Configuration;
 
@@ -15,23 +17,55 @@ public static class BrokerCors
 
     public static IServiceCollection AddBrokerCors(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddCors();
+        // The policy is rebuilt from the configuration whenever it reloads (POST /admin/config/reload).
+        services.AddSingleton<ICorsPolicyProvider>(_ => new ReloadingPolicyProvider(configuration));
+        return services;
+    }
+
+    /// <summary>The policy the configuration describes now.</summary>
+    public static CorsPolicy Policy(IConfiguration configuration)
+    {
         var section = configuration.GetSection(Section);
         var origins = List(section, "allowed_origins", "http://localhost:3001");
         var methods = List(section, "allowed_methods", "GET,POST,PUT,DELETE,OPTIONS");
         var headers = List(section, "allowed_headers", "Authorization,Content-Type");
         var maxAge = TimeSpan.FromSeconds(section.GetValue("max_age_seconds", 3600));
-        return services.AddCors(cors => cors.AddPolicy(PolicyName, policy =>
+        var policy = new CorsPolicyBuilder();
+        if (origins.Contains("*"))
         {
-            if (origins.Contains("*"))
+            policy.AllowAnyOrigin();
+        }
+        else
+        {
+            policy.WithOrigins(origins);
+        }
+        return policy.WithMethods(methods).WithHeaders(headers).SetPreflightMaxAge(maxAge).Build();
+    }
+
+    private sealed class ReloadingPolicyProvider : ICorsPolicyProvider
+    {
+        private volatile CorsPolicy _policy;
+
+        public ReloadingPolicyProvider(IConfiguration configuration)
+        {
+            _policy = Policy(configuration);
+            ChangeToken.OnChange(configuration.GetReloadToken, () =>
             {
-                policy.AllowAnyOrigin();
-            }
-            else
-            {
-                policy.WithOrigins(origins);
-            }
-            policy.WithMethods(methods).WithHeaders(headers).SetPreflightMaxAge(maxAge);
-        }));
+                try
+                {
+                    _policy = Policy(configuration);
+                }
+                catch (Exception e) when (e is InvalidOperationException or FormatException)
+                {
+                    // ConfigReloader refuses such a reload before applying it; a value that still slips through
+                    // keeps the last valid policy rather than failing every cross-origin request.
+                }
+            });
+        }
+
+        public Task<CorsPolicy?> GetPolicyAsync(HttpContext context, string? policyName) =>
+            Task.FromResult<CorsPolicy?>(policyName == PolicyName ? _policy : null);
     }
 
     public static IApplicationBuilder UseBrokerCors(this IApplicationBuilder app) =>

@@ -38,6 +38,7 @@ public sealed class BrokkrDbContext(DbContextOptions<BrokkrDbContext> options) :
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
     public DbSet<DiagnosticRequest> DiagnosticRequests => Set<DiagnosticRequest>();
     public DbSet<DiagnosticResult> DiagnosticResults => Set<DiagnosticResult>();
+    public DbSet<AuditLog> AuditLogs => Set<AuditLog>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -68,6 +69,7 @@ public sealed class BrokkrDbContext(DbContextOptions<BrokkrDbContext> options) :
         modelBuilder.Entity<WebhookDelivery>().ToTable("webhook_deliveries");
         modelBuilder.Entity<DiagnosticRequest>().ToTable("diagnostic_requests");
         modelBuilder.Entity<DiagnosticResult>().ToTable("diagnostic_results");
+        modelBuilder.Entity<AuditLog>().ToTable("audit_logs").Property(a => a.Details).HasColumnType("jsonb");
 
         // Relationships are declared (without navigations) so EF orders the inserts of one SaveChanges by them.
         modelBuilder.Entity<Stack>().HasOne<Generator>().WithMany().HasForeignKey(s => s.GeneratorId);
@@ -123,6 +125,9 @@ public sealed class BrokkrDbContext(DbContextOptions<BrokkrDbContext> options) :
                 }
             }
         }
+
+        // The audit writer stamps created_at itself, so its batched INSERTs read nothing back.
+        modelBuilder.Entity<AuditLog>().Property(a => a.CreatedAt).ValueGeneratedNever();
     }
 
     internal static string SnakeCase(string name)

@@ -15,7 +15,7 @@ namespace Brokkr.Broker.Metrics;
 /// second.
 /// </summary>
 public sealed class FleetMetricsRefresher(
-    IServiceScopeFactory scopes, FleetGauges gauges, BrokerMeter meter, IOptions<BrokerMetricsOptions> options,
+    IServiceScopeFactory scopes, FleetGauges gauges, BrokerMeter meter, IOptionsMonitor<BrokerMetricsOptions> options,
     ILogger<FleetMetricsRefresher> logger)
     : BackgroundService
 {
@@ -55,10 +55,11 @@ public sealed class FleetMetricsRefresher(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var interval = TimeSpan.FromSeconds(Math.Max(1, options.Value.FleetRefreshSeconds));
         var lastStart = Stopwatch.GetTimestamp();
         while (!stoppingToken.IsCancellationRequested)
         {
+            // Read at every wait, so a configuration reload changes the interval from the next refresh on.
+            var interval = TimeSpan.FromSeconds(Math.Max(1, options.CurrentValue.FleetRefreshSeconds));
             var untilPeriodic = interval - Stopwatch.GetElapsedTime(lastStart);
             if (untilPeriodic > TimeSpan.Zero)
             {

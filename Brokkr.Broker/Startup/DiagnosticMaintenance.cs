@@ -14,9 +14,9 @@ namespace Brokkr.Broker.Startup;
 /// the rows instead of repeating each other, and a request whose result is being stored right now is left to it.
 /// </summary>
 public sealed class DiagnosticMaintenance(
-    IServiceScopeFactory scopes, IOptions<BrokerOptions> options, DiagnosticMetrics metrics, BrokerMeter meter,
+    IServiceScopeFactory scopes, IOptionsMonitor<BrokerOptions> options, DiagnosticMetrics metrics, BrokerMeter meter,
     ILogger<DiagnosticMaintenance> logger)
-    : PeriodicMaintenance(TimeSpan.FromSeconds(options.Value.DiagnosticCleanupIntervalSeconds), logger, "Diagnostic maintenance")
+    : PeriodicMaintenance(() => TimeSpan.FromSeconds(options.CurrentValue.DiagnosticCleanupIntervalSeconds), logger, "Diagnostic maintenance")
 {
     private sealed record StatusCount(string Status, long Count);
 
@@ -40,7 +40,7 @@ public sealed class DiagnosticMaintenance(
             Logger.LogInformation("{Count} diagnostic requests passed their deadline: {Status}", outcome.Count, outcome.Status);
         }
 
-        var maxAgeHours = Math.Max(0, options.Value.DiagnosticMaxAgeHours);
+        var maxAgeHours = Math.Max(0, options.CurrentValue.DiagnosticMaxAgeHours);
         await db.Database.ExecuteSqlAsync($"""
             DELETE FROM diagnostic_requests
             WHERE id IN (SELECT id FROM diagnostic_requests

@@ -2,9 +2,10 @@ namespace Brokkr.Broker.Startup;
 
 /// <summary>
 /// A background task that runs <see cref="RunOnceAsync"/> every interval; a failed run is logged and the next tick
-/// tries again, so one database hiccup does not end the task for the life of the process.
+/// tries again, so one database hiccup does not end the task for the life of the process. The interval is read again
+/// at every tick, so a configuration reload (<c>POST /admin/config/reload</c>) changes it from the next one on.
 /// </summary>
-public abstract class PeriodicMaintenance(TimeSpan interval, ILogger logger, string what) : BackgroundService
+public abstract class PeriodicMaintenance(Func<TimeSpan> interval, ILogger logger, string what) : BackgroundService
 {
     protected ILogger Logger { get; } = logger;
 
@@ -12,9 +13,10 @@ public abstract class PeriodicMaintenance(TimeSpan interval, ILogger logger, str
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(interval < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : interval);
+        using var timer = new PeriodicTimer(Interval());
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
+            timer.Period = Interval();
             try
             {
                 await RunOnceAsync(stoppingToken);
@@ -25,4 +27,6 @@ public abstract class PeriodicMaintenance(TimeSpan interval, ILogger logger, str
             }
         }
     }
+
+    private TimeSpan Interval() => interval() is var every && every < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : every;
 }

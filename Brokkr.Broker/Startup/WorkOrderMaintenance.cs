@@ -14,9 +14,9 @@ namespace Brokkr.Broker.Startup;
 /// completion holds locked is left to that completion.
 /// </summary>
 public sealed class WorkOrderMaintenance(
-    IServiceScopeFactory scopes, IOptions<BrokerOptions> options, WorkOrderMetrics metrics, BrokerMeter meter,
+    IServiceScopeFactory scopes, IOptionsMonitor<BrokerOptions> options, WorkOrderMetrics metrics, BrokerMeter meter,
     ILogger<WorkOrderMaintenance> logger)
-    : PeriodicMaintenance(TimeSpan.FromSeconds(options.Value.WorkOrderMaintenanceSeconds), logger, "Work order maintenance")
+    : PeriodicMaintenance(() => TimeSpan.FromSeconds(options.CurrentValue.WorkOrderMaintenanceSeconds), logger, "Work order maintenance")
 {
     private sealed record StatusCount(string Status, long Count, DateTime? Oldest);
 

@@ -12,7 +12,7 @@ namespace Brokkr.Broker.Webhooks;
 /// finished deliveries past retention.
 /// </summary>
 public sealed class WebhookDeliveryWorker(WebhookQueue queue, WebhookSecrets secrets, WebhookMetrics metrics,
-    IOptions<WebhookOptions> options, TimeProvider time, ILogger<WebhookDeliveryWorker> logger) : BackgroundService
+    IOptionsMonitor<WebhookOptions> options, TimeProvider time, ILogger<WebhookDeliveryWorker> logger) : BackgroundService
 {
     public const string Path = "broker";
     private static readonly TimeSpan PurgeInterval = TimeSpan.FromHours(1);
@@ -23,13 +23,14 @@ public sealed class WebhookDeliveryWorker(WebhookQueue queue, WebhookSecrets sec
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var settings = options.Value;
-        var interval = TimeSpan.FromSeconds(Math.Max(0.05, settings.DeliveryIntervalSeconds));
-        var concurrency = Math.Max(1, settings.DeliveryConcurrency);
+        var concurrency = Math.Max(1, options.CurrentValue.DeliveryConcurrency);
         var lastStats = DateTimeOffset.MinValue;
         var lastPurge = DateTimeOffset.MinValue;
         while (!stoppingToken.IsCancellationRequested)
         {
+            // Read at every tick: a configuration reload changes the interval, batch size and retention at once.
+            var settings = options.CurrentValue;
+            var interval = TimeSpan.FromSeconds(Math.Max(0.05, settings.DeliveryIntervalSeconds));
             try
             {
                 var free = concurrency - Volatile.Read(ref _inFlight);
@@ -79,7 +80,7 @@ public sealed class WebhookDeliveryWorker(WebhookQueue queue, WebhookSecrets sec
             var opened = secrets.Open(delivery.SubscriptionId, delivery.UrlEncrypted, delivery.AuthHeaderEncrypted, Path, out var decryptError);
             if (opened is { } secret)
             {
-                if (WebhookLease.AttemptTimeout(delivery.TimeoutSeconds, options.Value.ClaimMarginSeconds, time.GetElapsedTime(claimedFrom))
+                if (WebhookLease.AttemptTimeout(delivery.TimeoutSeconds, options.CurrentValue.ClaimMarginSeconds, time.GetElapsedTime(claimedFrom))
                     is not { } timeout)
                 {
                     // Sending now could outlast the claim and race a second sender; the claim expires and it is sent then.
@@ -94,7 +95,7 @@ public sealed class WebhookDeliveryWorker(WebhookQueue queue, WebhookSecrets sec
                 attempt = new WebhookAttempt(false, null, decryptError, 0);
             }
             var status = await queue.RecordAsync(delivery.Id, null, attempt.Success, attempt.StatusCode, attempt.Error,
-                terminal: opened is null, options.Value.RetryBaseSeconds, CancellationToken.None);
+                terminal: opened is null, options.CurrentValue.RetryBaseSeconds, CancellationToken.None);
             if (status is null)
             {
                 return;

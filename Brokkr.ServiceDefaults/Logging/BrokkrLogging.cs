@@ -2,6 +2,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Brokkr.ServiceDefaults.Logging;
 
@@ -20,6 +22,7 @@ namespace Brokkr.ServiceDefaults.Logging;
 /// outgoing HTTP call — about 10% of the broker's CPU at fleet load) default to Warning, or to <c>log.level</c> when
 /// that is stricter or is <c>debug</c>/<c>trace</c> (debugging wants them). They are defaults under every
 /// configuration source, so <c>Logging__LogLevel__Microsoft.AspNetCore=Information</c> still turns one back on.
+/// They follow the level the service started with; a reload changes the level of every other category.
 /// </para>
 /// </summary>
 public static class BrokkrLogging
@@ -40,17 +43,24 @@ public static class BrokkrLogging
     public static TBuilder AddBrokkrLogging<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         var section = builder.Configuration.GetSection(Section);
-        LogLevel? minimum = null;
-        if (section["level"] is { Length: > 0 } level)
+        var minimum = ParseLevel(section["level"]);
+        // The rule is recomputed whenever the configuration reloads (POST /admin/config/reload), so a running service
+        // takes a new level without a restart. Registered after the configuration's rules, so it wins over
+        // Logging:LogLevel:Default. A level that became invalid is ignored: the last valid one stays.
+        var current = minimum;
+        builder.Services.AddSingleton<IOptionsChangeTokenSource<LoggerFilterOptions>>(
+            new ConfigurationChangeTokenSource<LoggerFilterOptions>(builder.Configuration));
+        builder.Services.Configure<LoggerFilterOptions>(options =>
         {
-            if (!Levels.TryGetValue(level.Trim(), out var parsed))
+            if (TryParseLevel(section["level"], out var level))
             {
-                throw new InvalidOperationException("Brokkr:Log:level (BROKKR__LOG__LEVEL) must be one of trace, debug, info, warn, error");
+                current = level;
             }
-            minimum = parsed;
-            // A rule for every category, added after the configuration's, so it wins over Logging:LogLevel:Default.
-            builder.Logging.AddFilter(category: null, parsed);
-        }
+            if (current is { } rule)
+            {
+                options.Rules.Add(new LoggerFilterRule(providerName: null, categoryName: null, rule, filter: null));
+            }
+        });
         var quiet = minimum is { } m && (m < LogLevel.Information || m > LogLevel.Warning) ? m : LogLevel.Warning;
         // First in the list, so every other source (appsettings, environment, command line, tests') wins over it.
         builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
@@ -72,5 +82,26 @@ public static class BrokkrLogging
                 throw new InvalidOperationException("Brokkr:Log:format (BROKKR__LOG__FORMAT) must be text or json");
         }
         return builder;
+    }
+
+    /// <summary>The level a <c>log.level</c> value names (null when unset).</summary>
+    /// <exception cref="InvalidOperationException">An unknown level, naming the key.</exception>
+    public static LogLevel? ParseLevel(string? value) =>
+        TryParseLevel(value, out var level) ? level
+            : throw new InvalidOperationException("Brokkr:Log:level (BROKKR__LOG__LEVEL) must be one of trace, debug, info, warn, error");
+
+    private static bool TryParseLevel(string? value, out LogLevel? level)
+    {
+        level = null;
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return true;
+        }
+        if (Levels.TryGetValue(value.Trim(), out var parsed))
+        {
+            level = parsed;
+            return true;
+        }
+        return false;
     }
 }

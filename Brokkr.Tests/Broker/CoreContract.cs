@@ -27,7 +27,7 @@ public static class CoreContract
     /// The later-phase features the broker implements, by the contract's tag for them ("work-orders", "templates",
     /// "webhooks", ...): their operations join the core ones in the route, document, status and body checks.
     /// </summary>
-    public static readonly string[] ImplementedFeatureTags = ["work-orders", "webhooks", "templates", "stacks", "fleet", "diagnostics"];
+    public static readonly string[] ImplementedFeatureTags = ["work-orders", "webhooks", "templates", "stacks", "fleet", "diagnostics", "Admin"];
 
     /// <summary>"METHOD /path" under /api/v1, exactly as the contract spells the path: the core operations only.</summary>
     public static IReadOnlyList<string> CoreOperations { get; } = Load(includeFeatures: false);
@@ -75,5 +75,7 @@ public static class CoreContract
 
     private static bool IsImplementedFeature(JsonElement operation) =>
         operation.TryGetProperty("tags", out var tags) &&
-        tags.EnumerateArray().Any(tag => ImplementedFeatureTags.Contains(tag.GetString(), StringComparer.OrdinalIgnoreCase));
+        // Case matters: the contract's "Admin" (audit log, configuration reload) and "admin" (the WebSocket channel's
+        // connection list) are different features.
+        tags.EnumerateArray().Any(tag => ImplementedFeatureTags.Contains(tag.GetString(), StringComparer.Ordinal));
 }

@@ -126,6 +126,43 @@ public sealed class FleetViewTests(BrokerHost broker) : IClassFixture<BrokerHost
         await _fleet.Admin.Send("GET", "/fleet?pak_id=nope").ExpectError(400, "invalid_path");
     }
 
+    [Fact]
+    public async Task Work_order_counts_come_from_the_queue_by_id_label_and_annotation()
+    {
+        var orders = new WorkOrders.WorkOrderClient(broker);
+        var generator = await _fleet.GeneratorAsync();
+        var targeted = await _fleet.AgentAsync(generator.Id);
+        var bystander = await _fleet.AgentAsync(generator.Id);
+        var label = "wo-" + Guid.NewGuid().ToString("N")[..8];
+        await orders.LabelAsync(targeted, label);
+        await orders.AnnotateAsync(targeted, "tier", label);
+
+        await orders.CreateAsync(new { agent_ids = new[] { targeted.Id } });
+        // Matching by id and by label at once is still one order.
+        await orders.CreateAsync(new { agent_ids = new[] { targeted.Id }, labels = new[] { label } });
+        var retrying = (await orders.CreateAsync(new { annotations = new Dictionary<string, string> { ["tier"] = label } })).Id();
+        var claimed = (await orders.CreateAsync(new { labels = new[] { label } })).Id();
+        await orders.Claim(targeted, claimed).Expect(200);
+        await using (var connection = new NpgsqlConnection(broker.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var backoff = new NpgsqlCommand(
+                "UPDATE work_orders SET status = 'RETRY_PENDING', next_retry_after = now() + interval '1 hour' WHERE id = $1", connection)
+            {
+                Parameters = { new() { Value = retrying } },
+            };
+            Assert.Equal(1, await backoff.ExecuteNonQueryAsync());
+        }
+
+        var records = (await _fleet.Admin.Send("GET", "/fleet").Expect(200)).EnumerateArray().ToDictionary(r => r.Id("agent_id"));
+        Assert.Equal((3L, 1L), (records[targeted.Id].GetProperty("pending_work_orders").GetInt64(),
+            records[targeted.Id].GetProperty("claimed_work_orders").GetInt64()));
+        Assert.Equal((0L, 0L), (records[bystander.Id].GetProperty("pending_work_orders").GetInt64(),
+            records[bystander.Id].GetProperty("claimed_work_orders").GetInt64()));
+        var status = await _fleet.Admin.Send("GET", $"/agents/{targeted.Id}/fleet-status").Expect(200);
+        Assert.Equal(3, status.GetProperty("record").GetProperty("pending_work_orders").GetInt64());
+    }
+
     private Task HeartbeatAsync(Tenant agent, object? report) =>
         broker.Client(agent.Pak).Send("POST", $"/agents/{agent.Id}/heartbeat", report).Expect(204);
 }

@@ -10,8 +10,7 @@ namespace Brokkr.Broker.Api.V1.Fleet;
 /// </summary>
 public static class FleetQuery
 {
-    // Work orders and the agent channel are not part of this broker yet: their signals are reported as 0 / not
-    // connected until those features land and add their grouped counts here.
+    // The agent channel is not part of this broker yet: it is reported as not connected until that feature lands.
     private const string Sql = $"""
         -- greatest() ignores NULLs, so the ages of agents without a heartbeat or event are kept NULL by CASE.
         SELECT a.id AS "AgentId", a.name AS "Name", a.cluster_name AS "ClusterName", a.status AS "Status",
@@ -23,9 +22,29 @@ public static class FleetQuery
                CASE WHEN le.last_event_at IS NOT NULL
                     THEN greatest(0, floor(extract(epoch FROM now() - le.last_event_at)))::bigint END AS "SecondsSinceLastEvent",
                coalesce(h.failing, 0) AS "HealthFailing", coalesce(h.degraded, 0) AS "HealthDegraded",
-               a.k8s_reachable AS "K8sReachable", a.k8s_api_latency_ms::bigint AS "K8sApiLatencyMs"
+               a.k8s_reachable AS "K8sReachable", a.k8s_api_latency_ms::bigint AS "K8sApiLatencyMs",
+               coalesce(wp.pending, 0) AS "PendingWorkOrders", coalesce(wc.claimed, 0) AS "ClaimedWorkOrders"
         FROM agents a
         LEFT JOIN ({FleetTargeting.PendingCounts}) p ON p.agent_id = a.id
+        LEFT JOIN (
+            -- Waiting orders targeted at the agent by id, by a shared label or by an annotation (key and value); UNION
+            -- counts an order matching several ways once.
+            SELECT m.agent_id, count(*) AS pending FROM (
+                SELECT t.agent_id, w.id FROM work_orders w JOIN work_order_targets t ON t.work_order_id = w.id
+                WHERE w.status IN ('PENDING', 'RETRY_PENDING')
+                UNION
+                SELECT al.agent_id, w.id FROM work_orders w JOIN work_order_labels l ON l.work_order_id = w.id
+                    JOIN agent_labels al ON al.label = l.label
+                WHERE w.status IN ('PENDING', 'RETRY_PENDING')
+                UNION
+                SELECT aa.agent_id, w.id FROM work_orders w JOIN work_order_annotations n ON n.work_order_id = w.id
+                    JOIN agent_annotations aa ON aa.key = n.key AND aa.value = n.value
+                WHERE w.status IN ('PENDING', 'RETRY_PENDING')
+            ) m GROUP BY m.agent_id
+        ) wp ON wp.agent_id = a.id
+        LEFT JOIN (
+            SELECT claimed_by AS agent_id, count(*) AS claimed FROM work_orders WHERE status = 'CLAIMED' GROUP BY claimed_by
+        ) wc ON wc.agent_id = a.id
         LEFT JOIN (
             SELECT agent_id, count(*) FILTER (WHERE status = 'failing') AS failing,
                    count(*) FILTER (WHERE status = 'degraded') AS degraded
@@ -46,7 +65,7 @@ public static class FleetQuery
     {
         var rows = await db.Database.SqlQueryRaw<FleetRow>(Sql, Parameter(agentId), Parameter(generatorId)).ToListAsync(cancellationToken);
         return rows.ConvertAll(r => new FleetAgentRecord(r.AgentId, r.Name, r.ClusterName, r.Status, WsConnected: false, ConnectedSince: null,
-            r.LastHeartbeat, r.HeartbeatAgeSeconds, r.PendingObjectCount, PendingWorkOrders: 0, ClaimedWorkOrders: 0, r.LastEventAt,
+            r.LastHeartbeat, r.HeartbeatAgeSeconds, r.PendingObjectCount, r.PendingWorkOrders, r.ClaimedWorkOrders, r.LastEventAt,
             r.SecondsSinceLastEvent, r.HealthFailing, r.HealthDegraded, r.K8sReachable, r.K8sApiLatencyMs));
     }
 
@@ -68,5 +87,7 @@ public static class FleetQuery
         public long HealthDegraded { get; set; }
         public bool? K8sReachable { get; set; }
         public long? K8sApiLatencyMs { get; set; }
+        public long PendingWorkOrders { get; set; }
+        public long ClaimedWorkOrders { get; set; }
     }
 }

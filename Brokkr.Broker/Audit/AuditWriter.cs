@@ -1,0 +1,64 @@
+using Brokkr.Broker.Data;
+using Microsoft.Extensions.Options;
+
+namespace Brokkr.Broker.Audit;
+
+/// <summary>
+/// Drains <see cref="AuditQueue"/> into <c>audit_logs</c>: whatever is queued, up to <c>audit_batch_size</c> entries per
+/// INSERT, as soon as it arrives. A batch the database refuses is logged (actions and resources only) and dropped,
+/// not retried: a retry loop would let an outage fill the queue and stall every later entry. On shutdown the writer
+/// flushes what is still queued.
+/// </summary>
+public sealed class AuditWriter(
+    AuditQueue queue, AuditMetrics metrics, IServiceScopeFactory scopes, IOptions<AuditOptions> options, ILogger<AuditWriter> logger)
+    : BackgroundService
+{
+    private static readonly TimeSpan ShutdownFlush = TimeSpan.FromSeconds(5);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            while (await queue.Reader.WaitToReadAsync(stoppingToken))
+            {
+                await FlushAsync(CancellationToken.None);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        queue.Complete();
+        using var timeout = new CancellationTokenSource(ShutdownFlush);
+        while (queue.Depth > 0 && !timeout.IsCancellationRequested)
+        {
+            await FlushAsync(timeout.Token);
+        }
+    }
+
+    private async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        var batch = new List<AuditLog>();
+        while (batch.Count < Math.Max(1, options.Value.BatchSize) && queue.Reader.TryRead(out var entry))
+        {
+            batch.Add(entry);
+        }
+        if (batch.Count == 0)
+        {
+            return;
+        }
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<BrokkrDbContext>();
+            db.AuditLogs.AddRange(batch);
+            await db.SaveChangesAsync(cancellationToken);
+            metrics.Written(batch.Count);
+        }
+        catch (Exception e)
+        {
+            metrics.Dropped("write_failed", batch.Count);
+            logger.LogError(e, "Lost {Count} audit entries: {Entries}", batch.Count,
+                string.Join(", ", batch.Select(b => $"{b.Action} {b.ResourceType} {b.ResourceId}")));
+        }
+    }
+}
