@@ -62,6 +62,9 @@ public static class AuditedRoutes
         ["POST /work-orders/{id}/claim"] = new("work_order", ["workorder.claimed"]),
         // The outcome (completed, failed, retry) is read from the answer: see AuditEndpointFilter.
         ["POST /work-orders/{id}/complete"] = new("work_order", ["workorder.completed"]),
+
+        // Not an upstream action: asking an agent to read pods, events and logs is an operator's act worth a trail.
+        ["POST /deployment-objects/{id}/diagnostics"] = new("diagnostic_request", ["diagnostic.requested"], IdFrom: null),
     };
 
     /// <summary>Write routes that record nothing, and why.</summary>
@@ -74,6 +77,8 @@ public static class AuditedRoutes
         ["POST /webhooks/{id}/test"] = "sends a test event, changes nothing",
         ["POST /webhook-deliveries/{id}/result"] = "an agent's delivery report",
         ["POST /admin/config/reload"] = "records config.reloaded itself, with the change set",
+        ["POST /diagnostics/{id}/claim"] = "the addressed agent taking up a request it was sent",
+        ["POST /diagnostics/{id}/result"] = "the addressed agent's snapshot: telemetry, kept with the request",
     };
 
     /// <summary>"METHOD /path" relative to /api/v1 for a route pattern, or null outside the API.</summary>
