@@ -9,11 +9,16 @@ namespace Brokkr.Broker.Configuration;
 /// <c>ConnectionStrings__brokkr</c> wins over upstream's <c>BROKKR__DATABASE__URL</c> (a postgres:// URL), which
 /// wins over the built-in default; <c>Brokkr:Database:schema</c> sets the search path.
 /// <para>
-/// Settings the operator did not write get the broker's defaults: upstream's pool size, auto-prepared statements (an
-/// agent poll's query costs PostgreSQL ~0.9 ms to plan and ~0.2 ms to run; prepared, it is planned once per
-/// connection) and no session reset when a connection goes back to the pool (the broker sets no session state on
-/// pooled connections; the PAK revocation listener, which does, has its own unpooled connection). Written settings win,
-/// e.g. <c>Max Auto Prepare=0;No Reset On Close=false</c> behind a PgBouncer that cannot keep prepared statements.
+/// Settings the operator did not write get the broker's defaults: upstream's pool size and no session reset when a
+/// connection goes back to the pool (the broker sets no session state on pooled connections; the PAK revocation
+/// listener, which does, has its own unpooled connection). Written settings win.
+/// </para>
+/// <para>
+/// Auto-prepared statements stay off (Npgsql's default) although they would halve an agent poll's PostgreSQL cost
+/// (planning ~0.9 ms, running ~0.2 ms): in Npgsql 10 a statement that fails inside a transaction can leave its
+/// auto-prepared twin corrupt on that pooled connection, and a later use of it fails with "Received unexpected backend
+/// message DataRow" (npgsql/npgsql#6391, open) — the broker's refused writes (duplicate names, conflicts) do exactly
+/// that. An operator may still opt in with <c>Max Auto Prepare=20;Auto Prepare Min Usages=2</c>.
 /// </para>
 /// </summary>
 public static class DatabaseConnection
@@ -21,9 +26,6 @@ public static class DatabaseConnection
     public const string AspireConnectionName = "brokkr";
     public const string DefaultUrl = "postgres://brokkr:brokkr@localhost:5433/brokkr";
     private const int MaxPoolSize = 50;
-    // The hot queries (target-state, heartbeat, auth lookups, event writes) are well under 20 statements.
-    private const int MaxAutoPrepare = 20;
-    private const int AutoPrepareMinUsages = 2;
 
     public static string Resolve(IConfiguration configuration)
     {
@@ -37,14 +39,6 @@ public static class DatabaseConnection
             builder.MaxPoolSize = MaxPoolSize;
         }
         var written = new DbConnectionStringBuilder { ConnectionString = builder.ConnectionString };
-        if (!written.ContainsKey("Max Auto Prepare"))
-        {
-            builder.MaxAutoPrepare = MaxAutoPrepare;
-            if (!written.ContainsKey("Auto Prepare Min Usages"))
-            {
-                builder.AutoPrepareMinUsages = AutoPrepareMinUsages;
-            }
-        }
         if (!written.ContainsKey("No Reset On Close"))
         {
             builder.NoResetOnClose = true;

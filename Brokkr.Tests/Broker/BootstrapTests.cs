@@ -142,7 +142,8 @@ public sealed class BootstrapTests
     public void Unwritten_the_hot_path_settings_take_the_brokers_defaults(string key, string value)
     {
         var resolved = Resolve(new() { [key] = value });
-        Assert.Equal((20, 2, true), (resolved.MaxAutoPrepare, resolved.AutoPrepareMinUsages, resolved.NoResetOnClose));
+        // Auto-prepare stays off: DatabaseConnection says why (npgsql/npgsql#6391).
+        Assert.Equal((0, true), (resolved.MaxAutoPrepare, resolved.NoResetOnClose));
     }
 
     [Theory]
@@ -153,6 +154,13 @@ public sealed class BootstrapTests
         // Behind a PgBouncer in transaction mode an operator turns prepared statements off: 0 must stay 0.
         var resolved = Resolve(new() { [key] = value });
         Assert.Equal((0, false), (resolved.MaxAutoPrepare, resolved.NoResetOnClose));
+    }
+
+    [Fact]
+    public void An_operator_may_opt_in_to_auto_prepared_statements()
+    {
+        var resolved = Resolve(new() { ["ConnectionStrings:brokkr"] = "Host=db;Username=u;Max Auto Prepare=20;Auto Prepare Min Usages=2" });
+        Assert.Equal((20, 2), (resolved.MaxAutoPrepare, resolved.AutoPrepareMinUsages));
     }
 
     [Fact]
