@@ -7,6 +7,8 @@ public static class AgentChannelExtensions
         services.AddSingleton<ChannelMetrics>();
         services.AddSingleton<AgentConnections>();
         services.AddSingleton<AgentChannelSession>();
+        services.AddSingleton<ChangeFanOut>();
+        services.AddHostedService(sp => sp.GetRequiredService<ChangeFanOut>());
         return services;
     }
 }
