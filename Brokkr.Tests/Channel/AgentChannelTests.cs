@@ -50,9 +50,9 @@ public sealed class AgentChannelTests(BrokerHost broker) : IClassFixture<BrokerH
         });
         Assert.True(record.GetProperty("k8s_reachable").GetBoolean());
         Assert.Equal(42, record.GetProperty("k8s_api_latency_ms").GetInt32());
-        var counted = await PollAsync(async () => (await ConnectionsAsync())
+        // messages_out is not asserted: the agent's own creation may still be pushed to it as a target_changed nudge.
+        await PollAsync(async () => (await ConnectionsAsync())
             .Where(c => c.Id("agent_id") == agent.Id && c.GetProperty("messages_in").GetInt64() == 1).Select(c => (JsonElement?)c).SingleOrDefault());
-        Assert.Equal(0, counted.GetProperty("messages_out").GetInt64());
     }
 
     [Fact]
