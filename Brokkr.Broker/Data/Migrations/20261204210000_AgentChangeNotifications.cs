@@ -10,7 +10,7 @@ namespace Brokkr.Broker.Data.Migrations;
 /// folds identical ones of one transaction into one, and drops those of a rollback.
 /// </summary>
 [DbContext(typeof(BrokkrDbContext))]
-[Migration("20261204200000_AgentChangeNotifications")]
+[Migration("20261204210000_AgentChangeNotifications")]
 public sealed class AgentChangeNotifications : Migration
 {
     // (table, kind, id column, events)
