@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using Brokkr.Agent.Broker;
+using Brokkr.Agent.Channel;
 using Brokkr.Agent.Configuration;
 using Brokkr.Agent.DeploymentHealth;
 using Brokkr.Agent.Diagnostics;
@@ -101,6 +102,8 @@ public static class AgentApp
             () => new DiagnosticCollector(sp.GetRequiredService<Lazy<IKubernetesClient>>().Value, agent, sp.GetRequiredService<TimeProvider>()),
             sp.GetRequiredService<DiagnosticMetrics>(), sp.GetRequiredService<ILogger<DiagnosticRunner>>()));
         services.AddSingleton<WebhookRelay>();
+        services.AddSingleton<LoopWakeUp>();
+        services.AddSingleton<BrokerChannel>();
         services.AddHostedService<AgentWorker>();
 
         services.AddHealthChecks()

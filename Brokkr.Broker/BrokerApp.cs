@@ -14,6 +14,7 @@ using Brokkr.Broker.Api.V1.Webhooks;
 using Brokkr.Broker.Api.V1.WorkOrders;
 using Brokkr.Broker.Audit;
 using Brokkr.Broker.Authentication;
+using Brokkr.Broker.AgentChannel;
 using Brokkr.Broker.Configuration;
 using Brokkr.Broker.Data;
 using Brokkr.Broker.Errors;
@@ -121,6 +122,7 @@ public static class BrokerApp
         services.AddWebhooks(builder.Configuration);
         services.AddAudit(builder.Configuration);
         services.AddSingleton(_ => new ConfigReloader(builder.Configuration));
+        services.AddAgentChannel();
 
         services.ConfigureHttpJsonOptions(json =>
         {
@@ -141,10 +143,17 @@ public static class BrokerApp
         app.UseBrokerMetrics();
         // Created now so the webhook families are exported from the first scrape.
         app.Services.GetRequiredService<WebhookMetrics>();
+        app.Services.GetRequiredService<ChannelMetrics>();
         app.UseMiddleware<ErrorMappingMiddleware>();
         app.UseBrokerCors();
-        app.UseWhen(context => context.Request.Path.StartsWithSegments("/api/v1"),
+        // The agent channel authenticates its upgrade like any API request: 401 before a socket exists.
+        app.UseWhen(context => context.Request.Path.StartsWithSegments("/api/v1") || context.Request.Path.StartsWithSegments(AgentChannelEndpoint.Path),
             api => api.UseMiddleware<AuthenticationMiddleware>());
+        app.UseWebSockets(new WebSocketOptions
+        {
+            KeepAliveInterval = AgentChannelEndpoint.KeepAliveInterval,
+            KeepAliveTimeout = AgentChannelEndpoint.KeepAliveTimeout,
+        });
 
         app.MapDefaultEndpoints();
         app.MapOpenApi();
@@ -163,7 +172,9 @@ public static class BrokerApp
             .MapDiagnosticsApi()
             .MapWebhooksApi()
             .MapFleetApi()
-            .MapAdminApi();
+            .MapAdminApi()
+            .MapWsConnectionsApi();
+        app.MapAgentChannel();
         // Last: the console answers every GET path nothing above owns.
         app.MapConsole();
         return app;

@@ -82,6 +82,17 @@ public sealed class AgentOptions
     [ConfigurationKeyName("watch_namespace")]
     public string? WatchNamespace { get; set; }
 
+    /// <summary>
+    /// Upstream's knob: true keeps the agent off the broker channel (/internal/ws/agent) entirely — REST polling only,
+    /// for ingresses that do not pass WebSocket upgrades.
+    /// </summary>
+    [ConfigurationKeyName("ws_force_rest")]
+    public bool WsForceRest { get; set; }
+
+    /// <summary>The channel's ws:// or wss:// URL when it enters through another ingress than REST; unset derives it from broker_url.</summary>
+    [ConfigurationKeyName("ws_url")]
+    public string? WsUrl { get; set; }
+
     /// <summary>Comma-separated generator UUIDs the agent registers itself with at startup.</summary>
     [ConfigurationKeyName("generator_ids")]
     public string? GeneratorIds { get; set; }

@@ -38,6 +38,12 @@ public sealed record AgentSettings
     public string? WatchNamespace { get; init; }
     public required IReadOnlyList<Guid> GeneratorIds { get; init; }
 
+    /// <summary>No broker channel: REST polling only (<c>ws_force_rest</c>).</summary>
+    public bool WsForceRest { get; init; }
+
+    /// <summary>The broker channel's endpoint: <c>ws_url</c>, else broker_url with ws(s):// and /internal/ws/agent.</summary>
+    public Uri ChannelUrl { get; init; } = new("ws://localhost:3000/internal/ws/agent");
+
     /// <summary>Entries of the generator list that are not UUIDs; logged and skipped as upstream does.</summary>
     public IReadOnlyList<string> MalformedGeneratorIds { get; init; } = [];
 
@@ -62,10 +68,15 @@ public sealed record AgentSettings
         var interval = TimeSpan.FromSeconds(options.PollingInterval);
         var (generatorIds, malformed) = ParseGeneratorIds(
             NonEmpty(options.GeneratorIds) ?? configuration[DeprecatedGeneratorIdsKey]);
+        var brokerUrl = BrokerUrlFrom(NonEmpty(options.BrokerUrl)
+            ?? (NonEmpty(configuration[AspireBrokerKey]) is null ? null : DiscoveredBrokerUrl));
         return new AgentSettings
         {
-            BrokerUrl = BrokerUrlFrom(NonEmpty(options.BrokerUrl)
-                ?? (NonEmpty(configuration[AspireBrokerKey]) is null ? null : DiscoveredBrokerUrl)),
+            BrokerUrl = brokerUrl,
+            WsForceRest = options.WsForceRest,
+            // A WebSocket cannot go through service discovery's handler: under Aspire use the address it would resolve.
+            ChannelUrl = ChannelUrlFrom(NonEmpty(options.WsUrl),
+                brokerUrl == new Uri(DiscoveredBrokerUrl) ? BrokerUrlFrom(configuration[AspireBrokerKey]) : brokerUrl),
             Pak = options.Pak.Trim(),
             AgentName = options.AgentName,
             ClusterName = options.ClusterName,
@@ -104,6 +115,21 @@ public sealed record AgentSettings
     /// A path list (':' on Unix, ';' on Windows) as in $KUBECONFIG; kubeconfig_path is one too, since upstream hands
     /// it to its client as KUBECONFIG. Neither set: ~/.kube/config.
     /// </summary>
+    private static Uri ChannelUrlFrom(string? wsUrl, Uri brokerUrl)
+    {
+        if (wsUrl is not null)
+        {
+            Require(Uri.TryCreate(wsUrl, UriKind.Absolute, out var url) && url.Scheme is "ws" or "wss",
+                $"ws_url '{wsUrl}' is not a ws(s) URL");
+            return url!;
+        }
+        return new UriBuilder(brokerUrl)
+        {
+            Scheme = brokerUrl.Scheme == "https" ? "wss" : "ws",
+            Path = brokerUrl.AbsolutePath.TrimEnd('/') + "/internal/ws/agent",
+        }.Uri;
+    }
+
     private static IReadOnlyList<string> KubeconfigPathsFrom(string? list)
     {
         var paths = (list ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

@@ -1,4 +1,5 @@
 using Brokkr.Agent.Broker;
+using Brokkr.Agent.Channel;
 using Brokkr.Agent.Configuration;
 using Brokkr.Agent.DeploymentHealth;
 using Brokkr.Agent.Diagnostics;
@@ -15,7 +16,7 @@ namespace Brokkr.Agent.Runtime;
 public sealed class AgentWorker(AgentStartup startup, HeartbeatSender heartbeat, ReconcileCycle reconcile,
     DeploymentHealthReporter deploymentHealth, WorkOrderRunner workOrders, DiagnosticRunner diagnostics, WebhookRelay webhooks,
     AgentSettings settings, AgentRuntimeState state, TimeProvider time, IHostApplicationLifetime lifetime,
-    ILogger<AgentWorker> log) : BackgroundService
+    BrokerChannel channel, LoopWakeUp wakeUp, ILogger<AgentWorker> log) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -36,6 +37,8 @@ public sealed class AgentWorker(AgentStartup startup, HeartbeatSender heartbeat,
             return;
         }
 
+        // After startup: the channel needs the agent's identity to exist, and only shortens the waits below.
+        channel.Start(stoppingToken);
         var backoff = new BrokerBackoff(settings.PollingInterval, settings.MaxBackoff, Random.Shared);
         var inactiveLogged = false;
         while (!stoppingToken.IsCancellationRequested)
@@ -92,7 +95,8 @@ public sealed class AgentWorker(AgentStartup startup, HeartbeatSender heartbeat,
 
             try
             {
-                await Task.Delay(delay, time, stoppingToken);
+                // A change the broker pushed ends the wait early: the next tick reconciles it now.
+                await wakeUp.DelayAsync(delay, time, stoppingToken);
             }
             catch (OperationCanceledException)
             {

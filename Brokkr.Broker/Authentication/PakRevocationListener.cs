@@ -1,3 +1,4 @@
+using Brokkr.Broker.AgentChannel;
 using Npgsql;
 
 namespace Brokkr.Broker.Authentication;
@@ -7,9 +8,12 @@ namespace Brokkr.Broker.Authentication;
 /// this one) revokes. The auth cache serves only while this connection is up (<see cref="AuthCache.Resume"/>): once it
 /// drops, notifications could be lost, so the cache is suspended and emptied until the listener is back — requests
 /// are then verified against the database, which is slower but never accepts a revoked PAK.
+/// The same connection listens on <see cref="ChangeFanOut.Channel"/> for the agent channel's pushes: one listening
+/// connection per replica, whatever it carries.
 /// </summary>
 public sealed partial class PakRevocationListener(
-    [FromKeyedServices(PakRevocationListener.DataSourceKey)] NpgsqlDataSource dataSource, AuthCache cache, ILogger<PakRevocationListener> logger)
+    [FromKeyedServices(PakRevocationListener.DataSourceKey)] NpgsqlDataSource dataSource, AuthCache cache, ChangeFanOut changes,
+    ILogger<PakRevocationListener> logger)
     : IHostedService, IAsyncDisposable
 {
     public const string ApplicationName = "brokkr-pak-revocations";
@@ -33,10 +37,7 @@ public sealed partial class PakRevocationListener(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        if (!cache.IsEnabled)
-        {
-            return;
-        }
+        // Listens even with the auth cache off: the agent channel's change notifications come this way too.
         // The first connection is made before the broker serves, so its cache works from the first request.
         NpgsqlConnection? first = null;
         try
@@ -111,7 +112,7 @@ public sealed partial class PakRevocationListener(
         try
         {
             connection.Notification += OnNotification;
-            await using (var listen = new NpgsqlCommand($"LISTEN {PakRevocations.Channel}", connection))
+            await using (var listen = new NpgsqlCommand($"LISTEN {PakRevocations.Channel}; LISTEN {ChangeFanOut.Channel}", connection))
             {
                 await listen.ExecuteNonQueryAsync(cancellationToken);
             }
@@ -142,7 +143,17 @@ public sealed partial class PakRevocationListener(
         }
     }
 
-    private void OnNotification(object sender, NpgsqlNotificationEventArgs e) => cache.Evict(e.Payload);
+    private void OnNotification(object sender, NpgsqlNotificationEventArgs e)
+    {
+        if (e.Channel == ChangeFanOut.Channel)
+        {
+            changes.Notify(e.Payload);
+        }
+        else
+        {
+            cache.Evict(e.Payload);
+        }
+    }
 
     [LoggerMessage(LogLevel.Information, "Listening for PAK revocations again; the auth cache is back on")]
     private static partial void LogListening(ILogger logger);

@@ -13,8 +13,8 @@ public sealed partial class MonitoringCatalogTests
         var agent = MonitoringCatalog.BrokkrFamilies("Agent families");
 
         // Issue 5 fixes 17 broker families and issue 6 seven agent families; work orders add six and four, webhooks
-        // four, templates two, diagnostics three and one, the audit log three.
-        Assert.Equal(35, broker.Count);
+        // four, templates two, diagnostics three and one, the audit log three, the agent channel three.
+        Assert.Equal(38, broker.Count);
         Assert.Equal(12, agent.Count);
         Assert.All(agent, e => Assert.StartsWith("brokkr_agent_", e.Family));
         Assert.Equal(broker.Count + agent.Count, broker.Concat(agent).Select(e => e.Family).Distinct().Count());

@@ -232,6 +232,8 @@ public sealed class AgentRig : IAsyncDisposable
             ["Brokkr:Agent:cluster_name"] = Identity.Cluster,
             ["Brokkr:Agent:polling_interval"] = PollingInterval.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Brokkr:Agent:kubeconfig_path"] = kubeconfig.Path,
+            // These tests step the loop tick by tick; a push would add ticks of its own. Channel tests turn it on.
+            ["Brokkr:Agent:ws_force_rest"] = "true",
         };
         foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
         {

@@ -49,22 +49,7 @@ public static class AgentRuntimeApi
         {
             throw ApiException.Forbidden("agent_pak_mismatch", "only the agent itself may send its heartbeat");
         }
-        var report = await ReadHeartbeatReportAsync(request);
-        var now = time.GetUtcNow().UtcDateTime;
-        if (report is { Reachable: var reachable })
-        {
-            await db.Agents.Where(a => a.Id == id).ExecuteUpdateAsync(set => set
-                .SetProperty(a => a.LastHeartbeat, now)
-                .SetProperty(a => a.K8sReachable, reachable)
-                .SetProperty(a => a.K8sApiLatencyMs, report.Value.LatencyMs)
-                .SetProperty(a => a.K8sReportedAt, now));
-        }
-        else
-        {
-            await db.Agents.Where(a => a.Id == id).ExecuteUpdateAsync(set => set.SetProperty(a => a.LastHeartbeat, now));
-        }
-        metrics.HeartbeatReceived();
-        fleet.Heartbeat(id, now);
+        await AgentHeartbeats.RecordAsync(db, id, await ReadHeartbeatReportAsync(request), metrics, fleet, time);
         return TypedResults.NoContent();
     }
 

@@ -1,0 +1,54 @@
+using System.Collections.Concurrent;
+using System.Net.WebSockets;
+using Brokkr.Wire;
+
+namespace Brokkr.Broker.AgentChannel;
+
+/// <summary>
+/// This replica's open agent channels, one per agent: a reconnecting agent's new socket replaces (and closes) its old
+/// one. Other replicas hold their own; a change reaches every replica through <see cref="ChangeFanOut"/>.
+/// </summary>
+public sealed class AgentConnections(ChannelMetrics metrics)
+{
+    private readonly ConcurrentDictionary<Guid, AgentConnection> _open = new();
+
+    public int Count => _open.Count;
+
+    public IReadOnlyCollection<Guid> AgentIds => [.. _open.Keys];
+
+    public IReadOnlyList<AgentConnection> Snapshot() => [.. _open.Values.OrderBy(c => c.ConnectedSince)];
+
+    public void Register(AgentConnection connection)
+    {
+        AgentConnection? replaced = null;
+        _open.AddOrUpdate(connection.AgentId, connection, (_, old) =>
+        {
+            replaced = old;
+            return connection;
+        });
+        replaced?.Close(WebSocketCloseStatus.PolicyViolation, "replaced by a newer connection of the same agent");
+    }
+
+    /// <summary>Removes the connection unless a newer one for the same agent has replaced it already.</summary>
+    public void Unregister(AgentConnection connection)
+    {
+        _open.TryRemove(new KeyValuePair<Guid, AgentConnection>(connection.AgentId, connection));
+        connection.Close(WebSocketCloseStatus.NormalClosure, "closing");
+    }
+
+    /// <summary>Pushes a frame to the agent if it is connected here; never waits. False when it was not queued.</summary>
+    public bool Send(Guid agentId, WsMessage message)
+    {
+        if (!_open.TryGetValue(agentId, out var connection))
+        {
+            return false; // not connected to this replica: its polling (or another replica) covers it
+        }
+        if (connection.TryEnqueue(message) is { } reason)
+        {
+            metrics.Dropped(reason);
+            return false;
+        }
+        return true;
+    }
+
+}

@@ -1,0 +1,46 @@
+using Brokkr.Tests.Broker;
+using Brokkr.Tests.Broker.Replicas;
+using Brokkr.Tests.Infrastructure;
+using Brokkr.Wire;
+
+namespace Brokkr.Tests.Channel;
+
+/// <summary>A change written through one replica reaches an agent whose channel is open on another (LISTEN/NOTIFY).</summary>
+public sealed class FanOutAcrossReplicasTests : IAsyncLifetime
+{
+    private readonly PostgresDatabaseFixture _database = new();
+    private BrokerReplica _writer = null!;
+    private BrokerReplica _holder = null!;
+
+    public async Task InitializeAsync()
+    {
+        await _database.InitializeAsync();
+        _writer = await BrokerReplica.StartAsync(_database.ConnectionString);
+        _holder = await BrokerReplica.StartAsync(_database.ConnectionString);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _writer.DisposeAsync();
+        await _holder.DisposeAsync();
+        await _database.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_deployment_object_created_on_one_replica_is_pushed_by_the_replica_holding_the_agents_channel()
+    {
+        var fleet = new Fleet(_writer);
+        var generator = await fleet.GeneratorAsync();
+        var agent = await fleet.AgentAsync(generator.Id);
+        var stack = await fleet.StackAsync(generator);
+        await fleet.TargetAsync(generator, agent, stack);
+        await using var client = await ChannelClient.ConnectAsync(_holder.Service.BaseAddress, agent.Pak);
+        await ChannelAssert.ListedAsync(_holder.Client(), agent.Id);
+        await ChannelAssert.ListedAsync(_writer.Client(), agent.Id, listed: false);
+
+        await fleet.DeploymentObjectAsync(generator, stack);
+
+        var pushed = Assert.IsType<StackChangedMessage>(await client.ReceiveAsync(TimeSpan.FromSeconds(15)));
+        Assert.Equal(stack, pushed.Body.Id);
+    }
+}
