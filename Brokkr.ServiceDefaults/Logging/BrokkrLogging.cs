@@ -19,7 +19,7 @@ namespace Brokkr.ServiceDefaults.Logging;
 /// </para>
 /// <para>
 /// The framework's chatty categories (<see cref="QuietCategories"/>: a line per request, per SQL command, per
-/// outgoing HTTP call — about 10% of the broker's CPU at fleet load) default to Warning, or to <c>log.level</c> when
+/// outgoing HTTP call and its resilience attempt — about 10% of the broker's CPU at fleet load) default to Warning, or to <c>log.level</c> when
 /// that is stricter or is <c>debug</c>/<c>trace</c> (debugging wants them). They are defaults under every
 /// configuration source, so <c>Logging__LogLevel__Microsoft.AspNetCore=Information</c> still turns one back on.
 /// They follow the level the service started with; a reload changes the level of every other category.
@@ -38,7 +38,8 @@ public static class BrokkrLogging
         ["error"] = LogLevel.Error,
     };
 
-    public static readonly IReadOnlyList<string> QuietCategories = ["Microsoft.AspNetCore", "Microsoft.EntityFrameworkCore", "System.Net.Http"];
+    // "Polly": the HTTP resilience pipeline logs an "Execution attempt" line for every call the agent makes.
+    public static readonly IReadOnlyList<string> QuietCategories = ["Microsoft.AspNetCore", "Microsoft.EntityFrameworkCore", "System.Net.Http", "Polly"];
 
     public static TBuilder AddBrokkrLogging<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
