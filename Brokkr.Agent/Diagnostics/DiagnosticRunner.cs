@@ -1,5 +1,6 @@
 using Brokkr.Agent.Broker;
 using Brokkr.Agent.Metrics;
+using Brokkr.Agent.Runtime;
 
 namespace Brokkr.Agent.Diagnostics;
 
@@ -11,30 +12,17 @@ namespace Brokkr.Agent.Diagnostics;
 public sealed class DiagnosticRunner(BrokerClient broker, Func<DiagnosticCollector> collector, DiagnosticMetrics metrics,
     ILogger<DiagnosticRunner> log)
 {
-    private Task _running = Task.CompletedTask;
+    private readonly BackgroundWork _work = new(log, "diagnostics");
 
     /// <summary>The collection under way, if any (tests wait on it).</summary>
-    public Task Running => _running;
+    public Task Running => _work.Running;
 
     public async Task PollAsync(AgentRecord self, CancellationToken cancellationToken)
     {
-        if (!_running.IsCompleted)
+        var pending = await _work.ListPendingAsync(() => broker.GetPendingDiagnosticsAsync(self.Id, cancellationToken));
+        if (pending is { Count: > 0 })
         {
-            return;
-        }
-        List<DiagnosticRequestRecord> pending;
-        try
-        {
-            pending = await broker.GetPendingDiagnosticsAsync(self.Id, cancellationToken);
-        }
-        catch (Exception e) when (e is BrokerUnreachableException or BrokerApiException)
-        {
-            log.LogWarning("Listing pending diagnostics failed, trying again next tick: {Error}", e.Message);
-            return;
-        }
-        if (pending.Count > 0)
-        {
-            _running = Task.Run(() => RunAllAsync(self, pending, cancellationToken), CancellationToken.None);
+            _work.Start(() => RunAllAsync(self, pending, cancellationToken));
         }
     }
 

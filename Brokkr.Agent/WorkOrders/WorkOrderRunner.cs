@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Brokkr.Agent.Broker;
 using Brokkr.Agent.Metrics;
+using Brokkr.Agent.Runtime;
 
 namespace Brokkr.Agent.WorkOrders;
 
@@ -17,25 +18,16 @@ public sealed class WorkOrderRunner(BrokerClient broker, IReadOnlyDictionary<str
     private const int ReportAttempts = 5;
     public const int MaxMessageLength = 4000;
 
-    private Task _running = Task.CompletedTask;
+    private readonly BackgroundWork _work = new(log, "work orders");
 
     /// <summary>The order being run, if any (tests wait on it).</summary>
-    public Task Running => _running;
+    public Task Running => _work.Running;
 
     public async Task PollAsync(AgentRecord self, CancellationToken cancellationToken)
     {
-        if (!_running.IsCompleted)
+        var pending = await _work.ListPendingAsync(() => broker.GetPendingWorkOrdersAsync(self.Id, null, cancellationToken));
+        if (pending is null)
         {
-            return;
-        }
-        List<WorkOrderRecord> pending;
-        try
-        {
-            pending = await broker.GetPendingWorkOrdersAsync(self.Id, null, cancellationToken);
-        }
-        catch (Exception e) when (e is BrokerUnreachableException or BrokerApiException)
-        {
-            log.LogWarning("Listing pending work orders failed, trying again next tick: {Error}", e.Message);
             return;
         }
         foreach (var candidate in pending.Where(o => types.ContainsKey(o.WorkType)))
@@ -57,7 +49,7 @@ public sealed class WorkOrderRunner(BrokerClient broker, IReadOnlyDictionary<str
             }
             metrics.Claim(WorkOrderMetrics.Claimed);
             log.LogInformation("Claimed work order {WorkOrderId} ({WorkType})", claimed.Id, claimed.WorkType);
-            _running = Task.Run(() => RunAsync(claimed, cancellationToken), CancellationToken.None);
+            _work.Start(() => RunAsync(claimed, cancellationToken));
             return;
         }
     }
