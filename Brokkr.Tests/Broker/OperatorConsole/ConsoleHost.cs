@@ -27,12 +27,7 @@ public sealed partial class ConsoleHost : LogCapturingBrokerHost
         await Client().Send("PUT", $"/agents/{Shared.A1.Id}", new { status = "ACTIVE" }).Expect(200);
         await Client(Shared.A1.Pak).Send("POST", $"/agents/{Shared.A1.Id}/heartbeat", new { k8s_reachable = true, k8s_api_latency_ms = 12 }).Expect(204);
         // One pending work order and one webhook subscription, so those views list real rows.
-        await Client().Send("POST", "/work-orders", new
-        {
-            work_type = "custom",
-            yaml_content = WorkOrders.WorkOrderClient.JobYaml,
-            targeting = new { agent_ids = new[] { Shared.A1.Id } },
-        }).Expect(201);
+        await new WorkOrders.WorkOrderClient(this).CreateAsync(new { agent_ids = new[] { Shared.A1.Id } });
         // The discard port, and an event that this seed never causes: nothing is ever delivered.
         await Client().Send("POST", "/webhooks", new
         {
