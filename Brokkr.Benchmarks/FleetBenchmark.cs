@@ -48,7 +48,9 @@ public static class FleetBenchmark
             $"{Samples.Percentile(0.50):F1}", $"{P99:F1}", $"{Samples.TargetStatePercentile(0.99):F1}",
             $"{(double)Samples.NotModified / Math.Max(1, Samples.Polls):P0}",
             $"{Cost.BrokerCpu.TotalMicroseconds / Samples.Requests:F0}", $"{Cost.PostgresCpu.TotalMicroseconds / Samples.Requests:F0}",
-            $"{Cost.AllocatedBytes / 1024 / Samples.Requests:F1}", $"{RssMiB:F0}");
+            // The broker's allocation counter is a sampled figure that has been seen not to move over a round;
+            // say so rather than print a zero that reads like a measurement.
+            Cost.AllocatedBytes > 0 ? $"{Cost.AllocatedBytes / 1024 / Samples.Requests:F1}" : "n/a", $"{RssMiB:F0}");
     }
 
     private const string CostHeader = "p50 ms | p99 ms | target-state p99 ms | 304 share | broker CPU µs/req | PostgreSQL CPU µs/req | allocated KiB/req | broker RSS MiB";

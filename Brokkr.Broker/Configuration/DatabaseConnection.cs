@@ -18,7 +18,8 @@ namespace Brokkr.Broker.Configuration;
 /// (planning ~0.9 ms, running ~0.2 ms): in Npgsql 10 a statement that fails inside a transaction can leave its
 /// auto-prepared twin corrupt on that pooled connection, and a later use of it fails with "Received unexpected backend
 /// message DataRow" (npgsql/npgsql#6391, open) — the broker's refused writes (duplicate names, conflicts) do exactly
-/// that. An operator may still opt in with <c>Max Auto Prepare=20;Auto Prepare Min Usages=2</c>.
+/// that. An operator may still opt in with <c>Max Auto Prepare=20;Auto Prepare Min Usages=2</c>. The agents' poll
+/// path, which never writes in a transaction, gets them anyway on a pool of its own (<see cref="ForPolling"/>).
 /// </para>
 /// </summary>
 public static class DatabaseConnection
@@ -49,6 +50,31 @@ public static class DatabaseConnection
         }
         return builder.ConnectionString;
     }
+
+    /// <summary>
+    /// The connection string of the poll path's pool (<see cref="Data.PollingDbContext"/>): the same database with
+    /// auto-prepared statements and half the main pool's size, so the broker opens at most 1.5 × Max Pool Size
+    /// connections (plus its listeners') and an operator sizes PostgreSQL's max_connections from the one setting.
+    /// </summary>
+    public static string ForPolling(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        var written = new DbConnectionStringBuilder { ConnectionString = connectionString };
+        if (!written.ContainsKey("Max Auto Prepare"))
+        {
+            builder.MaxAutoPrepare = PollingStatements;
+        }
+        if (!written.ContainsKey("Auto Prepare Min Usages"))
+        {
+            builder.AutoPrepareMinUsages = 2;
+        }
+        builder.MaxPoolSize = Math.Max(2, builder.MaxPoolSize / 2);
+        builder.MinPoolSize = Math.Min(builder.MinPoolSize, builder.MaxPoolSize);
+        return builder.ConnectionString;
+    }
+
+    // Room for every statement of the poll path (target state, its ETag query, two heartbeat updates), twice over.
+    private const int PollingStatements = 10;
 
     /// <summary>postgres://user:password@host:port/database?sslmode=require → Npgsql settings.</summary>
     public static NpgsqlConnectionStringBuilder FromUrl(string url)

@@ -156,6 +156,25 @@ public sealed class BootstrapTests
         Assert.Equal((0, false), (resolved.MaxAutoPrepare, resolved.NoResetOnClose));
     }
 
+    [Theory]
+    [InlineData("ConnectionStrings:brokkr", "Host=db;Username=u")]
+    [InlineData("Brokkr:Database:url", "postgres://u@db/brokkr")]
+    public void The_poll_paths_pool_auto_prepares_and_is_half_the_size(string key, string value)
+    {
+        var polling = new NpgsqlConnectionStringBuilder(DatabaseConnection.ForPolling(Resolve(new() { [key] = value }).ConnectionString));
+        Assert.Equal((10, 2, 25, true), (polling.MaxAutoPrepare, polling.AutoPrepareMinUsages, polling.MaxPoolSize, polling.NoResetOnClose));
+    }
+
+    [Theory]
+    [InlineData("ConnectionStrings:brokkr", "Host=db;Username=u;max auto prepare=0;Maximum Pool Size=7")]
+    [InlineData("Brokkr:Database:url", "postgres://u@db/brokkr?Max%20Auto%20Prepare=0&Maximum%20Pool%20Size=7")]
+    public void Written_prepare_settings_bind_the_poll_paths_pool_too(string key, string value)
+    {
+        // Behind a PgBouncer in transaction mode prepared statements must stay off everywhere.
+        var polling = new NpgsqlConnectionStringBuilder(DatabaseConnection.ForPolling(Resolve(new() { [key] = value }).ConnectionString));
+        Assert.Equal((0, 3), (polling.MaxAutoPrepare, polling.MaxPoolSize));
+    }
+
     [Fact]
     public void An_operator_may_opt_in_to_auto_prepared_statements()
     {

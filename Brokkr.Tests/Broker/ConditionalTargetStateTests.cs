@@ -40,6 +40,42 @@ public sealed class ConditionalTargetStateTests(BrokerHost broker) : IClassFixtu
         Assert.Equal([d], (await PollAsync(agent, ifNoneMatch: "not a tag")).Ids);
     }
 
+    /// <summary>
+    /// The poll path runs on auto-prepared statements (PollingDbContext). Past the second use every poll executes the
+    /// prepared twin, so this checks that those answer with the current state, beside refused writes in transactions
+    /// on the main pool, which is what corrupts an auto-prepared statement on the connection it happens on
+    /// (npgsql/npgsql#6391).
+    /// </summary>
+    [Fact]
+    public async Task Prepared_polls_keep_answering_with_the_current_state_beside_refused_writes()
+    {
+        var (generator, agent, stack) = await TargetedStackAsync();
+        var duplicate = (await _fleet.Admin.Send("GET", $"/generators/{generator.Id}").Expect(200)).GetProperty("name").GetString();
+        var agentClient = broker.Client(agent.Pak);
+        Guid? newest = null;
+        Poll? last = null;
+        for (var round = 0; round < 12; round++)
+        {
+            if (round % 4 == 0)
+            {
+                newest = (await _fleet.DeploymentObjectAsync(generator, stack, $"round: {round}")).Id();
+            }
+            await agentClient.Send("POST", $"/agents/{agent.Id}/heartbeat").Expect(204);
+            var poll = await PollAsync(agent, ifNoneMatch: last?.ETag);
+            if (round % 4 == 0)
+            {
+                Assert.Equal(HttpStatusCode.OK, poll.Status);
+                Assert.Equal([newest!.Value], poll.Ids);
+                last = poll;
+            }
+            else
+            {
+                Assert.Equal(HttpStatusCode.NotModified, poll.Status);
+            }
+            await _fleet.Admin.Send("POST", "/generators", new { name = duplicate }).Expect(409);
+        }
+    }
+
     [Fact]
     public async Task The_modes_have_their_own_tags()
     {

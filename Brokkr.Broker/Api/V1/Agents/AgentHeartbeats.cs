@@ -8,7 +8,7 @@ namespace Brokkr.Broker.Api.V1.Agents;
 public static class AgentHeartbeats
 {
     /// <param name="report">Kubernetes reachability and probe latency, when the agent reported them.</param>
-    public static async Task RecordAsync(BrokkrDbContext db, Guid agentId, (bool Reachable, int? LatencyMs)? report,
+    public static async Task RecordAsync(PollingDbContext db, Guid agentId, (bool Reachable, int? LatencyMs)? report,
         BusinessMetrics metrics, FleetGauges fleet, TimeProvider time)
     {
         var now = time.GetUtcNow().UtcDateTime;

@@ -42,7 +42,7 @@ public static class AgentRuntimeApi
     /// Self-agent only. The optional body reports Kubernetes reachability; a missing or unreadable body is "no report",
     /// never an error, so an old agent's heartbeat always lands.
     /// </summary>
-    private static async Task<NoContent> Heartbeat(Guid id, Caller caller, HttpRequest request, BrokkrDbContext db,
+    private static async Task<NoContent> Heartbeat(Guid id, Caller caller, HttpRequest request, PollingDbContext db,
         BusinessMetrics metrics, FleetGauges fleet, TimeProvider time)
     {
         if (!caller.IsAgentSelf(id))
@@ -60,7 +60,7 @@ public static class AgentRuntimeApi
     /// older state than the one the client got.
     /// </summary>
     private static async Task<Results<Ok<List<DeploymentObject>>, StatusCodeHttpResult>> TargetState(Guid id, string? mode,
-        Caller caller, BrokkrDbContext db, HttpContext http)
+        Caller caller, PollingDbContext db, HttpContext http)
     {
         caller.RequireAdminOrAgentSelf(id);
         var full = string.Equals(mode, "full", StringComparison.Ordinal);
