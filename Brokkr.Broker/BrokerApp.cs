@@ -78,6 +78,7 @@ public static class BrokerApp
         var pollingDataSource = new NpgsqlDataSourceBuilder(DatabaseConnection.ForPolling(connectionString)).Build();
         services.AddKeyedSingleton(nameof(PollingDbContext), (_, _) => pollingDataSource);
         services.AddDbContextPool<PollingDbContext>((sp, options) => ConfigureStore(options.UseNpgsql(pollingDataSource), sp));
+        services.AddSingleton<PollingCommands>();
 
         builder.EnrichNpgsqlDbContext<BrokkrDbContext>(ConfigureAspire);
         builder.EnrichNpgsqlDbContext<PollingDbContext>(ConfigureAspire);

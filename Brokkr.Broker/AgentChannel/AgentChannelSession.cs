@@ -144,7 +144,7 @@ public sealed partial class AgentChannelSession(AgentConnections connections, Ch
         var services = scope.ServiceProvider;
         try
         {
-            await AgentHeartbeats.RecordAsync(services.GetRequiredService<PollingDbContext>(), agentId,
+            await AgentHeartbeats.RecordAsync(services.GetRequiredService<PollingCommands>(), agentId,
                 heartbeat.K8sReachable is { } reachable ? (reachable, heartbeat.K8sApiLatencyMs) : null,
                 services.GetRequiredService<BusinessMetrics>(), services.GetRequiredService<FleetGauges>(), time);
         }

@@ -3,10 +3,10 @@ using Microsoft.EntityFrameworkCore;
 namespace Brokkr.Broker.Data;
 
 /// <summary>
-/// The store as the agents' poll sees it: target state (and its ETag query) and the heartbeat update. It maps the same
-/// model as <see cref="BrokkrDbContext"/> but runs on its own connection pool whose statements Npgsql auto-prepares
-/// (<see cref="Configuration.DatabaseConnection.ForPolling"/>), because planning those few statements afresh was most
-/// of PostgreSQL's cost per poll.
+/// The store as the agents' poll sees it. It maps the same model as <see cref="BrokkrDbContext"/> but runs on a
+/// connection pool of its own whose statements Npgsql auto-prepares (<see cref="Configuration.DatabaseConnection.ForPolling"/>),
+/// because planning the poll's few statements afresh was most of PostgreSQL's cost per poll. The target state's objects
+/// are read through it; the poll's other statements run on the same pool as plain commands (<see cref="PollingCommands"/>).
 /// <para>
 /// Use it only for reads and single-statement updates outside any explicit transaction. Auto-prepare is unsafe on a
 /// connection where a statement fails inside a transaction that is then rolled back (npgsql/npgsql#6391: the

@@ -42,40 +42,39 @@ public static class AgentRuntimeApi
     /// Self-agent only. The optional body reports Kubernetes reachability; a missing or unreadable body is "no report",
     /// never an error, so an old agent's heartbeat always lands.
     /// </summary>
-    private static async Task<NoContent> Heartbeat(Guid id, Caller caller, HttpRequest request, PollingDbContext db,
+    private static async Task<NoContent> Heartbeat(Guid id, Caller caller, HttpRequest request, PollingCommands commands,
         BusinessMetrics metrics, FleetGauges fleet, TimeProvider time)
     {
         if (!caller.IsAgentSelf(id))
         {
             throw ApiException.Forbidden("agent_pak_mismatch", "only the agent itself may send its heartbeat");
         }
-        await AgentHeartbeats.RecordAsync(db, id, await ReadHeartbeatReportAsync(request), metrics, fleet, time);
+        await AgentHeartbeats.RecordAsync(commands, id, await ReadHeartbeatReportAsync(request), metrics, fleet, time);
         return TypedResults.NoContent();
     }
 
     /// <summary>
     /// Conditional polling: the answer carries an ETag (<see cref="TargetStateTag"/>). A request whose If-None-Match
-    /// matches costs one narrow query (ids and stamps, no YAML) and gets 304; without the header it is one query, as
-    /// ever. The tag sent with a 200 is computed from the very rows in that body, so it can never describe a newer or
-    /// older state than the one the client got.
+    /// matches costs one narrow prepared statement (ids and stamps, no YAML, no EF) and gets 304; without the header
+    /// it is one query, as ever. The tag sent with a 200 is computed from the very rows in that body, so it can never
+    /// describe a newer or older state than the one the client got.
     /// </summary>
     private static async Task<Results<Ok<List<DeploymentObject>>, StatusCodeHttpResult>> TargetState(Guid id, string? mode,
-        Caller caller, PollingDbContext db, HttpContext http)
+        Caller caller, PollingDbContext db, PollingCommands commands, HttpContext http)
     {
         caller.RequireAdminOrAgentSelf(id);
         var full = string.Equals(mode, "full", StringComparison.Ordinal);
-        var query = TargetingQueries.TargetState(db, id, full);
         var ifNoneMatch = http.Request.Headers.IfNoneMatch;
         if (ifNoneMatch.Count > 0)
         {
-            var current = TargetStateTag.Of(full, await query.Select(d => new TargetStateRow(d.Id, d.UpdatedAt)).ToListAsync());
+            var current = TargetStateTag.Of(full, await commands.TargetStateStampsAsync(id, full));
             if (TargetStateTag.Matches(ifNoneMatch, current))
             {
                 http.Response.Headers.ETag = current.ToString();
                 return TypedResults.StatusCode(StatusCodes.Status304NotModified);
             }
         }
-        var objects = await query.ToListAsync();
+        var objects = await TargetingQueries.TargetState(db, id, full).ToListAsync();
         http.Response.Headers.ETag = TargetStateTag.Of(full, objects.Select(d => new TargetStateRow(d.Id, d.UpdatedAt))).ToString();
         return TypedResults.Ok(objects);
     }
