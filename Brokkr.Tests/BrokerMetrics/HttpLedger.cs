@@ -17,9 +17,13 @@ internal sealed class HttpLedger
     /// <param name="endpoint">The label the broker must use: the route template in <c>:id</c> form, or unmatched.</param>
     /// <param name="chunked">Send the body without Content-Length, as HttpClient's JsonContent does.</param>
     public async Task<JsonElement> SendAsync(HttpClient client, string method, string path, string endpoint, int status,
-        object? body = null, bool chunked = false)
+        object? body = null, bool chunked = false, string? ifNoneMatch = null)
     {
         using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        if (ifNoneMatch is not null)
+        {
+            request.Headers.TryAddWithoutValidation("If-None-Match", ifNoneMatch);
+        }
         var sent = body is null ? [] : JsonSerializer.SerializeToUtf8Bytes(body, BrokerHost.Json);
         if (body is not null)
         {

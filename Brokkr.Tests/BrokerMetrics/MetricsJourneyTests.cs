@@ -48,7 +48,18 @@ public sealed class MetricsJourneyTests(JourneyBroker broker) : IClassFixture<Jo
         var label = new { agent_id = a1.Tenant.Id, label = "edge" };
         await _http.SendAsync(admin, "POST", $"{Agents}/{a1.Tenant.Id}/labels", $"{Agents}/:id/labels", 201, label); // insert
         await _http.SendAsync(admin, "POST", $"{Agents}/{a1.Tenant.Id}/labels", $"{Agents}/:id/labels", 409, label); // failing insert
-        AssertDatabaseWindow(before, await broker.ScrapeAsync());
+        // The deployment object selects its stack twice: the ownership check, then the FOR SHARE lock that keeps the
+        // stack live until the insert commits (StackDeploymentObjectsApi). Its transaction's BEGIN and COMMIT are no
+        // EF Core commands, but the driver counts them.
+        AssertDatabaseWindow(before, await broker.ScrapeAsync(), select: 2, insert: 3, insertErrors: 1, transactionCommands: 2);
+
+        // An unchanged poll's one statement runs outside EF Core (PollingCommands) and is counted all the same.
+        // (The unconditional poll first: it brings a1's PAK into the auth cache, whose lookup would be in the window.)
+        var a1Client = broker.Client(a1.Tenant.Pak);
+        await _http.SendAsync(a1Client, "GET", $"{Agents}/{a1.Tenant.Id}/target-state", $"{Agents}/:id/target-state", 200);
+        before = await broker.ScrapeAsync();
+        await _http.SendAsync(a1Client, "GET", $"{Agents}/{a1.Tenant.Id}/target-state", $"{Agents}/:id/target-state", 304, ifNoneMatch: "*");
+        AssertDatabaseWindow(before, await broker.ScrapeAsync(), select: 1);
 
         // Heartbeats: a known agent's age restarts at once; each heartbeat also requests a refresh, which brings a new
         // agent (and the stack and object counts) in.
@@ -66,7 +77,6 @@ public sealed class MetricsJourneyTests(JourneyBroker broker) : IClassFixture<Jo
             ("agent_id", a1.Tenant.Id.ToString())).Single().Labels["agent_name"]);
 
         // The agent's runtime calls.
-        var a1Client = broker.Client(a1.Tenant.Pak);
         for (var i = 0; i < 2; i++)
         {
             await _http.SendAsync(a1Client, "GET", $"{Agents}/{a1.Tenant.Id}/target-state", $"{Agents}/:id/target-state", 200);
@@ -161,16 +171,15 @@ public sealed class MetricsJourneyTests(JourneyBroker broker) : IClassFixture<Jo
         Assert.Empty(startup.Series("brokkr_http_requests_total"));
     }
 
-    private void AssertDatabaseWindow(Scrape before, Scrape after)
+    private static void AssertDatabaseWindow(Scrape before, Scrape after, int select = 0, int insert = 0, int insertErrors = 0,
+        int transactionCommands = 0)
     {
         double Delta(string family, string operation) =>
             after.Value(family, ("operation", operation)) - before.Value(family, ("operation", operation));
 
-        // The deployment object selects its stack twice: the ownership check, then the FOR SHARE lock that keeps the
-        // stack live until the insert commits (StackDeploymentObjectsApi).
         var expected = new Dictionary<string, (int Queries, int Errors)>
         {
-            ["select"] = (2, 0), ["insert"] = (3, 1), ["update"] = (0, 0), ["delete"] = (0, 0), ["other"] = (0, 0),
+            ["select"] = (select, 0), ["insert"] = (insert, insertErrors), ["update"] = (0, 0), ["delete"] = (0, 0), ["other"] = (0, 0),
         };
         foreach (var (operation, (queries, errors)) in expected)
         {
@@ -180,10 +189,9 @@ public sealed class MetricsJourneyTests(JourneyBroker broker) : IClassFixture<Jo
                 - before.Sum("brokkr_database_query_duration_seconds_count", ("operation", operation));
             Assert.True(queries == timed, $"timed {operation}");
         }
-        // The driver's own count of commands agrees: the interceptor sees every command the broker sends. The driver
-        // also counts the deployment object's transaction, whose BEGIN and COMMIT are no EF Core commands.
+        // The driver's own count of commands agrees: the broker's metrics see every command it sends.
         var driver = after.Sum("db_client_operation_duration_seconds_count") - before.Sum("db_client_operation_duration_seconds_count");
-        Assert.Equal(expected.Values.Sum(e => e.Queries) + 2, driver);
+        Assert.Equal(expected.Values.Sum(e => e.Queries) + transactionCommands, driver);
     }
 
     private void AssertHttpFamilies(Scrape scrape)
