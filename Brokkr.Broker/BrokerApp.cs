@@ -22,6 +22,7 @@ using Brokkr.Broker.Errors;
 using Brokkr.Broker.Metrics;
 using Brokkr.Broker.OperatorConsole;
 using Brokkr.Broker.Startup;
+using Brokkr.Broker.Targeting;
 using Brokkr.Broker.Webhooks;
 using Brokkr.ServiceDefaults.Configuration;
 using Microsoft.EntityFrameworkCore;
@@ -79,6 +80,7 @@ public static class BrokerApp
         services.AddKeyedSingleton(nameof(PollingDbContext), (_, _) => pollingDataSource);
         services.AddDbContextPool<PollingDbContext>((sp, options) => ConfigureStore(options.UseNpgsql(pollingDataSource), sp));
         services.AddSingleton<PollingCommands>();
+        services.AddSingleton<DeploymentObjectJson>();
 
         builder.EnrichNpgsqlDbContext<BrokkrDbContext>(ConfigureAspire);
         builder.EnrichNpgsqlDbContext<PollingDbContext>(ConfigureAspire);

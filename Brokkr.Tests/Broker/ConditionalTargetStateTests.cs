@@ -1,5 +1,8 @@
 using System.Net;
 using System.Text.Json;
+using Brokkr.Broker.Data;
+using Brokkr.Broker.Targeting;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Brokkr.Tests.Broker;
@@ -74,6 +77,48 @@ public sealed class ConditionalTargetStateTests(BrokerHost broker) : IClassFixtu
             }
             await _fleet.Admin.Send("POST", "/generators", new { name = duplicate }).Expect(409);
         }
+    }
+
+    /// <summary>
+    /// Target-state bodies are written from JSON serialised once per object (DeploymentObjectJson): each element must
+    /// be byte for byte what the API writes for the same object anywhere else, on the first (read) and later (held)
+    /// answers alike.
+    /// </summary>
+    [Fact]
+    public async Task Held_object_json_is_the_apis_own_serialisation()
+    {
+        var (generator, agent, stack) = await TargetedStackAsync();
+        var other = await _fleet.StackAsync(generator);
+        await _fleet.TargetAsync(generator, agent, other);
+        var first = (await _fleet.DeploymentObjectAsync(generator, stack, "a: 1")).Id();
+        var second = (await _fleet.DeploymentObjectAsync(generator, other, "b: \"two\"\nc: [1, 2]")).Id();
+        var expected = new List<string>();
+        foreach (var id in new[] { second, first })
+        {
+            using var response = await _fleet.Admin.GetAsync($"/api/v1/deployment-objects/{id}");
+            expected.Add(await response.Content.ReadAsStringAsync());
+        }
+        for (var poll = 0; poll < 2; poll++)
+        {
+            var answer = await PollAsync(agent, full: true);
+            Assert.Equal("[" + string.Join(",", expected) + "]", answer.Body);
+        }
+    }
+
+    [Fact]
+    public async Task Held_object_json_is_refused_for_a_row_that_changed_since_its_stamp_was_read()
+    {
+        var (generator, _, stack) = await TargetedStackAsync();
+        var created = await _fleet.DeploymentObjectAsync(generator, stack);
+        var row = new TargetStateRow(created.Id(), created.GetProperty("updated_at").GetDateTime().ToUniversalTime());
+        await using var scope = broker.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PollingDbContext>();
+        var json = broker.Services.GetRequiredService<DeploymentObjectJson>();
+
+        Assert.Null(await json.ResolveAsync([row with { UpdatedAt = row.UpdatedAt.AddTicks(-10) }], db));
+        Assert.Null(await json.ResolveAsync([row with { Id = Guid.NewGuid() }], db));
+        var held = Assert.Single((await json.ResolveAsync([row], db))!);
+        Assert.Equal(row.Id, JsonDocument.Parse(held).RootElement.Id());
     }
 
     [Fact]

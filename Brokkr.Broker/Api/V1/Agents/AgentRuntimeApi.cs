@@ -54,25 +54,28 @@ public static class AgentRuntimeApi
     }
 
     /// <summary>
-    /// Conditional polling: the answer carries an ETag (<see cref="TargetStateTag"/>). A request whose If-None-Match
-    /// matches costs one narrow prepared statement (ids and stamps, no YAML, no EF) and gets 304; without the header
-    /// it is one query, as ever. The tag sent with a 200 is computed from the very rows in that body, so it can never
-    /// describe a newer or older state than the one the client got.
+    /// One narrow prepared statement reads the answer's (id, updated_at) rows, which determine it (<see cref="TargetStateTag"/>):
+    /// a request whose If-None-Match matches their tag gets 304 without more; any other gets the objects' JSON from
+    /// <see cref="DeploymentObjectJson"/>, which reads from the database only objects it has not serialised yet. If an
+    /// object changed between the two reads, the answer comes from one fresh read of the objects and carries the tag
+    /// of exactly those rows, so a tag never describes another state than the body it came with.
     /// </summary>
-    private static async Task<Results<Ok<List<DeploymentObject>>, StatusCodeHttpResult>> TargetState(Guid id, string? mode,
-        Caller caller, PollingDbContext db, PollingCommands commands, HttpContext http)
+    private static async Task<Results<JsonArrayResult, Ok<List<DeploymentObject>>, StatusCodeHttpResult>> TargetState(Guid id,
+        string? mode, Caller caller, PollingDbContext db, PollingCommands commands, DeploymentObjectJson json, HttpContext http)
     {
         caller.RequireAdminOrAgentSelf(id);
         var full = string.Equals(mode, "full", StringComparison.Ordinal);
-        var ifNoneMatch = http.Request.Headers.IfNoneMatch;
-        if (ifNoneMatch.Count > 0)
+        var rows = await commands.TargetStateStampsAsync(id, full);
+        var tag = TargetStateTag.Of(full, rows);
+        if (TargetStateTag.Matches(http.Request.Headers.IfNoneMatch, tag))
         {
-            var current = TargetStateTag.Of(full, await commands.TargetStateStampsAsync(id, full));
-            if (TargetStateTag.Matches(ifNoneMatch, current))
-            {
-                http.Response.Headers.ETag = current.ToString();
-                return TypedResults.StatusCode(StatusCodes.Status304NotModified);
-            }
+            http.Response.Headers.ETag = tag.ToString();
+            return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+        }
+        if (await json.ResolveAsync(rows, db) is { } elements)
+        {
+            http.Response.Headers.ETag = tag.ToString();
+            return new JsonArrayResult(elements);
         }
         var objects = await TargetingQueries.TargetState(db, id, full).ToListAsync();
         http.Response.Headers.ETag = TargetStateTag.Of(full, objects.Select(d => new TargetStateRow(d.Id, d.UpdatedAt))).ToString();
