@@ -1,8 +1,8 @@
+using Brokkr.Broker.Api.V1.Tags;
 using Brokkr.Broker.Authentication;
 using Brokkr.Broker.Data;
 using Brokkr.Broker.Errors;
 using Brokkr.Broker.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
 namespace Brokkr.Broker.Api.V1.Stacks;
@@ -15,76 +15,28 @@ public sealed record NewStackAnnotation(Guid StackId, string Key, string Value);
 /// </summary>
 public static class StackTagsApi
 {
-    public static RouteGroupBuilder MapStackTagsApi(this RouteGroupBuilder stacks)
+    private static readonly TagOwner<StackLabel, StackAnnotation> Owner = new()
     {
-        stacks.MapGet("/{id}/labels", ListLabels);
-        stacks.MapPost("/{id}/labels", AddLabel);
-        stacks.MapDelete("/{id}/labels/{label}", RemoveLabel);
-        stacks.MapGet("/{id}/annotations", ListAnnotations);
-        stacks.MapPost("/{id}/annotations", AddAnnotation);
-        stacks.MapDelete("/{id}/annotations/{key}", RemoveAnnotation);
-        return stacks;
-    }
+        Kind = "stack",
+        Labels = db => db.StackLabels,
+        LabelOwner = l => l.StackId,
+        LabelText = l => l.Label,
+        NewLabel = (id, label) => new StackLabel { Id = Guid.CreateVersion7(), StackId = id, Label = label },
+        Annotations = db => db.StackAnnotations,
+        AnnotationOwner = a => a.StackId,
+        AnnotationKey = a => a.Key,
+        NewAnnotation = (id, key, value) => new StackAnnotation { Id = Guid.CreateVersion7(), StackId = id, Key = key, Value = value },
+        RequireReader = RequireReadableAsync,
+        RequireManager = (id, caller, db) => db.OwnedStackAsync(id, caller),
+    };
 
-    private static async Task<Ok<List<StackLabel>>> ListLabels(Guid id, Caller caller, BrokkrDbContext db)
-    {
-        await RequireReadableAsync(id, caller, db);
-        return TypedResults.Ok(await db.StackLabels.Where(l => l.StackId == id).OrderBy(l => l.Label).ToListAsync());
-    }
-
-    /// <summary>The body is a bare JSON string, e.g. <c>"env:prod"</c>.</summary>
-    private static async Task<Created<StackLabel>> AddLabel(Guid id, Caller caller, Json<string> body, BrokkrDbContext db)
-    {
-        await db.OwnedStackAsync(id, caller);
-        var label = new StackLabel { Id = Guid.CreateVersion7(), StackId = id, Label = Validation.Tag(body.Value, "invalid_label", "label") };
-        db.StackLabels.Add(label);
-        await db.SaveChangesAsync();
-        return TypedResults.Created($"/api/v1/stacks/{id}/labels", label);
-    }
-
-    private static async Task<NoContent> RemoveLabel(Guid id, string label, Caller caller, HttpRequest request, BrokkrDbContext db)
-    {
-        label = TagPathSegment.Read(request, label);
-        await db.OwnedStackAsync(id, caller);
-        if (await db.StackLabels.Where(l => l.StackId == id && l.Label == label).ExecuteDeleteAsync() == 0)
+    /// <summary>A label is a bare JSON string, e.g. <c>"env:prod"</c>; an annotation names its stack.</summary>
+    public static RouteGroupBuilder MapStackTagsApi(this RouteGroupBuilder stacks) =>
+        stacks.MapTagRoutes<StackLabel, StackAnnotation, string, NewStackAnnotation>(Owner, (label, _) => label, (body, id) =>
         {
-            throw ApiException.NotFound("stack_label_not_found", "the stack has no such label");
-        }
-        return TypedResults.NoContent();
-    }
-
-    private static async Task<Ok<List<StackAnnotation>>> ListAnnotations(Guid id, Caller caller, BrokkrDbContext db)
-    {
-        await RequireReadableAsync(id, caller, db);
-        return TypedResults.Ok(await db.StackAnnotations.Where(a => a.StackId == id).OrderBy(a => a.Key).ToListAsync());
-    }
-
-    private static async Task<Created<StackAnnotation>> AddAnnotation(Guid id, Caller caller, Json<NewStackAnnotation> body, BrokkrDbContext db)
-    {
-        await db.OwnedStackAsync(id, caller);
-        Validation.SameId(body.Value.StackId, id, "stack_id_mismatch", "stack_id");
-        var annotation = new StackAnnotation
-        {
-            Id = Guid.CreateVersion7(),
-            StackId = id,
-            Key = Validation.Tag(body.Value.Key, "invalid_annotation", "annotation key"),
-            Value = Validation.Tag(body.Value.Value, "invalid_annotation", "annotation value"),
-        };
-        db.StackAnnotations.Add(annotation);
-        await db.SaveChangesAsync();
-        return TypedResults.Created($"/api/v1/stacks/{id}/annotations", annotation);
-    }
-
-    private static async Task<NoContent> RemoveAnnotation(Guid id, string key, Caller caller, HttpRequest request, BrokkrDbContext db)
-    {
-        key = TagPathSegment.Read(request, key);
-        await db.OwnedStackAsync(id, caller);
-        if (await db.StackAnnotations.Where(a => a.StackId == id && a.Key == key).ExecuteDeleteAsync() == 0)
-        {
-            throw ApiException.NotFound("stack_annotation_not_found", "the stack has no such annotation");
-        }
-        return TypedResults.NoContent();
-    }
+            Validation.SameId(body.StackId, id, "stack_id_mismatch", "stack_id");
+            return (body.Key, body.Value);
+        });
 
     /// <summary>Admin (unknown id reads as empty), the owner, or an agent with an explicit target on the stack.</summary>
     private static async Task RequireReadableAsync(Guid id, Caller caller, BrokkrDbContext db)
