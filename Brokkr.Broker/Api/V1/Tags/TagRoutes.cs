@@ -9,8 +9,8 @@ namespace Brokkr.Broker.Api.V1.Tags;
 
 /// <summary>
 /// The label and annotation routes every owner has (spec §4.4, §4.7; templates alike): list sorted by tag, add,
-/// and delete by tag with the path segment decoded once (<see cref="TagPathSegment"/>). The request bodies differ
-/// between owners only in shape, which <paramref name="labelOf"/>-style readers turn into the tag.
+/// and delete by tag with the path segment decoded once (<see cref="TagPathSegment"/>). The add bodies differ between
+/// owners only in shape (a bare string, or a record naming the owner), which the owner's readers turn into the tag.
 /// </summary>
 public static class TagRoutes
 {
@@ -22,57 +22,54 @@ public static class TagRoutes
         where TLabel : class
         where TAnnotation : class
     {
-        var kind = owner.Kind;
-        group.MapGet("/{id}/labels", async (Guid id, Caller caller, BrokkrDbContext db) =>
-        {
-            await owner.RequireReader(id, caller, db);
-            return TypedResults.Ok(await owner.Labels(db).WhereEquals(owner.LabelOwner, id).OrderBy(owner.LabelText).ToListAsync());
-        });
-        group.MapPost("/{id}/labels", async (Guid id, Caller caller, Json<TLabelBody> body, BrokkrDbContext db) =>
-        {
-            await owner.RequireManager(id, caller, db);
-            var label = owner.NewLabel(id, Validation.Tag(labelOf(body.Value, id), "invalid_label", "label"));
-            owner.Labels(db).Add(label);
-            await db.SaveChangesAsync();
-            return TypedResults.Created($"/api/v1/{kind}s/{id}/labels", label);
-        });
-        group.MapDelete("/{id}/labels/{label}", async (Guid id, string label, Caller caller, HttpRequest request, BrokkrDbContext db) =>
-        {
-            label = TagPathSegment.Read(request, label);
-            await owner.RequireManager(id, caller, db);
-            if (await owner.Labels(db).WhereEquals(owner.LabelOwner, id).WhereEquals(owner.LabelText, label).ExecuteDeleteAsync() == 0)
+        group.MapTags<TLabel, TLabelBody>("labels", "label", owner.Kind, owner.Labels, owner.LabelOwner, owner.LabelText,
+            owner.RequireReader, owner.RequireManager,
+            (id, body) => owner.NewLabel(id, Validation.Tag(labelOf(body, id), "invalid_label", "label")));
+        group.MapTags<TAnnotation, TAnnotationBody>("annotations", "key", owner.Kind, owner.Annotations, owner.AnnotationOwner,
+            owner.AnnotationKey, owner.RequireReader, owner.RequireManager, (id, body) =>
             {
-                throw ApiException.NotFound($"{kind}_label_not_found", $"the {kind} has no such label");
-            }
-            return TypedResults.NoContent();
-        });
-
-        group.MapGet("/{id}/annotations", async (Guid id, Caller caller, BrokkrDbContext db) =>
-        {
-            await owner.RequireReader(id, caller, db);
-            return TypedResults.Ok(await owner.Annotations(db).WhereEquals(owner.AnnotationOwner, id).OrderBy(owner.AnnotationKey).ToListAsync());
-        });
-        group.MapPost("/{id}/annotations", async (Guid id, Caller caller, Json<TAnnotationBody> body, BrokkrDbContext db) =>
-        {
-            await owner.RequireManager(id, caller, db);
-            var (key, value) = annotationOf(body.Value, id);
-            var annotation = owner.NewAnnotation(id, Validation.Tag(key, "invalid_annotation", "annotation key"),
-                Validation.Tag(value, "invalid_annotation", "annotation value"));
-            owner.Annotations(db).Add(annotation);
-            await db.SaveChangesAsync();
-            return TypedResults.Created($"/api/v1/{kind}s/{id}/annotations", annotation);
-        });
-        group.MapDelete("/{id}/annotations/{key}", async (Guid id, string key, Caller caller, HttpRequest request, BrokkrDbContext db) =>
-        {
-            key = TagPathSegment.Read(request, key);
-            await owner.RequireManager(id, caller, db);
-            if (await owner.Annotations(db).WhereEquals(owner.AnnotationOwner, id).WhereEquals(owner.AnnotationKey, key).ExecuteDeleteAsync() == 0)
-            {
-                throw ApiException.NotFound($"{kind}_annotation_not_found", $"the {kind} has no such annotation");
-            }
-            return TypedResults.NoContent();
-        });
+                var (key, value) = annotationOf(body, id);
+                return owner.NewAnnotation(id, Validation.Tag(key, "invalid_annotation", "annotation key"),
+                    Validation.Tag(value, "invalid_annotation", "annotation value"));
+            });
         return group;
+    }
+
+    /// <summary>List, add and delete for one of the two tables.</summary>
+    /// <param name="collection">The path segment: <c>labels</c> or <c>annotations</c>.</param>
+    /// <param name="tagParameter">The route parameter naming a tag in the delete path, as the contract spells it.</param>
+    private static void MapTags<TRow, TBody>(this RouteGroupBuilder group, string collection, string tagParameter,
+        string kind, Func<BrokkrDbContext, DbSet<TRow>> table, Expression<Func<TRow, Guid>> ownerColumn,
+        Expression<Func<TRow, string>> tagColumn, Func<Guid, Caller, BrokkrDbContext, Task> requireReader,
+        Func<Guid, Caller, BrokkrDbContext, Task> requireManager, Func<Guid, TBody, TRow> create)
+        where TRow : class
+    {
+        var singular = collection.TrimEnd('s');
+        group.MapGet($"/{{id}}/{collection}", async (Guid id, Caller caller, BrokkrDbContext db) =>
+        {
+            await requireReader(id, caller, db);
+            return TypedResults.Ok(await table(db).WhereEquals(ownerColumn, id).OrderBy(tagColumn).ToListAsync());
+        });
+        group.MapPost($"/{{id}}/{collection}", async (Guid id, Caller caller, Json<TBody> body, BrokkrDbContext db) =>
+        {
+            await requireManager(id, caller, db);
+            var row = create(id, body.Value);
+            table(db).Add(row);
+            await db.SaveChangesAsync();
+            return TypedResults.Created($"/api/v1/{kind}s/{id}/{collection}", row);
+        });
+        // The tag is read from the raw path (TagPathSegment), so the handler takes no parameter for it; the route
+        // keeps the contract's parameter name.
+        group.MapDelete($"/{{id}}/{collection}/{{{tagParameter}}}", async (Guid id, Caller caller, HttpRequest request, BrokkrDbContext db) =>
+        {
+            var tag = TagPathSegment.Read(request, (string)request.RouteValues[tagParameter]!);
+            await requireManager(id, caller, db);
+            if (await table(db).WhereEquals(ownerColumn, id).WhereEquals(tagColumn, tag).ExecuteDeleteAsync() == 0)
+            {
+                throw ApiException.NotFound($"{kind}_{singular}_not_found", $"the {kind} has no such {singular}");
+            }
+            return TypedResults.NoContent();
+        });
     }
 
     /// <summary><c>rows.Where(r => member(r) == value)</c> for a member chosen by the owner, with the value a parameter.</summary>
