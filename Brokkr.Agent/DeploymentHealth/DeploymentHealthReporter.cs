@@ -13,7 +13,7 @@ namespace Brokkr.Agent.DeploymentHealth;
 public sealed class DeploymentHealthReporter(BrokerClient broker, Lazy<IKubernetesClient> kubernetes,
     DepartedStackCleanup cleanup, AgentSettings settings, TimeProvider time, ILogger<DeploymentHealthReporter> log)
 {
-    /// <summary>The broker's bound on one report's entries (its <c>DeploymentHealthApi.MaxEntriesPerReport</c>).</summary>
+    /// <summary>The broker's bound on one report's entries (its <c>DeploymentHealthReports.MaxEntriesPerReport</c>).</summary>
     public const int MaxEntriesPerReport = 1_000;
 
     private DateTimeOffset? _lastRun;
