@@ -104,6 +104,7 @@ public static class AgentApp
         services.AddSingleton<WebhookRelay>();
         services.AddSingleton<LoopWakeUp>();
         services.AddSingleton<BrokerChannel>();
+        services.AddSingleton<BrokerUplink>();
         services.AddHostedService<AgentWorker>();
 
         services.AddHealthChecks()
