@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.WebSockets;
 using Brokkr.Agent.Configuration;
+using Brokkr.Agent.Metrics;
 using Brokkr.Wire;
 
 namespace Brokkr.Agent.Channel;
@@ -15,7 +16,8 @@ namespace Brokkr.Agent.Channel;
 /// <see cref="MaxConsecutiveAuthRejections"/> times in a row has almost certainly revoked it: the channel then stops
 /// trying, as upstream's agent does, and the agent stays on REST.
 /// </summary>
-public sealed partial class BrokerChannel(AgentSettings settings, LoopWakeUp wakeUp, ILogger<BrokerChannel> log)
+public sealed partial class BrokerChannel(AgentSettings settings, LoopWakeUp wakeUp, ILogger<BrokerChannel> log,
+    AgentChannelMetrics? metrics = null)
 {
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(15);
@@ -74,6 +76,7 @@ public sealed partial class BrokerChannel(AgentSettings settings, LoopWakeUp wak
                 }
                 _sender = new ChannelSender(socket);
                 _connected = true;
+                metrics?.Connected(true);
                 failures = 0;
                 rejections = 0;
                 LogConnected(log, settings.ChannelUrl);
@@ -110,6 +113,7 @@ public sealed partial class BrokerChannel(AgentSettings settings, LoopWakeUp wak
             {
                 _connected = false;
                 _sender = null;
+                metrics?.Connected(false);
             }
             failures++;
             try

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Brokkr.Agent.Broker;
+using Brokkr.Agent.Metrics;
 using Brokkr.Wire;
 
 namespace Brokkr.Agent.Channel;
@@ -10,15 +11,17 @@ namespace Brokkr.Agent.Channel;
 /// goes one way or the other: a frame the channel could not write is sent over REST, so nothing is lost to a channel
 /// that is down, stalled or dropping mid-send. REST failures reach the caller exactly as before.
 /// </summary>
-public sealed class BrokerUplink(BrokerClient broker, BrokerChannel channel, TimeProvider time)
+public sealed class BrokerUplink(BrokerClient broker, BrokerChannel channel, AgentChannelMetrics metrics, TimeProvider time)
 {
     public async Task SendHeartbeatAsync(Guid agentId, HeartbeatReport report, CancellationToken cancellationToken)
     {
         var frame = new HeartbeatMessage(new WireHeartbeat(agentId, Now(), report.K8sReachable, report.K8sApiLatencyMs));
-        if (!await channel.TrySendAsync(frame, cancellationToken))
+        var overChannel = await channel.TrySendAsync(frame, cancellationToken);
+        if (!overChannel)
         {
             await broker.SendHeartbeatAsync(agentId, report, cancellationToken);
         }
+        metrics.Reported(AgentChannelMetrics.Heartbeat, overChannel);
     }
 
     public async Task ReportEventAsync(AgentEventReport report, CancellationToken cancellationToken)
@@ -27,10 +30,12 @@ public sealed class BrokerUplink(BrokerClient broker, BrokerChannel channel, Tim
         // The id and stamps are upstream's wire shape; the broker assigns its own when it stores the event.
         var frame = new AgentEventMessage(new WireAgentEvent(Guid.CreateVersion7(), now, now, null, report.AgentId,
             report.DeploymentObjectId, report.EventType, report.Status, report.Message));
-        if (!await channel.TrySendAsync(frame, cancellationToken))
+        var overChannel = await channel.TrySendAsync(frame, cancellationToken);
+        if (!overChannel)
         {
             await broker.ReportEventAsync(report, cancellationToken);
         }
+        metrics.Reported(AgentChannelMetrics.AgentEvent, overChannel);
     }
 
     /// <summary>One frame per object over the channel (as upstream); whatever the channel could not take goes in one PATCH.</summary>
@@ -50,9 +55,14 @@ public sealed class BrokerUplink(BrokerClient broker, BrokerChannel channel, Tim
             }
             sent++;
         }
+        if (sent > 0)
+        {
+            metrics.Reported(AgentChannelMetrics.AgentHealth, overChannel: true, sent);
+        }
         if (sent < entries.Count)
         {
             await broker.ReportHealthAsync(agentId, [.. entries.Skip(sent)], cancellationToken);
+            metrics.Reported(AgentChannelMetrics.AgentHealth, overChannel: false, entries.Count - sent);
         }
     }
 
