@@ -58,6 +58,12 @@ public sealed class AgentChannelLoopTests(RestartableBroker broker) : IClassFixt
 
         Assert.NotNull(rig.ClusterObject("configmaps", "default", "pushed"));
         await ChannelAssert.ListedAsync(broker.Admin, rig.Agent.Id, listed: false);
+        // The reports the channel could not carry went over REST: nothing is lost.
+        Assert.Contains((await rig.EventsAsync()).Values, e => e.Status == "SUCCESS");
+        Assert.True(await rig.MetricAsync("brokkr_agent_reports_total", "path=\"rest\",type=\"agent_event\"") >= 1);
+        Assert.True(await rig.MetricAsync("brokkr_agent_reports_total", "path=\"rest\",type=\"heartbeat\"") >= 1);
+        Assert.Equal(0, await rig.MetricAsync("brokkr_agent_reports_total", "path=\"channel\",type=\"heartbeat\""));
+        Assert.Equal(0, await rig.MetricAsync("brokkr_agent_ws_connected"));
     }
 
     [Fact]

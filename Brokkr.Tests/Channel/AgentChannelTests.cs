@@ -100,6 +100,18 @@ public sealed class AgentChannelTests(BrokerHost broker) : IClassFixture<BrokerH
         await broker.Client().Send("GET", "/admin/ws/connections").Expect(200); // the broker is still serving
     }
 
+    [Fact]
+    public async Task A_binary_frame_closes_the_socket_with_1003()
+    {
+        var agent = await _fleet.AgentAsync();
+        await using var client = await ChannelClient.ConnectAsync(broker.BaseAddress, agent.Pak);
+
+        await client.Socket.SendAsync("{}"u8.ToArray(), WebSocketMessageType.Binary, true, CancellationToken.None);
+
+        Assert.Null(await client.ReceiveAsync(Soon));
+        Assert.Equal(WebSocketCloseStatus.InvalidMessageType, client.Socket.CloseStatus);
+    }
+
     private async Task<List<JsonElement>> ConnectionsAsync() =>
         [.. (await broker.Client().Send("GET", "/admin/ws/connections").Expect(200)).GetProperty("connections").EnumerateArray()];
 
