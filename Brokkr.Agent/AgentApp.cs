@@ -85,6 +85,7 @@ public static class AgentApp
         services.AddSingleton<ReconcileCycle>();
         services.AddSingleton<DeploymentHealthReporter>();
         services.AddSingleton<WorkOrderMetrics>();
+        services.AddSingleton<AgentChannelMetrics>();
         services.AddSingleton(sp =>
         {
             var kubernetes = sp.GetRequiredService<Lazy<IKubernetesClient>>();
@@ -104,6 +105,7 @@ public static class AgentApp
         services.AddSingleton<WebhookRelay>();
         services.AddSingleton<LoopWakeUp>();
         services.AddSingleton<BrokerChannel>();
+        services.AddSingleton<BrokerUplink>();
         services.AddHostedService<AgentWorker>();
 
         services.AddHealthChecks()
@@ -122,6 +124,7 @@ public static class AgentApp
         app.Services.GetRequiredService<AgentMetrics>();
         app.Services.GetRequiredService<WorkOrderMetrics>();
         app.Services.GetRequiredService<DiagnosticMetrics>();
+        app.Services.GetRequiredService<AgentChannelMetrics>();
         app.MapDefaultEndpoints();
         return app;
     }

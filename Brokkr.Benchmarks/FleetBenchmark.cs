@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using Brokkr.Tests.Infrastructure;
-using Npgsql;
 
 namespace Brokkr.Benchmarks;
 
@@ -60,12 +59,7 @@ public static class FleetBenchmark
         var cluster = await PostgresCluster.SharedAsync();
         try
         {
-            var database = await cluster.CreateDatabaseAsync();
-            await using var broker = await ServiceProcess.StartAsync("Brokkr.Broker", new Dictionary<string, string?>
-            {
-                // The test infrastructure's connection strings turn pooling off; a production broker pools.
-                ["ConnectionStrings__brokkr"] = new NpgsqlConnectionStringBuilder(cluster.ConnectionStringFor(database)) { Pooling = true }.ConnectionString,
-            }, readyPath: "/readyz");
+            await using var broker = await BrokerUnderTest.StartAsync(cluster);
             // A fleet holds one keep-alive connection per agent; the client here shares a bounded set of them.
             using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Math.Max(256, settings.Concurrency.DefaultIfEmpty(0).Max()) })
             {
@@ -77,7 +71,7 @@ public static class FleetBenchmark
             var agents = await seeder.SeedAsync(settings.Agents, settings.Stacks, settings.Targets);
             Console.WriteLine($"seeded {agents.Length} agents, {settings.Stacks} stacks, {settings.Targets} targets per agent " +
                 $"through the API in {seeding.Elapsed.TotalSeconds:F0} s; rounds of {settings.Seconds} s; a stack change every " +
-                $"{settings.ChangeEverySeconds} s; load average {LoadAverage()}");
+                $"{settings.ChangeEverySeconds} s; load average {BrokerUnderTest.LoadAverage()}");
 
             // Steady state: every agent's PAK is in the auth cache and holds its current ETag, and the broker's code is
             // jitted, as in a fleet that has been polling for a while.
@@ -94,7 +88,7 @@ public static class FleetBenchmark
                 failures += await ClosedLoopAsync(client, agents, polling, settings, probe, changes, broker.ProcessId);
                 failures += await OpenLoopAsync(client, agents, polling, settings, probe, changes, broker.ProcessId);
             }
-            Console.WriteLine($"failures: {failures}; stack changes pushed: {changes.Pushed}; load average after: {LoadAverage()}");
+            Console.WriteLine($"failures: {failures}; stack changes pushed: {changes.Pushed}; load average after: {BrokerUnderTest.LoadAverage()}");
             return failures > 0 ? 1 : 0;
         }
         finally
@@ -211,7 +205,7 @@ public static class FleetBenchmark
         var (samples, elapsed) = await run();
         await pushing.StopAsync();
         var cost = await probe.SnapshotAsync() - before;
-        return new Round(samples, elapsed, cost, RssMiB(brokerPid));
+        return new Round(samples, elapsed, cost, BrokerUnderTest.RssMiB(brokerPid));
     }
 
     private static async Task<(PollSamples, TimeSpan)> ClosedLoopRoundAsync(HttpClient client, FleetAgent[] agents, Polling polling,
@@ -284,10 +278,4 @@ public static class FleetBenchmark
             }
         }
     }
-
-    private static double RssMiB(int pid) =>
-        File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal))
-            .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1] is var kb ? long.Parse(kb, CultureInfo.InvariantCulture) / 1024.0 : 0;
-
-    private static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
 }

@@ -4,9 +4,14 @@ using Brokkr.Benchmarks;
 // scripts/benchmark.sh runs every scenario in its own process and prints the Markdown table docs/benchmarks.md holds.
 // Brokkr.Benchmarks broker-metrics [--rounds N ...]: scripts/benchmark-broker-metrics.sh (issue 5).
 // Brokkr.Benchmarks fleet [--agents N --stacks S --targets T --seconds N --concurrency 4,16,64]: scripts/benchmark-fleet.sh (issue 17).
+// Brokkr.Benchmarks channel [--agents N --stacks S --targets T --changes C]: scripts/benchmark-ws.sh (issue 22).
 if (args is ["fleet", .. var fleetArgs])
 {
     return await FleetBenchmark.RunAsync(FleetBenchmark.Settings.Parse(fleetArgs));
+}
+if (args is ["channel", .. var channelArgs])
+{
+    return await ChannelBenchmark.RunAsync(ChannelBenchmark.Settings.Parse(channelArgs));
 }
 if (args is ["broker-metrics", .. var brokerArgs])
 {

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Brokkr.Agent.Broker;
+using Brokkr.Agent.Channel;
 using Brokkr.Agent.Configuration;
 using Brokkr.Agent.Kubernetes;
 using Brokkr.Agent.Runtime;
@@ -10,10 +11,10 @@ namespace Brokkr.Agent.DeploymentHealth;
 /// brokkr-core.md §7.7: every deployment-health interval, judge the pods of the current deployment object of each
 /// applied stack and send the verdicts in one PATCH (several past 1,000 objects). A failed pod listing reports every tracked object as unknown.
 /// </summary>
-public sealed class DeploymentHealthReporter(BrokerClient broker, Lazy<IKubernetesClient> kubernetes,
+public sealed class DeploymentHealthReporter(BrokerUplink broker, Lazy<IKubernetesClient> kubernetes,
     DepartedStackCleanup cleanup, AgentSettings settings, TimeProvider time, ILogger<DeploymentHealthReporter> log)
 {
-    /// <summary>The broker's bound on one report's entries (its <c>DeploymentHealthApi.MaxEntriesPerReport</c>).</summary>
+    /// <summary>The broker's bound on one report's entries (its <c>DeploymentHealthReports.MaxEntriesPerReport</c>).</summary>
     public const int MaxEntriesPerReport = 1_000;
 
     private DateTimeOffset? _lastRun;

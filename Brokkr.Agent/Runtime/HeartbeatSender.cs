@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Brokkr.Agent.Broker;
+using Brokkr.Agent.Channel;
 using Brokkr.Agent.Kubernetes;
 using Brokkr.Agent.Metrics;
 
@@ -7,9 +8,10 @@ namespace Brokkr.Agent.Runtime;
 
 /// <summary>
 /// brokkr-core.md §7.3: time GET /version, report reachability and latency with the heartbeat, then re-read the
-/// agent's own record so a status change by the admin applies within one interval.
+/// agent's own record so a status change by the admin applies within one interval. The heartbeat itself goes over the
+/// channel when it is up (<see cref="BrokerUplink"/>); the record is always read over REST.
 /// </summary>
-public sealed class HeartbeatSender(BrokerClient broker, Lazy<IKubernetesClient> kubernetes, AgentRuntimeState state,
+public sealed class HeartbeatSender(BrokerClient broker, BrokerUplink uplink, Lazy<IKubernetesClient> kubernetes, AgentRuntimeState state,
     AgentMetrics metrics, ILogger<HeartbeatSender> log)
 {
     /// <summary>Sends one heartbeat; false when the broker could not be reached (the loop then backs off).</summary>
@@ -19,7 +21,7 @@ public sealed class HeartbeatSender(BrokerClient broker, Lazy<IKubernetesClient>
         metrics.OnHeartbeatAttempt();
         try
         {
-            await broker.SendHeartbeatAsync(agentId, report, cancellationToken);
+            await uplink.SendHeartbeatAsync(agentId, report, cancellationToken);
             state.HeartbeatSucceeded();
             state.Self = await broker.GetAgentAsync(agentId, cancellationToken);
             return true;

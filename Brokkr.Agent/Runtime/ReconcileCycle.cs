@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Brokkr.Agent.Broker;
+using Brokkr.Agent.Channel;
 using Brokkr.Agent.Kubernetes;
 using Brokkr.Agent.Metrics;
 using Brokkr.Agent.Reconcile;
@@ -10,9 +11,9 @@ namespace Brokkr.Agent.Runtime;
 /// One reconcile (brokkr-core.md §7.4): poll the incremental target state, let <see cref="DepartedStackCleanup"/>
 /// remove stacks that left the agent's desired set, then reconcile each new object and report a DEPLOY event for it.
 /// A bad object becomes a FAILURE event and the cycle moves on to the next one; objects that failed before are tried
-/// again when their backoff is due (<see cref="FailedDeployments"/>).
+/// again when their backoff is due (<see cref="FailedDeployments"/>). Events go over the channel when it is up.
 /// </summary>
-public sealed class ReconcileCycle(BrokerClient broker, Lazy<StackReconciler> reconciler, DepartedStackCleanup cleanup,
+public sealed class ReconcileCycle(BrokerClient broker, BrokerUplink uplink, Lazy<StackReconciler> reconciler, DepartedStackCleanup cleanup,
     AgentMetrics metrics, TimeProvider time, ILogger<ReconcileCycle> log)
 {
     private readonly FailedDeployments _failed = new();
@@ -141,7 +142,7 @@ public sealed class ReconcileCycle(BrokerClient broker, Lazy<StackReconciler> re
 
         try
         {
-            await broker.ReportEventAsync(new AgentEventReport(self.Id, deploymentObject.Id, AgentEventReport.Deploy,
+            await uplink.ReportEventAsync(new AgentEventReport(self.Id, deploymentObject.Id, AgentEventReport.Deploy,
                 failure is null ? AgentEventReport.Success : AgentEventReport.Failure, failure), cancellationToken);
             if (failure is not null)
             {

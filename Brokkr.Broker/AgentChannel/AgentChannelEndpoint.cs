@@ -32,7 +32,9 @@ public static class AgentChannelEndpoint
         {
             throw ApiException.BadRequest("websocket_required", "this endpoint only accepts a WebSocket upgrade");
         }
+        // The middleware accepted this very header; its hash is what a rotation or deletion revokes.
+        var pakHash = AuthenticationMiddleware.ReadPak(context.Request).Pak is { } pak ? PakFormat.HashOf(pak) : null;
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        await session.RunAsync(socket, agentId);
+        await session.RunAsync(socket, agentId, pakHash);
     }
 }

@@ -6,6 +6,7 @@ public static class AgentChannelExtensions
     {
         services.AddSingleton<ChannelMetrics>();
         services.AddSingleton<AgentConnections>();
+        services.AddSingleton<ChannelUplink>();
         services.AddSingleton<AgentChannelSession>();
         services.AddSingleton<ChangeFanOut>();
         services.AddHostedService(sp => sp.GetRequiredService<ChangeFanOut>());

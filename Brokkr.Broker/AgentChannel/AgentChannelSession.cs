@@ -1,28 +1,26 @@
 using System.Net.WebSockets;
-using Brokkr.Broker.Api.V1.Agents;
-using Brokkr.Broker.Data;
-using Brokkr.Broker.Metrics;
 using Brokkr.Wire;
 
 namespace Brokkr.Broker.AgentChannel;
 
 /// <summary>
 /// Serves one accepted agent socket until either side ends it. The writer is the only sender (frames from the queue,
-/// then the close frame); the reader decodes frames and applies heartbeats the way REST does. A frame over
+/// then the close frame); the reader decodes frames and hands the control uplinks to <see cref="ChannelUplink"/>. A frame over
 /// <see cref="MaxFrameBytes"/>, a binary frame or one that is not a wire message ends the connection with a close code
 /// that says why (1009, 1003, 1007).
 /// </summary>
 public sealed partial class AgentChannelSession(AgentConnections connections, ChannelMetrics metrics,
-    IServiceScopeFactory scopes, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<AgentChannelSession> log)
+    ChannelUplink uplink, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<AgentChannelSession> log)
 {
     public const int MaxFrameBytes = 1 << 20;
 
     // How long a closing connection may take to finish its handshake before the socket is aborted (a stalled agent).
     private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(5);
 
-    public async Task RunAsync(WebSocket socket, Guid agentId)
+    /// <param name="pakHash">The stored hash of the PAK the agent authenticated with.</param>
+    public async Task RunAsync(WebSocket socket, Guid agentId, string? pakHash)
     {
-        var connection = new AgentConnection(agentId, time.GetUtcNow().UtcDateTime);
+        var connection = new AgentConnection(agentId, pakHash, time.GetUtcNow().UtcDateTime);
         connections.Register(connection);
         metrics.Opened();
         LogOpened(log, agentId);
@@ -125,34 +123,10 @@ public sealed partial class AgentChannelSession(AgentConnections connections, Ch
         connection.Close(status, description);
     }
 
-    /// <summary>
-    /// Heartbeats update the agent like <c>POST /agents/{id}/heartbeat</c>. The other uplinks (events, health,
-    /// telemetry) are accepted and counted but not applied yet: the agent sends those over REST.
-    /// </summary>
+    /// <summary>Control uplinks (heartbeat, event, health) go the REST endpoints' way; telemetry is not handled yet.</summary>
     private async Task HandleAsync(Guid agentId, WsMessage message)
     {
-        if (message is not HeartbeatMessage { Body: var heartbeat })
-        {
-            return;
-        }
-        if (heartbeat.AgentId != agentId)
-        {
-            LogForeignHeartbeat(log, agentId);
-            return;
-        }
-        await using var scope = scopes.CreateAsyncScope();
-        var services = scope.ServiceProvider;
-        try
-        {
-            await AgentHeartbeats.RecordAsync(services.GetRequiredService<PollingCommands>(), agentId,
-                heartbeat.K8sReachable is { } reachable ? (reachable, heartbeat.K8sApiLatencyMs) : null,
-                services.GetRequiredService<BusinessMetrics>(), services.GetRequiredService<FleetGauges>(), time);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            // The database is down: the heartbeat is lost like a failed REST one; the agent sends another next tick.
-            LogHeartbeatFailed(log, agentId, e.Message);
-        }
+        await uplink.TryHandleAsync(agentId, message);
     }
 
     [LoggerMessage(LogLevel.Information, "Agent {AgentId} opened its channel")]
@@ -163,10 +137,4 @@ public sealed partial class AgentChannelSession(AgentConnections connections, Ch
 
     [LoggerMessage(LogLevel.Warning, "Closing agent {AgentId}'s channel: {Reason}")]
     private static partial void LogRefused(ILogger logger, Guid agentId, string reason);
-
-    [LoggerMessage(LogLevel.Warning, "Ignored a channel heartbeat on agent {AgentId}'s connection that names another agent")]
-    private static partial void LogForeignHeartbeat(ILogger logger, Guid agentId);
-
-    [LoggerMessage(LogLevel.Warning, "Could not record agent {AgentId}'s channel heartbeat: {Error}")]
-    private static partial void LogHeartbeatFailed(ILogger logger, Guid agentId, string error);
 }

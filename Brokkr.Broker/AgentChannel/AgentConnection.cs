@@ -19,18 +19,28 @@ public sealed class AgentConnection
     private long _messagesIn;
     private long _messagesOut;
 
-    public AgentConnection(Guid agentId, DateTime connectedSince)
+    /// <summary>
+    /// Close code for a socket whose PAK was revoked (rotated, or the agent deleted): an application code (4000–4999),
+    /// so an agent can tell it from a broker restart (1001) or a replaced connection (1008).
+    /// </summary>
+    public const WebSocketCloseStatus PakRevokedStatus = (WebSocketCloseStatus)4001;
+
+    public AgentConnection(Guid agentId, string? pakHash, DateTime connectedSince)
     {
         AgentId = agentId;
+        PakHash = pakHash;
         ConnectedSince = connectedSince;
     }
 
     public Guid AgentId { get; }
+
+    /// <summary>The stored hash of the PAK the agent connected with (never the PAK), to close the socket when it is revoked.</summary>
+    internal string? PakHash { get; }
     public DateTime ConnectedSince { get; }
     public long MessagesIn => Interlocked.Read(ref _messagesIn);
     public long MessagesOut => Interlocked.Read(ref _messagesOut);
 
-    /// <summary>Cancelled when the broker ends this connection (replaced by a newer one, or shutting down).</summary>
+    /// <summary>Cancelled when the broker ends this connection (replaced by a newer one, PAK revoked, or shutting down).</summary>
     public CancellationToken Closing => _closing.Token;
 
     internal ChannelReader<WsMessage> Outgoing => _queue.Reader;

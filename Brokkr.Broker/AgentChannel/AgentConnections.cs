@@ -36,6 +36,25 @@ public sealed class AgentConnections(ChannelMetrics metrics)
         connection.Close(WebSocketCloseStatus.NormalClosure, "closing");
     }
 
+    /// <summary>
+    /// Closes the sockets opened with a PAK that has just been revoked (<see cref="Authentication.PakRevocations"/>):
+    /// authentication is checked at upgrade only, so without this a rotated or deleted agent's open socket would live on.
+    /// </summary>
+    public void CloseRevoked(string? pakHash)
+    {
+        if (string.IsNullOrEmpty(pakHash))
+        {
+            return;
+        }
+        foreach (var connection in _open.Values)
+        {
+            if (connection.PakHash == pakHash)
+            {
+                connection.Close(AgentConnection.PakRevokedStatus, "agent PAK revoked (rotated, or the agent deleted)");
+            }
+        }
+    }
+
     /// <summary>Pushes a frame to the agent if it is connected here; never waits. False when it was not queued.</summary>
     public bool Send(Guid agentId, WsMessage message)
     {
@@ -50,5 +69,4 @@ public sealed class AgentConnections(ChannelMetrics metrics)
         }
         return true;
     }
-
 }

@@ -105,12 +105,9 @@ public sealed partial class ChangeFanOut(AgentConnections connections, IServiceS
         var message = new WorkOrderMessage(new WireWorkOrder(order.Id, order.CreatedAt, order.UpdatedAt, order.WorkType,
             order.YamlContent, order.Status, order.ClaimedBy, order.ClaimedAt, order.ClaimTimeoutSeconds, order.MaxRetries,
             order.RetryCount, order.BackoffSeconds, order.NextRetryAfter, order.LastError, order.LastErrorAt));
-        foreach (var agentId in connected)
+        foreach (var agentId in await WorkOrderQueries.TargetedAmongAsync(db, workOrderId, connected, cancellationToken))
         {
-            if (await WorkOrderQueries.TargetsAsync(db, workOrderId, agentId))
-            {
-                connections.Send(agentId, message);
-            }
+            connections.Send(agentId, message);
         }
     }
 

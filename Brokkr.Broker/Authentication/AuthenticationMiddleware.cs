@@ -45,7 +45,7 @@ public sealed class AuthenticationMiddleware(RequestDelegate next, BusinessMetri
         await next(context);
     }
 
-    private static (string? Pak, string? Failure) ReadPak(HttpRequest request)
+    internal static (string? Pak, string? Failure) ReadPak(HttpRequest request)
     {
         var values = request.Headers.Authorization;
         if (values.Count == 0 || values is [""])

@@ -5,14 +5,14 @@ namespace Brokkr.Broker.Authentication;
 
 /// <summary>
 /// Keeps one connection listening on <see cref="PakRevocations.Channel"/> and evicts every hash another replica (or
-/// this one) revokes. The auth cache serves only while this connection is up (<see cref="AuthCache.Resume"/>): once it
+/// this one) revokes, and closes the agent channels opened with it. The auth cache serves only while this connection is up (<see cref="AuthCache.Resume"/>): once it
 /// drops, notifications could be lost, so the cache is suspended and emptied until the listener is back — requests
 /// are then verified against the database, which is slower but never accepts a revoked PAK.
 /// The same connection listens on <see cref="ChangeFanOut.Channel"/> for the agent channel's pushes: one listening
 /// connection per replica, whatever it carries.
 /// </summary>
 public sealed partial class PakRevocationListener(
-    [FromKeyedServices(PakRevocationListener.DataSourceKey)] NpgsqlDataSource dataSource, AuthCache cache, ChangeFanOut changes,
+    [FromKeyedServices(PakRevocationListener.DataSourceKey)] NpgsqlDataSource dataSource, AuthCache cache, PakRevocations revocations, ChangeFanOut changes,
     ILogger<PakRevocationListener> logger)
     : IHostedService, IAsyncDisposable
 {
@@ -151,7 +151,7 @@ public sealed partial class PakRevocationListener(
         }
         else
         {
-            cache.Evict(e.Payload);
+            revocations.Revoked(e.Payload);
         }
     }
 

@@ -1,3 +1,4 @@
+using Brokkr.Broker.AgentChannel;
 using Brokkr.Broker.Data;
 using Microsoft.EntityFrameworkCore;
 
@@ -10,7 +11,7 @@ namespace Brokkr.Broker.Authentication;
 /// transaction commits, so no replica hears of a revocation that was rolled back, and none misses one that was not.
 /// The payload is the hash the database already stores, never the PAK.
 /// </summary>
-public sealed class PakRevocations(AuthCache cache)
+public sealed class PakRevocations(AuthCache cache, AgentConnections channels)
 {
     public const string Channel = "brokkr_pak_revocations";
 
@@ -27,6 +28,16 @@ public sealed class PakRevocations(AuthCache cache)
             await transaction.CommitAsync();
         }
         // This replica does not wait for its own notification: the caller's next request must already fail.
-        cache.Evict(oldHash);
+        Revoked(oldHash);
+    }
+
+    /// <summary>
+    /// Applies a revocation on this replica, whoever committed it: the hash leaves the auth cache, and agent channels
+    /// opened with it are closed (after the commit, so never racing the write).
+    /// </summary>
+    public void Revoked(string? hash)
+    {
+        cache.Evict(hash);
+        channels.CloseRevoked(hash);
     }
 }

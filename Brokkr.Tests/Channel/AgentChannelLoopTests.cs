@@ -1,5 +1,7 @@
 using Brokkr.Tests.Agent.Loop;
 using Brokkr.Tests.Broker;
+using Brokkr.Tests.Broker.Replicas;
+using Brokkr.Tests.BrokerMetrics;
 using Brokkr.Tests.Infrastructure;
 
 namespace Brokkr.Tests.Channel;
@@ -56,6 +58,62 @@ public sealed class AgentChannelLoopTests(RestartableBroker broker) : IClassFixt
 
         Assert.NotNull(rig.ClusterObject("configmaps", "default", "pushed"));
         await ChannelAssert.ListedAsync(broker.Admin, rig.Agent.Id, listed: false);
+        // The reports the channel could not carry went over REST: nothing is lost.
+        Assert.Contains((await rig.EventsAsync()).Values, e => e.Status == "SUCCESS");
+        Assert.True(await rig.MetricAsync("brokkr_agent_reports_total", "path=\"rest\",type=\"agent_event\"") >= 1);
+        Assert.True(await rig.MetricAsync("brokkr_agent_reports_total", "path=\"rest\",type=\"heartbeat\"") >= 1);
+        Assert.Equal(0, await rig.MetricAsync("brokkr_agent_reports_total", "path=\"channel\",type=\"heartbeat\""));
+        Assert.Equal(0, await rig.MetricAsync("brokkr_agent_ws_connected"));
+    }
+
+    [Fact]
+    public async Task With_the_channel_up_the_deployment_event_and_heartbeats_travel_over_it()
+    {
+        Guid stack = default;
+        var before = await ChannelFramesInAsync();
+        await using var rig = await AgentRig.StartAsync(broker, async r => stack = await r.StackAsync(), ChannelOn());
+        await ChannelAssert.ListedAsync(broker.Admin, rig.Agent.Id);
+
+        var deployed = await rig.DeployAsync(stack, ConfigMap);
+
+        await PollAsync(async () => (await rig.EventsAsync()).TryGetValue(deployed, out var e) && e.Status == "SUCCESS", "no SUCCESS event");
+        var after = await ChannelFramesInAsync();
+        Assert.True(after.Events > before.Events, "the SUCCESS event did not come over the channel");
+        Assert.True(after.Heartbeats > before.Heartbeats, "no heartbeat came over the channel");
+    }
+
+    [Fact]
+    public async Task After_a_broker_outage_the_agent_reconnects_and_reconciles_what_changed_meanwhile_without_waiting_for_the_poll()
+    {
+        Guid stack = default;
+        await using var rig = await AgentRig.StartAsync(broker, async r => stack = await r.StackAsync(), ChannelOn());
+        await ChannelAssert.ListedAsync(broker.Admin, rig.Agent.Id);
+        await using var other = await BrokerReplica.StartAsync(broker.ConnectionString);
+        var clock = rig.Clock.GetUtcNow();
+
+        await broker.StopAsync();
+        try
+        {
+            // Written through another replica while the agent's broker is down: no push can reach the agent for it.
+            await other.Client(rig.Generator.Pak).Send("POST", $"/stacks/{stack}/deployment-objects", new { yaml_content = ConfigMap })
+                .Expect(201);
+        }
+        finally
+        {
+            await broker.RestartAsync();
+        }
+
+        await ChannelAssert.ListedAsync(broker.Admin, rig.Agent.Id);
+        await PollAsync(() => rig.ClusterObject("configmaps", "default", "pushed") is not null, "the change made during the outage never reached the cluster");
+        await PollAsync(async () => (await rig.EventsAsync()).Values.Any(e => e.Status == "SUCCESS"), "no SUCCESS event after the outage");
+        Assert.Equal(clock, rig.Clock.GetUtcNow()); // reconciled on reconnecting, not at the 300 s poll
+    }
+
+    private async Task<(double Events, double Heartbeats)> ChannelFramesInAsync()
+    {
+        var scrape = new Scrape(await broker.Admin.GetStringAsync("/metrics"));
+        return (scrape.Value("brokkr_ws_messages_total", ("direction", "in"), ("type", "agent_event")),
+            scrape.Value("brokkr_ws_messages_total", ("direction", "in"), ("type", "heartbeat")));
     }
 
     private static Task PollAsync(Func<bool> condition, string failure) => PollAsync(() => Task.FromResult(condition()), failure);

@@ -34,7 +34,7 @@ public sealed class AgentChannelTests(BrokerHost broker) : IClassFixture<BrokerH
         var agent = await _fleet.AgentAsync();
         await using var client = await ChannelClient.ConnectAsync(broker.BaseAddress, agent.Pak);
 
-        var entry = await PollAsync(async () => (await ConnectionsAsync()).Where(c => c.Id("agent_id") == agent.Id).Select(c => (JsonElement?)c).SingleOrDefault());
+        var entry = await ChannelAssert.EventuallyAsync(async () => (await ConnectionsAsync()).Where(c => c.Id("agent_id") == agent.Id).Select(c => (JsonElement?)c).SingleOrDefault());
         Assert.True(entry.GetProperty("connected_since").GetDateTime() > DateTime.UtcNow.AddMinutes(-1));
         var listed = await broker.Client().Send("GET", "/admin/ws/connections").Expect(200);
         Assert.True(listed.GetProperty("connected_agents").GetInt32() >= 1);
@@ -43,7 +43,7 @@ public sealed class AgentChannelTests(BrokerHost broker) : IClassFixture<BrokerH
 
         await client.SendAsync(new HeartbeatMessage(new WireHeartbeat(agent.Id, DateTime.UtcNow, K8sReachable: true, K8sApiLatencyMs: 42)));
 
-        var record = await PollAsync(async () =>
+        var record = await ChannelAssert.EventuallyAsync(async () =>
         {
             var a = await broker.Client().Send("GET", $"/agents/{agent.Id}").Expect(200);
             return a.GetProperty("last_heartbeat").ValueKind == JsonValueKind.Null ? (JsonElement?)null : a;
@@ -51,7 +51,7 @@ public sealed class AgentChannelTests(BrokerHost broker) : IClassFixture<BrokerH
         Assert.True(record.GetProperty("k8s_reachable").GetBoolean());
         Assert.Equal(42, record.GetProperty("k8s_api_latency_ms").GetInt32());
         // messages_out is not asserted: the agent's own creation may still be pushed to it as a target_changed nudge.
-        await PollAsync(async () => (await ConnectionsAsync())
+        await ChannelAssert.EventuallyAsync(async () => (await ConnectionsAsync())
             .Where(c => c.Id("agent_id") == agent.Id && c.GetProperty("messages_in").GetInt64() == 1).Select(c => (JsonElement?)c).SingleOrDefault());
     }
 
@@ -63,7 +63,7 @@ public sealed class AgentChannelTests(BrokerHost broker) : IClassFixture<BrokerH
         await using var stalledClient = await ChannelClient.ConnectAsync(broker.BaseAddress, stalled.Pak); // never reads
         await using var readingClient = await ChannelClient.ConnectAsync(broker.BaseAddress, reading.Pak);
         var connections = broker.Services.GetRequiredService<AgentConnections>();
-        await PollAsync(() => Task.FromResult(connections.AgentIds.Contains(stalled.Id) && connections.AgentIds.Contains(reading.Id) ? (bool?)true : null));
+        await ChannelAssert.EventuallyAsync(() => Task.FromResult(connections.AgentIds.Contains(stalled.Id) && connections.AgentIds.Contains(reading.Id) ? (bool?)true : null));
         var droppedBefore = await DroppedAsync(DropReason.QueueFull);
 
         // Big frames fill the stalled socket's TCP buffers, then its bounded queue; each push must return at once.
@@ -100,23 +100,21 @@ public sealed class AgentChannelTests(BrokerHost broker) : IClassFixture<BrokerH
         await broker.Client().Send("GET", "/admin/ws/connections").Expect(200); // the broker is still serving
     }
 
+    [Fact]
+    public async Task A_binary_frame_closes_the_socket_with_1003()
+    {
+        var agent = await _fleet.AgentAsync();
+        await using var client = await ChannelClient.ConnectAsync(broker.BaseAddress, agent.Pak);
+
+        await client.Socket.SendAsync("{}"u8.ToArray(), WebSocketMessageType.Binary, true, CancellationToken.None);
+
+        Assert.Null(await client.ReceiveAsync(Soon));
+        Assert.Equal(WebSocketCloseStatus.InvalidMessageType, client.Socket.CloseStatus);
+    }
+
     private async Task<List<JsonElement>> ConnectionsAsync() =>
         [.. (await broker.Client().Send("GET", "/admin/ws/connections").Expect(200)).GetProperty("connections").EnumerateArray()];
 
     private async Task<double> DroppedAsync(string reason) =>
         new Scrape(await broker.Client(null).GetStringAsync("/metrics")).Value("brokkr_ws_messages_dropped_total", ("reason", reason));
-
-    private static async Task<T> PollAsync<T>(Func<Task<T?>> probe) where T : struct
-    {
-        var deadline = DateTime.UtcNow + Soon;
-        while (true)
-        {
-            if (await probe() is { } value)
-            {
-                return value;
-            }
-            Assert.True(DateTime.UtcNow < deadline, "condition not met in time");
-            await Task.Delay(50);
-        }
-    }
 }

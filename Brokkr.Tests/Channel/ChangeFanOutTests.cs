@@ -65,12 +65,8 @@ public sealed class ChangeFanOutTests(BrokerHost broker) : IClassFixture<BrokerH
         Assert.Equal("PENDING", pushed.Body.Status);
     }
 
-    private async Task<ChannelClient> ConnectedAsync(Tenant agent)
-    {
-        var client = await ChannelClient.ConnectAsync(broker.BaseAddress, agent.Pak);
-        await ChannelAssert.ListedAsync(broker.Client(), agent.Id);
-        return client;
-    }
+    private Task<ChannelClient> ConnectedAsync(Tenant agent) =>
+        ChannelClient.ConnectListedAsync(broker.BaseAddress, broker.Client(), agent);
 
     private static async Task<WsMessage> NextAsync(ChannelClient client, Func<WsMessage, bool> wanted)
     {

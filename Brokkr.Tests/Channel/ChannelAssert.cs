@@ -19,4 +19,19 @@ internal static class ChannelAssert
             await Task.Delay(50);
         }
     }
+
+    /// <summary>Polls <paramref name="probe"/> until it has a value (within 15 s).</summary>
+    public static async Task<T> EventuallyAsync<T>(Func<Task<T?>> probe) where T : struct
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while (true)
+        {
+            if (await probe() is { } value)
+            {
+                return value;
+            }
+            Assert.True(DateTime.UtcNow < deadline, "condition not met in time");
+            await Task.Delay(50);
+        }
+    }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.WebSockets;
 using System.Text;
+using Brokkr.Tests.Broker;
 using Brokkr.Wire;
 
 namespace Brokkr.Tests.Channel;
@@ -19,6 +20,14 @@ internal sealed class ChannelClient(ClientWebSocket socket) : IAsyncDisposable
         socket.Options.SetRequestHeader("Authorization", $"Bearer {pak}");
         await socket.ConnectAsync(ChannelUri(brokerBase), CancellationToken.None);
         return new ChannelClient(socket);
+    }
+
+    /// <summary>Connects as the agent and waits until the broker lists its channel, so pushes can reach it.</summary>
+    public static async Task<ChannelClient> ConnectListedAsync(Uri brokerBase, HttpClient admin, Tenant agent)
+    {
+        var client = await ConnectAsync(brokerBase, agent.Pak);
+        await ChannelAssert.ListedAsync(admin, agent.Id);
+        return client;
     }
 
     /// <summary>The status the broker answered an upgrade attempt with that it refused.</summary>
@@ -58,6 +67,16 @@ internal sealed class ChannelClient(ClientWebSocket socket) : IAsyncDisposable
                 return WsCodec.TryDecode(frame.ToArray()) ?? throw new InvalidOperationException("broker sent an undecodable frame");
             }
         }
+    }
+
+    /// <summary>Reads (and discards) frames until the broker closes the socket; its close status.</summary>
+    public async Task<WebSocketCloseStatus?> ClosedAsync(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (await ReceiveAsync(deadline - DateTime.UtcNow) is not null)
+        {
+        }
+        return Socket.CloseStatus;
     }
 
     public async ValueTask DisposeAsync()

@@ -1,3 +1,4 @@
+using Brokkr.Broker.AgentChannel;
 using Brokkr.Tests.Broker;
 using Brokkr.Tests.Broker.Replicas;
 using Brokkr.Tests.Infrastructure;
@@ -42,5 +43,16 @@ public sealed class FanOutAcrossReplicasTests : IAsyncLifetime
 
         var pushed = Assert.IsType<StackChangedMessage>(await client.ReceiveAsync(TimeSpan.FromSeconds(15)));
         Assert.Equal(stack, pushed.Body.Id);
+    }
+
+    [Fact]
+    public async Task A_PAK_rotated_through_one_replica_closes_the_agents_channel_on_another()
+    {
+        var agent = await new Fleet(_writer).AgentAsync();
+        await using var client = await ChannelClient.ConnectListedAsync(_holder.Service.BaseAddress, _holder.Client(), agent);
+
+        await _writer.Client().Send("POST", $"/agents/{agent.Id}/rotate-pak").Expect(200);
+
+        Assert.Equal(AgentConnection.PakRevokedStatus, await client.ClosedAsync(TimeSpan.FromSeconds(15)));
     }
 }

@@ -62,6 +62,8 @@ public sealed partial class DashboardTests(PrometheusServer prometheus) : IClass
         "process_cpu_seconds_total", "process_resident_memory_bytes", "process_open_fds", "process_start_time_seconds",
         // Issue 18: work orders.
         "brokkr_work_orders_queued", "brokkr_work_order_oldest_pending_age_seconds", "brokkr_work_order_completions_total",
+        // Issue 22: the agent channel.
+        "brokkr_ws_connected_agents", "brokkr_ws_messages_total", "brokkr_ws_messages_dropped_total",
     })]
     [InlineData("brokkr-agent.json", new[]
     {
@@ -73,6 +75,8 @@ public sealed partial class DashboardTests(PrometheusServer prometheus) : IClass
         "process_open_fds", "process_start_time_seconds",
         // Issue 18: work orders.
         "brokkr_agent_work_orders_completed_total", "brokkr_agent_work_orders_in_progress",
+        // Issue 22: the agent channel.
+        "brokkr_agent_ws_connected", "brokkr_agent_reports_total",
     })]
     public void Dashboard_charts_every_family_of_its_component(string file, string[] families)
     {

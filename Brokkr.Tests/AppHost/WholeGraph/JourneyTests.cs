@@ -58,8 +58,10 @@ public sealed class JourneyTests(WholeGraphFixture graph)
         await prometheus.ValueWhenAsync(
             "sum(brokkr_http_requests_total{job=\"brokkr-broker\", method=\"POST\", endpoint=~\".*/deployment-objects\", status=\"201\"})",
             v => v >= 1);
+        // The DEPLOY event came over the agent's channel (an agent_event frame), not POST /events.
+        await prometheus.ValueWhenAsync("sum(brokkr_agent_events_total{job=\"brokkr-broker\", status=\"SUCCESS\"})", v => v >= 1);
         await prometheus.ValueWhenAsync(
-            "sum(brokkr_http_requests_total{job=\"brokkr-broker\", method=\"POST\", endpoint=~\".*/events\", status=\"201\"})", v => v >= 1);
+            "sum(brokkr_ws_messages_total{job=\"brokkr-broker\", direction=\"in\", type=\"agent_event\"})", v => v >= 1);
         await prometheus.ValueWhenAsync("sum(brokkr_database_queries_total{job=\"brokkr-broker\"})", v => v > 0);
         await prometheus.ValueWhenAsync("sum(brokkr_heartbeats_received_total{job=\"brokkr-broker\"})", v => v >= 1);
         // A poll that received the deployment object.

@@ -6,6 +6,7 @@ using Aspire.Hosting;
 using Aspire.Hosting.Testing;
 using Brokkr.Tests.AppHost.Testing;
 using Brokkr.Tests.Broker;
+using Brokkr.Tests.Channel;
 
 namespace Brokkr.Tests.AppHost.WholeGraph;
 
@@ -74,6 +75,22 @@ public sealed class WholeGraphTests(WholeGraphFixture graph)
             Assert.StartsWith("brokkr_", environment["BROKKR__AGENT__PAK"]!);
         }
     }
+
+    [Fact]
+    public async Task The_agent_holds_its_channel_to_the_broker_and_reports_over_it()
+    {
+        var agentId = await graph.LocalAgentIdAsync();
+        await ChannelAssert.ListedAsync(graph.Admin, agentId);
+
+        // Heartbeats (one a second here) arrive as channel frames, not REST calls: the connection's inbound count grows.
+        var first = await MessagesInAsync(agentId);
+        await Poll.UntilAsync(() => MessagesInAsync(agentId), n => n > first, TimeSpan.FromSeconds(30), "a channel heartbeat");
+        Assert.True(await graph.Prometheus.ValueWhenAsync("brokkr_ws_connected_agents{job=\"brokkr-broker\"}", v => v >= 1) >= 1);
+    }
+
+    private async Task<long> MessagesInAsync(Guid agentId) =>
+        (await graph.Admin.Send("GET", "/admin/ws/connections").Expect(200)).GetProperty("connections").EnumerateArray()
+            .Where(c => c.Id("agent_id") == agentId).Select(c => c.GetProperty("messages_in").GetInt64()).SingleOrDefault(-1);
 
     [Theory]
     [InlineData("brokkr-broker", "broker")]

@@ -18,14 +18,6 @@ public sealed record NewAgentEvent(Guid AgentId, Guid DeploymentObjectId, string
 /// <summary>What the agent calls while running (spec §4.5): heartbeat, target state, events, registrations.</summary>
 public static class AgentRuntimeApi
 {
-    private static readonly string[] EventStatuses = ["SUCCESS", "FAILURE"];
-
-    /// <summary>
-    /// Longest event message stored: room for the longest Kubernetes Status message an agent relays (ours send at most
-    /// 4,000 characters), not for megabytes in every event row.
-    /// </summary>
-    public const int MaxEventMessageLength = 16_384;
-
     public static RouteGroupBuilder MapAgentRuntimeApi(this RouteGroupBuilder agents)
     {
         agents.MapPost("/{id}/heartbeat", Heartbeat).WithMetadata(new JsonBodyMetadata(typeof(HeartbeatReport), IsOptional: true));
@@ -99,30 +91,7 @@ public static class AgentRuntimeApi
         BusinessMetrics metrics)
     {
         caller.RequireAdminOrAgentSelf(id);
-        var input = body.Value;
-        Validation.SameId(input.AgentId, id, "agent_id_mismatch", "agent_id");
-        var eventType = Validation.Name(input.EventType, "invalid_agent_event", "event_type", maxLength: 50);
-        var status = input.Status.Trim().ToUpperInvariant();
-        if (!EventStatuses.Contains(status))
-        {
-            throw ApiException.BadRequest("invalid_agent_event", "status must be SUCCESS or FAILURE");
-        }
-        if (input.Message is { Length: > MaxEventMessageLength })
-        {
-            throw ApiException.BadRequest("invalid_agent_event", $"message is longer than {MaxEventMessageLength} characters");
-        }
-        var agentEvent = new AgentEvent
-        {
-            Id = Guid.CreateVersion7(),
-            AgentId = id,
-            DeploymentObjectId = input.DeploymentObjectId,
-            EventType = eventType,
-            Status = status,
-            Message = input.Message,
-        };
-        db.AgentEvents.Add(agentEvent);
-        await db.SaveChangesAsync();
-        metrics.AgentEvent(status);
+        var agentEvent = await AgentEventRecorder.RecordAsync(db, id, body.Value, metrics);
         return TypedResults.Created($"/api/v1/agent-events/{agentEvent.Id}", agentEvent);
     }
 

@@ -23,6 +23,9 @@ public static class WorkOrderQueries
                        WHERE n.work_order_id = w.id AND aa.agent_id = {0}))
         """;
 
+    // The same rule for each candidate c.id of a set, rather than one parameter: built from the constant above only.
+    private static readonly string TargetsCandidate = TargetsAgent.Replace("{0}", "c.id", StringComparison.Ordinal);
+
     /// <summary>The orders the agent could claim right now, oldest first.</summary>
     public static IQueryable<WorkOrder> ClaimableBy(BrokkrDbContext db, Guid agentId) =>
         db.WorkOrders.FromSqlRaw($"SELECT w.* FROM work_orders w WHERE {Claimable} AND {TargetsAgent}", agentId)
@@ -32,6 +35,19 @@ public static class WorkOrderQueries
     public static Task<bool> TargetsAsync(BrokkrDbContext db, Guid workOrderId, Guid agentId) =>
         db.WorkOrders.FromSqlRaw($"SELECT w.* FROM work_orders w WHERE w.id = {{1}} AND {TargetsAgent}", agentId, workOrderId)
             .AnyAsync();
+
+    /// <summary>
+    /// Which of <paramref name="agentIds"/> the order targets, in one query however many there are (the agent
+    /// channel's fan-out asks this for every agent connected to a replica).
+    /// </summary>
+#pragma warning disable EF1002 // TargetsCandidate is constant SQL; the ids are parameters
+    public static Task<List<Guid>> TargetedAmongAsync(BrokkrDbContext db, Guid workOrderId, Guid[] agentIds,
+        CancellationToken cancellationToken) =>
+        db.Database.SqlQueryRaw<Guid>(
+                $"SELECT c.id AS \"Value\" FROM work_orders w, unnest({{1}}::uuid[]) AS c (id) WHERE w.id = {{0}} AND {TargetsCandidate}",
+                workOrderId, agentIds)
+            .ToListAsync(cancellationToken);
+#pragma warning restore EF1002
 
     /// <summary>
     /// Claims the order for the agent in one UPDATE: of concurrent claims, the first takes the row lock and the others

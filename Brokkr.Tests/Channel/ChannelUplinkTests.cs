@@ -1,0 +1,113 @@
+using System.Net.WebSockets;
+using System.Text.Json;
+using Brokkr.Tests.Broker;
+using Brokkr.Wire;
+
+namespace Brokkr.Tests.Channel;
+
+/// <summary>
+/// The agent's control uplink frames (<c>agent_event</c>, <c>agent_health</c>) land as their REST calls do, only ever
+/// as the connection's own agent, and a frame REST would refuse is dropped without ending the connection.
+/// </summary>
+public sealed class ChannelUplinkTests(BrokerHost broker) : IClassFixture<BrokerHost>
+{
+    private readonly Fleet _fleet = new(broker);
+
+    [Fact]
+    public async Task An_agent_event_frame_is_stored_like_POST_events()
+    {
+        var (agent, deploymentObject) = await AgentWithObjectAsync();
+        await using var client = await ConnectedAsync(agent);
+
+        await client.SendAsync(Event(agent.Id, deploymentObject, "FAILURE", "namespace payments not found"));
+
+        var stored = await ChannelAssert.EventuallyAsync(async () => (await EventsAsync(agent)).Select(e => (JsonElement?)e).FirstOrDefault());
+        Assert.Equal(deploymentObject, stored.Id("deployment_object_id"));
+        Assert.Equal("DEPLOY", stored.Str("event_type"));
+        Assert.Equal("FAILURE", stored.Str("status"));
+        Assert.Equal("namespace payments not found", stored.Str("message"));
+    }
+
+    [Fact]
+    public async Task An_agent_health_frame_is_upserted_like_PATCH_health_status()
+    {
+        var (agent, deploymentObject) = await AgentWithObjectAsync();
+        await using var client = await ConnectedAsync(agent);
+
+        await client.SendAsync(Health(agent.Id, deploymentObject, "degraded", """{"pods_ready":1,"pods_total":2}"""));
+
+        var record = await ChannelAssert.EventuallyAsync(async () => (await HealthRecordsAsync(deploymentObject)).Select(e => (JsonElement?)e).FirstOrDefault());
+        Assert.Equal(agent.Id, record.Id("agent_id"));
+        Assert.Equal("degraded", record.Str("status"));
+        var summary = record.GetProperty("summary");
+        var pods = summary.ValueKind == JsonValueKind.String ? JsonDocument.Parse(summary.GetString()!).RootElement : summary;
+        Assert.Equal(2, pods.GetProperty("pods_total").GetInt32());
+    }
+
+    [Fact]
+    public async Task Frames_naming_another_agent_change_nothing_of_that_agent()
+    {
+        var (victim, deploymentObject) = await AgentWithObjectAsync();
+        var impostor = await _fleet.AgentAsync();
+        await using var client = await ConnectedAsync(impostor);
+
+        await client.SendAsync(new HeartbeatMessage(new WireHeartbeat(victim.Id, DateTime.UtcNow, K8sReachable: false)));
+        await client.SendAsync(Event(victim.Id, deploymentObject, "SUCCESS", null));
+        await client.SendAsync(Health(victim.Id, deploymentObject, "failing", null));
+        // A frame of its own after them: once it is applied, the three before it have been handled (one reader, in order).
+        await client.SendAsync(new HeartbeatMessage(new WireHeartbeat(impostor.Id, DateTime.UtcNow)));
+        await ChannelAssert.EventuallyAsync(async () =>
+        {
+            var self = await broker.Client().Send("GET", $"/agents/{impostor.Id}").Expect(200);
+            return self.GetProperty("last_heartbeat").ValueKind == JsonValueKind.Null ? (bool?)null : true;
+        });
+
+        var record = await broker.Client().Send("GET", $"/agents/{victim.Id}").Expect(200);
+        Assert.Equal(JsonValueKind.Null, record.GetProperty("last_heartbeat").ValueKind);
+        Assert.Empty(await EventsAsync(victim));
+        Assert.Empty(await HealthRecordsAsync(deploymentObject));
+        Assert.Equal(WebSocketState.Open, client.Socket.State);
+    }
+
+    [Fact]
+    public async Task A_frame_REST_would_refuse_is_dropped_and_the_connection_stays_open()
+    {
+        var (agent, deploymentObject) = await AgentWithObjectAsync();
+        await using var client = await ConnectedAsync(agent);
+
+        await client.SendAsync(Event(agent.Id, deploymentObject, "MAYBE", null));
+        await client.SendAsync(Health(agent.Id, deploymentObject, "sideways", null));
+        await client.SendAsync(Event(agent.Id, deploymentObject, "SUCCESS", null));
+
+        var stored = await ChannelAssert.EventuallyAsync(async () => (await EventsAsync(agent)).Select(e => (JsonElement?)e).FirstOrDefault());
+        Assert.Equal("SUCCESS", stored.Str("status"));
+        Assert.Single(await EventsAsync(agent));
+        Assert.Empty(await HealthRecordsAsync(deploymentObject));
+        Assert.Equal(WebSocketState.Open, client.Socket.State);
+    }
+
+    private static AgentEventMessage Event(Guid agentId, Guid deploymentObject, string status, string? message) =>
+        new(new WireAgentEvent(Guid.NewGuid(), DateTime.UtcNow, DateTime.UtcNow, null, agentId, deploymentObject, "DEPLOY", status, message));
+
+    private static AgentHealthMessage Health(Guid agentId, Guid deploymentObject, string status, string? summary) =>
+        new(new WireDeploymentHealth(Guid.NewGuid(), agentId, deploymentObject, status, summary, DateTime.UtcNow, DateTime.UtcNow, DateTime.UtcNow));
+
+    private async Task<(Tenant Agent, Guid DeploymentObject)> AgentWithObjectAsync()
+    {
+        var generator = await _fleet.GeneratorAsync();
+        var agent = await _fleet.AgentAsync(generator.Id);
+        var stack = await _fleet.StackAsync(generator);
+        await _fleet.TargetAsync(generator, agent, stack);
+        return (agent, (await _fleet.DeploymentObjectAsync(generator, stack)).Id());
+    }
+
+    private Task<ChannelClient> ConnectedAsync(Tenant agent) =>
+        ChannelClient.ConnectListedAsync(broker.BaseAddress, broker.Client(), agent);
+
+    private async Task<List<JsonElement>> EventsAsync(Tenant agent) =>
+        [.. (await broker.Client().Send("GET", $"/agents/{agent.Id}/events").Expect(200)).EnumerateArray()];
+
+    private async Task<List<JsonElement>> HealthRecordsAsync(Guid deploymentObject) =>
+        [.. (await broker.Client().Send("GET", $"/deployment-objects/{deploymentObject}/health").Expect(200))
+            .GetProperty("health_records").EnumerateArray()];
+}
