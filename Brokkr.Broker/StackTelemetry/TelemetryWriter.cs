@@ -1,0 +1,173 @@
+using System.Text.Json;
+using Brokkr.Wire;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Brokkr.Broker.StackTelemetry;
+
+/// <summary>
+/// Drains <see cref="TelemetryQueue"/>: whatever is queued, up to <c>telemetry_batch_size</c> frames, in one
+/// transaction — the frames' (agent, stack) pairs checked with <see cref="StackReporters"/>, events and log lines
+/// written with binary COPY, and one <see cref="TelemetryNotice"/> per chunk of stacks for the live tails, which
+/// PostgreSQL delivers to every replica at commit. A batch the database refuses is dropped and counted
+/// (<c>write_failed</c>), not retried: a retry loop would let an outage fill the queue and stall every later frame.
+/// </summary>
+public sealed partial class TelemetryWriter(TelemetryQueue queue, StackReporters reporters, TelemetryMetrics metrics,
+    NpgsqlDataSource dataSource, IOptions<TelemetryOptions> options, ILogger<TelemetryWriter> log) : BackgroundService
+{
+    private static readonly TimeSpan ShutdownFlush = TimeSpan.FromSeconds(5);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            while (await queue.Reader.WaitToReadAsync(stoppingToken))
+            {
+                await FlushAsync(CancellationToken.None);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        queue.Complete();
+        using var timeout = new CancellationTokenSource(ShutdownFlush);
+        while (queue.Depth > 0 && !timeout.IsCancellationRequested)
+        {
+            await FlushAsync(timeout.Token);
+        }
+    }
+
+    /// <summary>Writes one batch of what is queued (tests call it to flush deterministically).</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        var batch = new List<QueuedTelemetry>();
+        while (batch.Count < Math.Max(1, options.Value.BatchSize) && queue.Reader.TryRead(out var frame))
+        {
+            batch.Add(frame);
+        }
+        if (batch.Count == 0)
+        {
+            return;
+        }
+        try
+        {
+            var allowed = await reporters.AllowedAsync([.. batch.Select(f => (f.AgentId, StackOf(f.Message))).Distinct()], cancellationToken);
+            var kept = batch.Where(f => allowed.Contains((f.AgentId, StackOf(f.Message)))).ToList();
+            if (kept.Count < batch.Count)
+            {
+                metrics.Dropped(TelemetryDropReason.NotAssociated, batch.Count - kept.Count);
+            }
+            if (kept.Count > 0)
+            {
+                await WriteAsync(kept, cancellationToken);
+            }
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException or OperationCanceledException)
+        {
+            metrics.Dropped(TelemetryDropReason.WriteFailed, batch.Count);
+            LogLost(log, batch.Count, e.Message);
+        }
+    }
+
+    private async Task WriteAsync(List<QueuedTelemetry> frames, CancellationToken cancellationToken)
+    {
+        var events = frames.Where(f => f.Message is K8sEventMessage).ToList();
+        var lines = frames.Where(f => f.Message is PodLogLineMessage).ToList();
+        var gaps = frames.Select(f => f.Message).OfType<LogGapMessage>().Select(g => g.Body).ToList();
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // now() is the transaction's timestamp: every row of the batch shares it, and the notice names it.
+        DateTime createdAt;
+        await using (var now = new NpgsqlCommand("SELECT now()", connection, transaction))
+        {
+            createdAt = (DateTime)(await now.ExecuteScalarAsync(cancellationToken))!;
+        }
+        if (events.Count > 0)
+        {
+            await CopyEventsAsync(connection, events, createdAt, cancellationToken);
+        }
+        if (lines.Count > 0)
+        {
+            await CopyLinesAsync(connection, lines, createdAt, cancellationToken);
+        }
+        var stacks = events.Concat(lines).Select(f => StackOf(f.Message)).Distinct();
+        foreach (var payload in TelemetryNotice.For(createdAt, stacks, gaps))
+        {
+            await using var notify = new NpgsqlCommand("SELECT pg_notify(@channel, @payload)", connection, transaction);
+            notify.Parameters.AddWithValue("channel", TelemetryNotice.Channel);
+            notify.Parameters.AddWithValue("payload", payload);
+            await notify.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+        metrics.Written(TelemetryMetrics.EventsTable, events.Count);
+        metrics.Written(TelemetryMetrics.LogsTable, lines.Count);
+    }
+
+    private static async Task CopyEventsAsync(NpgsqlConnection connection, List<QueuedTelemetry> events, DateTime createdAt,
+        CancellationToken cancellationToken)
+    {
+        await using var copy = await connection.BeginBinaryImportAsync(
+            "COPY agent_k8s_events (id, agent_id, stack_id, observed_at, reason, message, event_type, source, involved_object, created_at) FROM STDIN (FORMAT BINARY)",
+            cancellationToken);
+        foreach (var frame in events)
+        {
+            var e = ((K8sEventMessage)frame.Message).Body;
+            await copy.StartRowAsync(cancellationToken);
+            await copy.WriteAsync(Guid.CreateVersion7(), NpgsqlDbType.Uuid, cancellationToken);
+            await copy.WriteAsync(frame.AgentId, NpgsqlDbType.Uuid, cancellationToken);
+            await copy.WriteAsync(e.StackId, NpgsqlDbType.Uuid, cancellationToken);
+            await copy.WriteAsync(Utc(e.ObservedAt), NpgsqlDbType.TimestampTz, cancellationToken);
+            await copy.WriteAsync(e.Reason, NpgsqlDbType.Text, cancellationToken);
+            await copy.WriteAsync(e.Message, NpgsqlDbType.Text, cancellationToken);
+            await copy.WriteAsync(e.EventType, NpgsqlDbType.Text, cancellationToken);
+            await copy.WriteAsync(e.Source, NpgsqlDbType.Text, cancellationToken);
+            await copy.WriteAsync(JsonSerializer.Serialize(e.InvolvedObject, WsCodec.Options), NpgsqlDbType.Jsonb, cancellationToken);
+            await copy.WriteAsync(createdAt, NpgsqlDbType.TimestampTz, cancellationToken);
+        }
+        await copy.CompleteAsync(cancellationToken);
+    }
+
+    private static async Task CopyLinesAsync(NpgsqlConnection connection, List<QueuedTelemetry> lines, DateTime createdAt,
+        CancellationToken cancellationToken)
+    {
+        await using var copy = await connection.BeginBinaryImportAsync(
+            "COPY agent_pod_logs (id, agent_id, stack_id, namespace, pod, container, ts, line, created_at) FROM STDIN (FORMAT BINARY)",
+            cancellationToken);
+        foreach (var frame in lines)
+        {
+            var l = ((PodLogLineMessage)frame.Message).Body;
+            await copy.StartRowAsync(cancellationToken);
+            await copy.WriteAsync(Guid.CreateVersion7(), NpgsqlDbType.Uuid, cancellationToken);
+            await copy.WriteAsync(frame.AgentId, NpgsqlDbType.Uuid, cancellationToken);
+            await copy.WriteAsync(l.StackId, NpgsqlDbType.Uuid, cancellationToken);
+            await copy.WriteAsync(l.Namespace, NpgsqlDbType.Text, cancellationToken);
+            await copy.WriteAsync(l.Pod, NpgsqlDbType.Text, cancellationToken);
+            await copy.WriteAsync(l.Container, NpgsqlDbType.Text, cancellationToken);
+            await copy.WriteAsync(Utc(l.Ts), NpgsqlDbType.TimestampTz, cancellationToken);
+            await copy.WriteAsync(l.Line, NpgsqlDbType.Text, cancellationToken);
+            await copy.WriteAsync(createdAt, NpgsqlDbType.TimestampTz, cancellationToken);
+        }
+        await copy.CompleteAsync(cancellationToken);
+    }
+
+    public static Guid StackOf(WsMessage message) => message switch
+    {
+        K8sEventMessage m => m.Body.StackId,
+        PodLogLineMessage m => m.Body.StackId,
+        LogGapMessage m => m.Body.StackId,
+        _ => Guid.Empty,
+    };
+
+    // An agent's timestamp without an offset is taken as UTC (timestamptz needs one).
+    private static DateTime Utc(DateTime at) => at.Kind switch
+    {
+        DateTimeKind.Utc => at,
+        DateTimeKind.Local => at.ToUniversalTime(),
+        _ => DateTime.SpecifyKind(at, DateTimeKind.Utc),
+    };
+
+    [LoggerMessage(LogLevel.Error, "Lost {Count} telemetry frames: the database refused their batch ({Error})")]
+    private static partial void LogLost(ILogger logger, int count, string error);
+}
