@@ -23,29 +23,32 @@ public static class TelemetryReads
         FROM agent_pod_logs
         """;
 
-    private const string WindowFilter = "WHERE stack_id = {0} AND created_at >= {1} ORDER BY created_at DESC, id DESC LIMIT {2}";
+    // Rows of one batch share its created_at; among them the agent's own timestamp orders.
+    private const string EventWindow = "WHERE stack_id = {0} AND created_at >= {1} ORDER BY created_at DESC, observed_at DESC, id DESC LIMIT {2}";
+    private const string LineWindow = "WHERE stack_id = {0} AND created_at >= {1} ORDER BY created_at DESC, ts DESC, id DESC LIMIT {2}";
 
-    // A batch's rows share its transaction's created_at; ids are time-ordered, so id order is arrival order.
-    private const string BatchFilter = "WHERE created_at = {0} AND stack_id = ANY({1}) ORDER BY id";
+    // One committed batch, in the agents' order, for the live tail.
+    private const string EventBatch = "WHERE created_at = {0} AND stack_id = ANY({1}) ORDER BY observed_at, id";
+    private const string LineBatch = "WHERE created_at = {0} AND stack_id = ANY({1}) ORDER BY ts, id";
 
     public static async Task<List<AgentK8sEvent>> EventWindowAsync(BrokkrDbContext db, Guid stackId, DateTime since, int limit,
         CancellationToken cancellationToken) =>
-        (await db.Database.SqlQueryRaw<EventRow>($"{EventColumns} {WindowFilter}", stackId, since, limit).ToListAsync(cancellationToken))
+        (await db.Database.SqlQueryRaw<EventRow>($"{EventColumns} {EventWindow}", stackId, since, limit).ToListAsync(cancellationToken))
             .ConvertAll(r => r.ToRecord());
 
     public static async Task<List<AgentPodLog>> LineWindowAsync(BrokkrDbContext db, Guid stackId, DateTime since, int limit,
         CancellationToken cancellationToken) =>
-        (await db.Database.SqlQueryRaw<LineRow>($"{LineColumns} {WindowFilter}", stackId, since, limit).ToListAsync(cancellationToken))
+        (await db.Database.SqlQueryRaw<LineRow>($"{LineColumns} {LineWindow}", stackId, since, limit).ToListAsync(cancellationToken))
             .ConvertAll(r => r.ToRecord());
 
     public static async Task<List<AgentK8sEvent>> EventBatchAsync(BrokkrDbContext db, DateTime createdAt, Guid[] stacks,
         CancellationToken cancellationToken) =>
-        (await db.Database.SqlQueryRaw<EventRow>($"{EventColumns} {BatchFilter}", createdAt, stacks).ToListAsync(cancellationToken))
+        (await db.Database.SqlQueryRaw<EventRow>($"{EventColumns} {EventBatch}", createdAt, stacks).ToListAsync(cancellationToken))
             .ConvertAll(r => r.ToRecord());
 
     public static async Task<List<AgentPodLog>> LineBatchAsync(BrokkrDbContext db, DateTime createdAt, Guid[] stacks,
         CancellationToken cancellationToken) =>
-        (await db.Database.SqlQueryRaw<LineRow>($"{LineColumns} {BatchFilter}", createdAt, stacks).ToListAsync(cancellationToken))
+        (await db.Database.SqlQueryRaw<LineRow>($"{LineColumns} {LineBatch}", createdAt, stacks).ToListAsync(cancellationToken))
             .ConvertAll(r => r.ToRecord());
 
     /// <summary>The oldest row retained for the stack (the whole window, not just one page); null when there is none.</summary>
