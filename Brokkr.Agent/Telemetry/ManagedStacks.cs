@@ -34,7 +34,11 @@ public sealed class ManagedStacks(IKubernetesClient kubernetes, TimeProvider tim
         }
         var resource = await kubernetes.ResolveAsync(apiVersion, kind, cancellationToken);
         var found = resource is null ? null : await kubernetes.GetAsync(resource, ns, name, cancellationToken);
-        var stack = found is null ? null : await OfAsync(found, agentId, cancellationToken);
+        if (found is null)
+        {
+            return null; // not cached: an event can name an object a moment before it exists
+        }
+        var stack = await OfAsync(found, agentId, cancellationToken);
         if (_cache.Count >= MaxCached)
         {
             _cache.Clear();
