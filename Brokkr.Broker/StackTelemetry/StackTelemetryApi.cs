@@ -28,22 +28,29 @@ public static class StackTelemetryApi
         return api;
     }
 
-    private static async Task<Ok<K8sEventHistoryResponse>> Events(Guid id, DateTime? since, long? limit, Caller caller, BrokkrDbContext db,
-        IOptionsMonitor<TelemetryOptions> options, TimeProvider time, CancellationToken cancellationToken)
+    /// <summary>What both reads bind: the stack, the contract's <c>since</c> and <c>limit</c>, and their services.</summary>
+    public readonly record struct HistoryRequest(Guid Id, DateTime? Since, long? Limit, Caller Caller, BrokkrDbContext Db,
+        IOptionsMonitor<TelemetryOptions> Options, TimeProvider Time, CancellationToken Cancellation);
+
+    private static async Task<Ok<K8sEventHistoryResponse>> Events([AsParameters] HistoryRequest request)
     {
-        var window = await WindowAsync(id, since, limit, caller, db, options.CurrentValue, time);
-        var rows = await TelemetryReads.EventWindowAsync(db, id, window.Since, window.Limit, cancellationToken);
-        var oldest = await TelemetryReads.OldestAsync(db, TelemetryMetrics.EventsTable, id, window.Floor, cancellationToken);
-        return TypedResults.Ok(new K8sEventHistoryResponse(window.Retention(oldest), rows));
+        var (retention, rows) = await HistoryAsync(request, TelemetryMetrics.EventsTable, TelemetryReads.EventWindowAsync);
+        return TypedResults.Ok(new K8sEventHistoryResponse(retention, rows));
     }
 
-    private static async Task<Ok<PodLogHistoryResponse>> Logs(Guid id, DateTime? since, long? limit, Caller caller, BrokkrDbContext db,
-        IOptionsMonitor<TelemetryOptions> options, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<Ok<PodLogHistoryResponse>> Logs([AsParameters] HistoryRequest request)
     {
-        var window = await WindowAsync(id, since, limit, caller, db, options.CurrentValue, time);
-        var rows = await TelemetryReads.LineWindowAsync(db, id, window.Since, window.Limit, cancellationToken);
-        var oldest = await TelemetryReads.OldestAsync(db, TelemetryMetrics.LogsTable, id, window.Floor, cancellationToken);
-        return TypedResults.Ok(new PodLogHistoryResponse(window.Retention(oldest), rows));
+        var (retention, rows) = await HistoryAsync(request, TelemetryMetrics.LogsTable, TelemetryReads.LineWindowAsync);
+        return TypedResults.Ok(new PodLogHistoryResponse(retention, rows));
+    }
+
+    private static async Task<(RetentionInfo Retention, List<T> Rows)> HistoryAsync<T>(HistoryRequest request, string table,
+        Func<BrokkrDbContext, Guid, DateTime, int, CancellationToken, Task<List<T>>> read)
+    {
+        var window = await WindowAsync(request.Id, request.Since, request.Limit, request.Caller, request.Db, request.Options.CurrentValue, request.Time);
+        var rows = await read(request.Db, request.Id, window.Since, window.Limit, request.Cancellation);
+        var oldest = await TelemetryReads.OldestAsync(request.Db, table, request.Id, window.Floor, request.Cancellation);
+        return (window.Retention(oldest), rows);
     }
 
     /// <summary>

@@ -14,32 +14,11 @@ namespace Brokkr.Broker.StackTelemetry;
 /// (<c>write_failed</c>), not retried: a retry loop would let an outage fill the queue and stall every later frame.
 /// </summary>
 public sealed partial class TelemetryWriter(TelemetryQueue queue, StackReporters reporters, TelemetryMetrics metrics,
-    NpgsqlDataSource dataSource, IOptions<TelemetryOptions> options, ILogger<TelemetryWriter> log) : BackgroundService
+    NpgsqlDataSource dataSource, IOptions<TelemetryOptions> options, ILogger<TelemetryWriter> log)
+    : Startup.QueueDrain<QueuedTelemetry>(queue.Reader, queue.Complete)
 {
-    private static readonly TimeSpan ShutdownFlush = TimeSpan.FromSeconds(5);
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        try
-        {
-            while (await queue.Reader.WaitToReadAsync(stoppingToken))
-            {
-                await FlushAsync(CancellationToken.None);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-        queue.Complete();
-        using var timeout = new CancellationTokenSource(ShutdownFlush);
-        while (queue.Depth > 0 && !timeout.IsCancellationRequested)
-        {
-            await FlushAsync(timeout.Token);
-        }
-    }
-
     /// <summary>Writes one batch of what is queued (tests call it to flush deterministically).</summary>
-    public async Task FlushAsync(CancellationToken cancellationToken)
+    public override async Task FlushAsync(CancellationToken cancellationToken)
     {
         var batch = new List<QueuedTelemetry>();
         while (batch.Count < Math.Max(1, options.Value.BatchSize) && queue.Reader.TryRead(out var frame))
@@ -86,11 +65,11 @@ public sealed partial class TelemetryWriter(TelemetryQueue queue, StackReporters
         }
         if (events.Count > 0)
         {
-            await CopyEventsAsync(connection, events, createdAt, cancellationToken);
+            await CopyAsync(connection, EventCopy, events, createdAt, cancellationToken);
         }
         if (lines.Count > 0)
         {
-            await CopyLinesAsync(connection, lines, createdAt, cancellationToken);
+            await CopyAsync(connection, LineCopy, lines, createdAt, cancellationToken);
         }
         var stacks = events.Concat(lines).Select(f => StackOf(f.Message)).Distinct();
         foreach (var payload in TelemetryNotice.For(createdAt, stacks, gaps))
@@ -105,51 +84,46 @@ public sealed partial class TelemetryWriter(TelemetryQueue queue, StackReporters
         metrics.Written(TelemetryMetrics.LogsTable, lines.Count);
     }
 
-    private static async Task CopyEventsAsync(NpgsqlConnection connection, List<QueuedTelemetry> events, DateTime createdAt,
-        CancellationToken cancellationToken)
-    {
-        await using var copy = await connection.BeginBinaryImportAsync(
-            "COPY agent_k8s_events (id, agent_id, stack_id, observed_at, reason, message, event_type, source, involved_object, created_at) FROM STDIN (FORMAT BINARY)",
-            cancellationToken);
-        foreach (var frame in events)
-        {
-            var e = ((K8sEventMessage)frame.Message).Body;
-            await copy.StartRowAsync(cancellationToken);
-            await copy.WriteAsync(Guid.CreateVersion7(), NpgsqlDbType.Uuid, cancellationToken);
-            await copy.WriteAsync(frame.AgentId, NpgsqlDbType.Uuid, cancellationToken);
-            await copy.WriteAsync(e.StackId, NpgsqlDbType.Uuid, cancellationToken);
-            await copy.WriteAsync(Utc(e.ObservedAt), NpgsqlDbType.TimestampTz, cancellationToken);
-            await copy.WriteAsync(e.Reason, NpgsqlDbType.Text, cancellationToken);
-            await copy.WriteAsync(e.Message, NpgsqlDbType.Text, cancellationToken);
-            await copy.WriteAsync(e.EventType, NpgsqlDbType.Text, cancellationToken);
-            await copy.WriteAsync(e.Source, NpgsqlDbType.Text, cancellationToken);
-            await copy.WriteAsync(JsonSerializer.Serialize(e.InvolvedObject, WsCodec.Options), NpgsqlDbType.Jsonb, cancellationToken);
-            await copy.WriteAsync(createdAt, NpgsqlDbType.TimestampTz, cancellationToken);
-        }
-        await copy.CompleteAsync(cancellationToken);
-    }
+    private const string EventCopy =
+        "COPY agent_k8s_events (id, agent_id, stack_id, observed_at, reason, message, event_type, source, involved_object, created_at) FROM STDIN (FORMAT BINARY)";
 
-    private static async Task CopyLinesAsync(NpgsqlConnection connection, List<QueuedTelemetry> lines, DateTime createdAt,
+    private const string LineCopy =
+        "COPY agent_pod_logs (id, agent_id, stack_id, namespace, pod, container, ts, line, created_at) FROM STDIN (FORMAT BINARY)";
+
+    /// <summary>The columns between <c>stack_id</c> and <c>created_at</c> of a frame's row, as (value, type) pairs.</summary>
+    private static (object? Value, NpgsqlDbType Type)[] Columns(WsMessage message) => message switch
+    {
+        K8sEventMessage { Body: var e } =>
+        [
+            (Utc(e.ObservedAt), NpgsqlDbType.TimestampTz), (e.Reason, NpgsqlDbType.Text), (e.Message, NpgsqlDbType.Text),
+            (e.EventType, NpgsqlDbType.Text), (e.Source, NpgsqlDbType.Text),
+            (JsonSerializer.Serialize(e.InvolvedObject, WsCodec.Options), NpgsqlDbType.Jsonb),
+        ],
+        PodLogLineMessage { Body: var l } =>
+        [
+            (l.Namespace, NpgsqlDbType.Text), (l.Pod, NpgsqlDbType.Text), (l.Container, NpgsqlDbType.Text),
+            (Utc(l.Ts), NpgsqlDbType.TimestampTz), (l.Line, NpgsqlDbType.Text),
+        ],
+        _ => throw new ArgumentException("not a stored telemetry frame", nameof(message)),
+    };
+
+    private static async Task CopyAsync(NpgsqlConnection connection, string copy, List<QueuedTelemetry> frames, DateTime createdAt,
         CancellationToken cancellationToken)
     {
-        await using var copy = await connection.BeginBinaryImportAsync(
-            "COPY agent_pod_logs (id, agent_id, stack_id, namespace, pod, container, ts, line, created_at) FROM STDIN (FORMAT BINARY)",
-            cancellationToken);
-        foreach (var frame in lines)
+        await using var importer = await connection.BeginBinaryImportAsync(copy, cancellationToken);
+        foreach (var frame in frames)
         {
-            var l = ((PodLogLineMessage)frame.Message).Body;
-            await copy.StartRowAsync(cancellationToken);
-            await copy.WriteAsync(Guid.CreateVersion7(), NpgsqlDbType.Uuid, cancellationToken);
-            await copy.WriteAsync(frame.AgentId, NpgsqlDbType.Uuid, cancellationToken);
-            await copy.WriteAsync(l.StackId, NpgsqlDbType.Uuid, cancellationToken);
-            await copy.WriteAsync(l.Namespace, NpgsqlDbType.Text, cancellationToken);
-            await copy.WriteAsync(l.Pod, NpgsqlDbType.Text, cancellationToken);
-            await copy.WriteAsync(l.Container, NpgsqlDbType.Text, cancellationToken);
-            await copy.WriteAsync(Utc(l.Ts), NpgsqlDbType.TimestampTz, cancellationToken);
-            await copy.WriteAsync(l.Line, NpgsqlDbType.Text, cancellationToken);
-            await copy.WriteAsync(createdAt, NpgsqlDbType.TimestampTz, cancellationToken);
+            await importer.StartRowAsync(cancellationToken);
+            await importer.WriteAsync(Guid.CreateVersion7(), NpgsqlDbType.Uuid, cancellationToken);
+            await importer.WriteAsync(frame.AgentId, NpgsqlDbType.Uuid, cancellationToken);
+            await importer.WriteAsync(StackOf(frame.Message), NpgsqlDbType.Uuid, cancellationToken);
+            foreach (var (value, type) in Columns(frame.Message))
+            {
+                await importer.WriteAsync(value, type, cancellationToken);
+            }
+            await importer.WriteAsync(createdAt, NpgsqlDbType.TimestampTz, cancellationToken);
         }
-        await copy.CompleteAsync(cancellationToken);
+        await importer.CompleteAsync(cancellationToken);
     }
 
     public static Guid StackOf(WsMessage message) => message switch

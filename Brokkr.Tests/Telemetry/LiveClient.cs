@@ -1,23 +1,21 @@
 using System.Net;
 using System.Net.WebSockets;
-using System.Text;
-using Brokkr.Wire;
+using Brokkr.Tests.Channel;
 
 namespace Brokkr.Tests.Telemetry;
 
-/// <summary>A live-tail consumer socket: with the PAK as a header, or as a browser sends it, in a subprotocol.</summary>
-internal sealed class LiveClient(ClientWebSocket socket) : IAsyncDisposable
+/// <summary>Live-tail consumer sockets: the PAK as a header, or as a browser sends it, in a subprotocol.</summary>
+internal static class LiveClient
 {
-    public ClientWebSocket Socket { get; } = socket;
-
     public static Uri LiveUri(Uri brokerBase, string path) =>
         new UriBuilder(brokerBase) { Scheme = brokerBase.Scheme == "https" ? "wss" : "ws", Path = "/api/v1" + path }.Uri;
 
-    public static async Task<LiveClient> ConnectAsync(Uri brokerBase, string path, string pak, bool asBrowser = false)
+    /// <summary>A connected consumer; its frames are read like an agent channel's.</summary>
+    public static async Task<ChannelClient> ConnectAsync(Uri brokerBase, string path, string pak, bool asBrowser = false)
     {
         var socket = Create(pak, asBrowser);
         await socket.ConnectAsync(LiveUri(brokerBase, path), CancellationToken.None);
-        return new LiveClient(socket);
+        return new ChannelClient(socket);
     }
 
     public static async Task<HttpStatusCode> RefusedStatusAsync(Uri brokerBase, string path, string pak)
@@ -41,41 +39,5 @@ internal sealed class LiveClient(ClientWebSocket socket) : IAsyncDisposable
             socket.Options.SetRequestHeader("Authorization", $"Bearer {pak}");
         }
         return socket;
-    }
-
-    /// <summary>The next frame, decoded; null when the broker closed the socket or nothing came in time.</summary>
-    public async Task<WsMessage?> ReceiveAsync(TimeSpan timeout)
-    {
-        using var cancel = new CancellationTokenSource(timeout);
-        var buffer = new byte[64 * 1024];
-        using var frame = new MemoryStream();
-        try
-        {
-            while (true)
-            {
-                var result = await Socket.ReceiveAsync(buffer.AsMemory(), cancel.Token);
-                if (result.MessageType == WebSocketMessageType.Close)
-                {
-                    return null;
-                }
-                frame.Write(buffer, 0, result.Count);
-                if (result.EndOfMessage)
-                {
-                    return WsCodec.TryDecode(frame.ToArray()) ?? throw new InvalidOperationException(
-                        "broker sent an undecodable frame: " + Encoding.UTF8.GetString(frame.ToArray()));
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            return null;
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        Socket.Abort();
-        Socket.Dispose();
-        await Task.CompletedTask;
     }
 }

@@ -33,9 +33,9 @@ public sealed class StackTelemetryTests(TelemetryBroker broker) : IClassFixture<
         return new Setup(generator, agent, stack);
     }
 
-    private static K8sEventMessage Event(Guid agent, Guid stack, string reason, string pod = "web-1") =>
-        new(new WireK8sEvent(agent, stack, DateTime.UtcNow, reason, $"{reason} happened", "Warning", "kubelet",
-            new WireObjectRef("v1", "Pod", "demo", pod, Guid.NewGuid().ToString())));
+    private static K8sEventMessage Event(Guid agent, Guid stack, string reason, string? source = "kubelet") =>
+        new(new WireK8sEvent(agent, stack, DateTime.UtcNow, reason, $"{reason} happened", "Warning", source,
+            new WireObjectRef("v1", "Pod", "demo", "web-1", Guid.NewGuid().ToString())));
 
     private static PodLogLineMessage Line(Guid agent, Guid stack, string line) =>
         new(new WirePodLogLine(agent, stack, "demo", "web-1", "app", DateTime.UtcNow, line));
@@ -52,7 +52,7 @@ public sealed class StackTelemetryTests(TelemetryBroker broker) : IClassFixture<
         await using var channel = await ChannelClient.ConnectAsync(broker.BaseAddress, s.Agent.Pak);
         await channel.SendAsync(Event(s.Agent.Id, s.Stack, "BackOff"));
         await channel.SendAsync(Line(s.Agent.Id, s.Stack, "first line"));
-        await channel.SendAsync(Event(s.Agent.Id, s.Stack, "Pulled"));
+        await channel.SendAsync(Event(s.Agent.Id, s.Stack, "Pulled", source: null));
         await channel.SendAsync(Line(s.Agent.Id, s.Stack, "second line"));
 
         var events = await PollAsync(() => generator.Send("GET", $"/stacks/{s.Stack}/events").Expect(200), b => b.GetProperty("events").GetArrayLength() == 2);
@@ -61,6 +61,7 @@ public sealed class StackTelemetryTests(TelemetryBroker broker) : IClassFixture<
         Assert.All(rows, r => Assert.Equal(s.Agent.Id, r.Id("agent_id")));
         Assert.Equal("web-1", rows[0].GetProperty("involved_object").Str("name"));
         Assert.Equal("Pod", rows[0].GetProperty("involved_object").Str("kind"));
+        Assert.Equal((JsonValueKind.Null, "kubelet"), (rows[0].GetProperty("source").ValueKind, rows[1].Str("source")));
         var retention = Retention(events);
         Assert.Equal(21600, retention.GetProperty("retention_ceiling_seconds").GetInt64());
         Assert.Equal(TelemetryBroker.RetentionSeconds, retention.GetProperty("effective_retention_seconds").GetInt64());
@@ -114,8 +115,8 @@ public sealed class StackTelemetryTests(TelemetryBroker broker) : IClassFixture<
         {
             await strangerChannel.SendAsync(Event(stranger.Id, s.Stack, "Intruder"));             // its own name, not its stack
             await strangerChannel.SendAsync(Event(s.Agent.Id, s.Stack, "Impersonated"));          // the stack's agent's name
-            await PollAsync(async () => (await DroppedAsync(TelemetryDropReason.NotAssociated) >= notAssociated + 1
-                && await DroppedAsync(TelemetryDropReason.ForeignAgent) >= foreign + 1) ? true : (bool?)null);
+            await UntilAsync(async () => await DroppedAsync(TelemetryDropReason.NotAssociated) >= notAssociated + 1
+                && await DroppedAsync(TelemetryDropReason.ForeignAgent) >= foreign + 1);
         }
         await using var channel = await ChannelClient.ConnectAsync(broker.BaseAddress, s.Agent.Pak);
         await channel.SendAsync(Event(s.Agent.Id, s.Stack, "Legit"));
@@ -131,7 +132,7 @@ public sealed class StackTelemetryTests(TelemetryBroker broker) : IClassFixture<
         await using var live = await LiveClient.ConnectAsync(broker.BaseAddress, $"/stacks/{s.Stack}/live", s.Generator.Pak, asBrowser: true);
         Assert.Equal("brokkr.v1", live.Socket.SubProtocol);
         var hub = broker.Services.GetRequiredService<LiveHub>();
-        await PollAsync(() => Task.FromResult(hub.WatchedStacks().Contains(s.Stack) ? true : (bool?)null));
+        await UntilAsync(() => Task.FromResult(hub.WatchedStacks().Contains(s.Stack)));
         var connections = await broker.Client().Send("GET", "/admin/ws/connections").Expect(200);
         Assert.True(connections.GetProperty("live_subscribers").GetInt32() >= 1);
 
@@ -284,28 +285,16 @@ public sealed class StackTelemetryTests(TelemetryBroker broker) : IClassFixture<
 
     private static async Task<JsonElement> PollAsync(Func<Task<JsonElement>> probe, Func<JsonElement, bool> done)
     {
-        var deadline = DateTime.UtcNow + Soon;
-        while (true)
-        {
-            var value = await probe();
-            if (done(value))
-            {
-                return value;
-            }
-            Assert.True(DateTime.UtcNow < deadline, $"condition not met in time: {value}");
-            await Task.Delay(50);
-        }
+        JsonElement value = default;
+        await UntilAsync(async () => done(value = await probe()));
+        return value;
     }
 
-    private static async Task<T> PollAsync<T>(Func<Task<T?>> probe) where T : struct
+    private static async Task UntilAsync(Func<Task<bool>> condition)
     {
         var deadline = DateTime.UtcNow + Soon;
-        while (true)
+        while (!await condition())
         {
-            if (await probe() is { } value)
-            {
-                return value;
-            }
             Assert.True(DateTime.UtcNow < deadline, "condition not met in time");
             await Task.Delay(50);
         }
