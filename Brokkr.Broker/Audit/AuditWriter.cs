@@ -14,17 +14,10 @@ public sealed class AuditWriter(
     AuditQueue queue, AuditMetrics metrics, IServiceScopeFactory scopes, IOptions<AuditOptions> options, ILogger<AuditWriter> logger)
     : QueueDrain<AuditLog>(queue.Reader, queue.Complete)
 {
-    public override async Task FlushAsync(CancellationToken cancellationToken)
+    protected override int BatchSize => options.Value.BatchSize;
+
+    protected override async Task WriteAsync(List<AuditLog> batch, CancellationToken cancellationToken)
     {
-        var batch = new List<AuditLog>();
-        while (batch.Count < Math.Max(1, options.Value.BatchSize) && queue.Reader.TryRead(out var entry))
-        {
-            batch.Add(entry);
-        }
-        if (batch.Count == 0)
-        {
-            return;
-        }
         try
         {
             await using var scope = scopes.CreateAsyncScope();

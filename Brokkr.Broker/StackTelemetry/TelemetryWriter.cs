@@ -17,18 +17,10 @@ public sealed partial class TelemetryWriter(TelemetryQueue queue, StackReporters
     NpgsqlDataSource dataSource, IOptions<TelemetryOptions> options, ILogger<TelemetryWriter> log)
     : Startup.QueueDrain<QueuedTelemetry>(queue.Reader, queue.Complete)
 {
-    /// <summary>Writes one batch of what is queued (tests call it to flush deterministically).</summary>
-    public override async Task FlushAsync(CancellationToken cancellationToken)
+    protected override int BatchSize => options.Value.BatchSize;
+
+    protected override async Task WriteAsync(List<QueuedTelemetry> batch, CancellationToken cancellationToken)
     {
-        var batch = new List<QueuedTelemetry>();
-        while (batch.Count < Math.Max(1, options.Value.BatchSize) && queue.Reader.TryRead(out var frame))
-        {
-            batch.Add(frame);
-        }
-        if (batch.Count == 0)
-        {
-            return;
-        }
         try
         {
             var allowed = await reporters.AllowedAsync([.. batch.Select(f => (f.AgentId, StackOf(f.Message))).Distinct()], cancellationToken);
@@ -39,17 +31,18 @@ public sealed partial class TelemetryWriter(TelemetryQueue queue, StackReporters
             }
             if (kept.Count > 0)
             {
-                await WriteAsync(kept, cancellationToken);
+                await StoreAsync(kept, cancellationToken);
             }
         }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException or OperationCanceledException)
+        catch (Exception e)
         {
+            // Whatever failed, the writer goes on with the next batch: an exception here would stop the host.
             metrics.Dropped(TelemetryDropReason.WriteFailed, batch.Count);
             LogLost(log, batch.Count, e.Message);
         }
     }
 
-    private async Task WriteAsync(List<QueuedTelemetry> frames, CancellationToken cancellationToken)
+    private async Task StoreAsync(List<QueuedTelemetry> frames, CancellationToken cancellationToken)
     {
         var events = frames.Where(f => f.Message is K8sEventMessage).ToList();
         var lines = frames.Where(f => f.Message is PodLogLineMessage).ToList();
