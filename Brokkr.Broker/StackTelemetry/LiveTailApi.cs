@@ -22,23 +22,27 @@ public static class LiveTailApi
         return api;
     }
 
-    private static async Task StackLive(Guid id, HttpContext context, Caller caller, BrokkrDbContext db, LiveHub hub)
+    // How long a closing consumer may take to answer the close frame before its socket is aborted.
+    private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(5);
+
+    private static async Task StackLive(Guid id, HttpContext context, Caller caller, BrokkrDbContext db, LiveHub hub,
+        IHostApplicationLifetime lifetime)
     {
         if (caller.IsAgent)
         {
             throw ApiException.Forbidden("telemetry_read_denied", "agents cannot read stack telemetry");
         }
         await db.OwnedStackAsync(id, caller);
-        await ServeAsync(context, hub, id);
+        await ServeAsync(context, hub, lifetime, id);
     }
 
-    private static async Task FleetLive(HttpContext context, Caller caller, LiveHub hub)
+    private static async Task FleetLive(HttpContext context, Caller caller, LiveHub hub, IHostApplicationLifetime lifetime)
     {
         caller.RequireAdmin();
-        await ServeAsync(context, hub, stackId: null);
+        await ServeAsync(context, hub, lifetime, stackId: null);
     }
 
-    private static async Task ServeAsync(HttpContext context, LiveHub hub, Guid? stackId)
+    private static async Task ServeAsync(HttpContext context, LiveHub hub, IHostApplicationLifetime lifetime, Guid? stackId)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -47,10 +51,16 @@ public static class LiveTailApi
         var marker = context.WebSockets.WebSocketRequestedProtocols.Contains(LivePakSubprotocol.Marker) ? LivePakSubprotocol.Marker : null;
         using var socket = await context.WebSockets.AcceptWebSocketAsync(marker);
         var subscriber = hub.Subscribe(stackId);
+        // A stopping broker ends the stream with a close frame rather than holding shutdown open.
+        using var stopping = lifetime.ApplicationStopping.Register(subscriber.Complete);
         try
         {
             var reader = DrainInboundAsync(socket, subscriber);
             await WriteAsync(socket, subscriber, context.RequestAborted);
+            if (await Task.WhenAny(reader, Task.Delay(CloseGrace)) != reader)
+            {
+                socket.Abort();
+            }
             await reader;
         }
         finally
