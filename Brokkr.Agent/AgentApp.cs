@@ -106,6 +106,8 @@ public static class AgentApp
         services.AddSingleton<LoopWakeUp>();
         services.AddSingleton<BrokerChannel>();
         services.AddSingleton<BrokerUplink>();
+        services.AddSingleton<Telemetry.TelemetryUplink>();
+        services.AddHostedService<Telemetry.TelemetryStreamer>();
         services.AddHostedService<AgentWorker>();
 
         services.AddHealthChecks()

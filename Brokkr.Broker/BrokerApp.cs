@@ -21,6 +21,7 @@ using Brokkr.Broker.Data;
 using Brokkr.Broker.Errors;
 using Brokkr.Broker.Metrics;
 using Brokkr.Broker.OperatorConsole;
+using Brokkr.Broker.StackTelemetry;
 using Brokkr.Broker.Startup;
 using Brokkr.Broker.Targeting;
 using Brokkr.Broker.Webhooks;
@@ -111,6 +112,7 @@ public static class BrokerApp
         services.AddAudit(builder.Configuration);
         services.AddSingleton(_ => new ConfigReloader(builder.Configuration));
         services.AddAgentChannel();
+        services.AddStackTelemetry(builder.Configuration);
 
         services.ConfigureHttpJsonOptions(json =>
         {
@@ -132,8 +134,11 @@ public static class BrokerApp
         // Created now so the webhook families are exported from the first scrape.
         app.Services.GetRequiredService<WebhookMetrics>();
         app.Services.GetRequiredService<ChannelMetrics>();
+        app.Services.GetRequiredService<TelemetryMetrics>();
         app.UseMiddleware<ErrorMappingMiddleware>();
         app.UseBrokerCors();
+        // A browser's live-tail PAK arrives as a subprotocol; lifted into Authorization before authentication.
+        app.UseLivePakSubprotocol();
         // The agent channel authenticates its upgrade like any API request: 401 before a socket exists.
         app.UseWhen(context => context.Request.Path.StartsWithSegments("/api/v1") || context.Request.Path.StartsWithSegments(AgentChannelEndpoint.Path),
             api => api.UseMiddleware<AuthenticationMiddleware>());
@@ -160,6 +165,8 @@ public static class BrokerApp
             .MapDiagnosticsApi()
             .MapWebhooksApi()
             .MapFleetApi()
+            .MapStackTelemetryApi()
+            .MapLiveTailApi()
             .MapAdminApi()
             .MapWsConnectionsApi();
         app.MapAgentChannel();

@@ -14,14 +14,18 @@ public sealed class PodAttribution(IKubernetesClient kubernetes)
     public const int MaxOwnerDepth = 4;
     private readonly Dictionary<(string, string, string?, string), JsonObject?> _owners = [];
 
-    public async Task<Guid?> DeploymentObjectOfAsync(JsonObject pod, CancellationToken cancellationToken)
+    public Task<Guid?> DeploymentObjectOfAsync(JsonObject pod, CancellationToken cancellationToken) =>
+        FindUpAsync(pod, Own, cancellationToken);
+
+    /// <summary>The first non-null <paramref name="own"/> of the object or its owners, up to <see cref="MaxOwnerDepth"/> levels.</summary>
+    public async Task<T?> FindUpAsync<T>(JsonObject obj, Func<JsonObject, T?> own, CancellationToken cancellationToken) where T : struct
     {
-        var current = pod;
+        var current = obj;
         for (var depth = 0; depth <= MaxOwnerDepth && current is not null; depth++)
         {
-            if (Own(current) is { } id)
+            if (own(current) is { } found)
             {
-                return id;
+                return found;
             }
 
             current = await OwnerAsync(current, cancellationToken);

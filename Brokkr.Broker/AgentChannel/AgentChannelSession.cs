@@ -10,7 +10,8 @@ namespace Brokkr.Broker.AgentChannel;
 /// that says why (1009, 1003, 1007).
 /// </summary>
 public sealed partial class AgentChannelSession(AgentConnections connections, ChannelMetrics metrics,
-    ChannelUplink uplink, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<AgentChannelSession> log)
+    ChannelUplink uplink, TimeProvider time, IHostApplicationLifetime lifetime, StackTelemetry.TelemetryIngest telemetry,
+    ILogger<AgentChannelSession> log)
 {
     public const int MaxFrameBytes = 1 << 20;
 
@@ -123,9 +124,17 @@ public sealed partial class AgentChannelSession(AgentConnections connections, Ch
         connection.Close(status, description);
     }
 
-    /// <summary>Control uplinks (heartbeat, event, health) go the REST endpoints' way; telemetry is not handled yet.</summary>
+    /// <summary>
+    /// Control uplinks (heartbeat, event, health) go the REST endpoints' way; telemetry goes to the ingest queue,
+    /// never awaited: the receive loop does not wait on the database.
+    /// </summary>
     private async Task HandleAsync(Guid agentId, WsMessage message)
     {
+        if (StackTelemetry.TelemetryIngest.IsTelemetry(message))
+        {
+            telemetry.Accept(agentId, message);
+            return;
+        }
         await uplink.TryHandleAsync(agentId, message);
     }
 

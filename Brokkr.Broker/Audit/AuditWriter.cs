@@ -1,4 +1,5 @@
 using Brokkr.Broker.Data;
+using Brokkr.Broker.Startup;
 using Microsoft.Extensions.Options;
 
 namespace Brokkr.Broker.Audit;
@@ -11,41 +12,12 @@ namespace Brokkr.Broker.Audit;
 /// </summary>
 public sealed class AuditWriter(
     AuditQueue queue, AuditMetrics metrics, IServiceScopeFactory scopes, IOptions<AuditOptions> options, ILogger<AuditWriter> logger)
-    : BackgroundService
+    : QueueDrain<AuditLog>(queue.Reader, queue.Complete)
 {
-    private static readonly TimeSpan ShutdownFlush = TimeSpan.FromSeconds(5);
+    protected override int BatchSize => options.Value.BatchSize;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task WriteAsync(List<AuditLog> batch, CancellationToken cancellationToken)
     {
-        try
-        {
-            while (await queue.Reader.WaitToReadAsync(stoppingToken))
-            {
-                await FlushAsync(CancellationToken.None);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-        queue.Complete();
-        using var timeout = new CancellationTokenSource(ShutdownFlush);
-        while (queue.Depth > 0 && !timeout.IsCancellationRequested)
-        {
-            await FlushAsync(timeout.Token);
-        }
-    }
-
-    private async Task FlushAsync(CancellationToken cancellationToken)
-    {
-        var batch = new List<AuditLog>();
-        while (batch.Count < Math.Max(1, options.Value.BatchSize) && queue.Reader.TryRead(out var entry))
-        {
-            batch.Add(entry);
-        }
-        if (batch.Count == 0)
-        {
-            return;
-        }
         try
         {
             await using var scope = scopes.CreateAsyncScope();

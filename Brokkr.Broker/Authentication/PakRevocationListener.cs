@@ -9,10 +9,11 @@ namespace Brokkr.Broker.Authentication;
 /// drops, notifications could be lost, so the cache is suspended and emptied until the listener is back — requests
 /// are then verified against the database, which is slower but never accepts a revoked PAK.
 /// The same connection listens on <see cref="ChangeFanOut.Channel"/> for the agent channel's pushes: one listening
-/// connection per replica, whatever it carries.
+/// connection per replica, whatever it carries — the live tails' telemetry notices too.
 /// </summary>
 public sealed partial class PakRevocationListener(
     [FromKeyedServices(PakRevocationListener.DataSourceKey)] NpgsqlDataSource dataSource, AuthCache cache, PakRevocations revocations, ChangeFanOut changes,
+    StackTelemetry.LiveTailFanOut liveTails,
     ILogger<PakRevocationListener> logger)
     : IHostedService, IAsyncDisposable
 {
@@ -112,7 +113,7 @@ public sealed partial class PakRevocationListener(
         try
         {
             connection.Notification += OnNotification;
-            await using (var listen = new NpgsqlCommand($"LISTEN {PakRevocations.Channel}; LISTEN {ChangeFanOut.Channel}", connection))
+            await using (var listen = new NpgsqlCommand($"LISTEN {PakRevocations.Channel}; LISTEN {ChangeFanOut.Channel}; LISTEN {StackTelemetry.TelemetryNotice.Channel}", connection))
             {
                 await listen.ExecuteNonQueryAsync(cancellationToken);
             }
@@ -148,6 +149,10 @@ public sealed partial class PakRevocationListener(
         if (e.Channel == ChangeFanOut.Channel)
         {
             changes.Notify(e.Payload);
+        }
+        else if (e.Channel == StackTelemetry.TelemetryNotice.Channel)
+        {
+            liveTails.Notify(e.Payload);
         }
         else
         {

@@ -27,7 +27,7 @@ public static class CoreContract
     /// The later-phase features the broker implements, by the contract's tag for them ("work-orders", "templates",
     /// "webhooks", ...): their operations join the core ones in the route, document, status and body checks.
     /// </summary>
-    public static readonly string[] ImplementedFeatureTags = ["work-orders", "webhooks", "templates", "stacks", "fleet", "diagnostics", "Admin", "admin"];
+    public static readonly string[] ImplementedFeatureTags = ["work-orders", "webhooks", "templates", "stacks", "fleet", "diagnostics", "Admin", "admin", "stack-telemetry"];
 
     /// <summary>"METHOD /path" under /api/v1, exactly as the contract spells the path: the core operations only.</summary>
     public static IReadOnlyList<string> CoreOperations { get; } = Load(includeFeatures: false);

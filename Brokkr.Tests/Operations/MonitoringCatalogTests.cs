@@ -13,8 +13,9 @@ public sealed partial class MonitoringCatalogTests
         var agent = MonitoringCatalog.BrokkrFamilies("Agent families");
 
         // Issue 5 fixes 17 broker families and issue 6 seven agent families; work orders add six and four, webhooks
-        // four, templates two, diagnostics three and one, the audit log three, the agent channel three and two.
-        Assert.Equal(38, broker.Count);
+        // four, templates two, diagnostics three and one, the audit log three, the agent channel three and two, stack
+        // telemetry eight.
+        Assert.Equal(46, broker.Count);
         Assert.Equal(14, agent.Count);
         Assert.All(agent, e => Assert.StartsWith("brokkr_agent_", e.Family));
         Assert.Equal(broker.Count + agent.Count, broker.Concat(agent).Select(e => e.Family).Distinct().Count());

@@ -6,7 +6,7 @@ namespace Brokkr.Broker.Api.V1.Admin;
 
 public sealed record WsConnectionInfo(Guid AgentId, DateTime ConnectedSince, long MessagesIn, long MessagesOut);
 
-/// <param name="LiveSubscribers">Live-tail subscribers across all stacks; always 0 until the live tail exists.</param>
+/// <param name="LiveSubscribers">Stack live-tail subscribers on this replica, across all stacks.</param>
 public sealed record WsConnectionsResponse(int ConnectedAgents, List<WsConnectionInfo> Connections, int LiveSubscribers);
 
 /// <summary><c>GET /admin/ws/connections</c> (admin only): the agent channels open on the replica that answers.</summary>
@@ -18,11 +18,11 @@ public static class WsConnectionsApi
         return api;
     }
 
-    private static Ok<WsConnectionsResponse> List(Caller caller, AgentConnections connections)
+    private static Ok<WsConnectionsResponse> List(Caller caller, AgentConnections connections, StackTelemetry.LiveHub live)
     {
         caller.RequireAdmin();
         var open = connections.Snapshot()
             .Select(c => new WsConnectionInfo(c.AgentId, c.ConnectedSince, c.MessagesIn, c.MessagesOut)).ToList();
-        return TypedResults.Ok(new WsConnectionsResponse(open.Count, open, 0));
+        return TypedResults.Ok(new WsConnectionsResponse(open.Count, open, live.StackSubscriberCount));
     }
 }
