@@ -17,14 +17,15 @@ public static class ChannelBenchmark
     private static readonly TimeSpan PushTimeout = TimeSpan.FromSeconds(10);
     private const double P99GoalMs = 1000;
 
-    public sealed record Settings(int Agents, int Stacks, int Targets, int Changes)
+    public sealed record Settings(int Agents, int Stacks, int Targets, int Changes, int TelemetryFrames)
     {
         public static Settings Parse(string[] args)
         {
             string? Get(string name) => Array.IndexOf(args, "--" + name) is var at and >= 0 && at + 1 < args.Length ? args[at + 1] : null;
             var stacks = int.Parse(Get("stacks") ?? "50", CultureInfo.InvariantCulture);
             return new Settings(int.Parse(Get("agents") ?? "1000", CultureInfo.InvariantCulture), stacks,
-                int.Parse(Get("targets") ?? "5", CultureInfo.InvariantCulture), int.Parse(Get("changes") ?? "20", CultureInfo.InvariantCulture));
+                int.Parse(Get("targets") ?? "5", CultureInfo.InvariantCulture), int.Parse(Get("changes") ?? "20", CultureInfo.InvariantCulture),
+                int.Parse(Get("telemetry-frames") ?? "20", CultureInfo.InvariantCulture));
         }
     }
 
@@ -77,8 +78,18 @@ public static class ChannelBenchmark
                 $"{Percentile(latencies, 0.50):F0} | {Percentile(latencies, 0.99):F0} | {(latencies.Count > 0 ? latencies[^1] : 0):F0} | " +
                 $"{Percentile(postLatencies, 0.50):F0} | {missed} | {failed.Count} | {closed} | {rssIdle:F0} → {rssConnected:F0} → {rssAfter:F0} | " +
                 $"{(missed == 0 && Percentile(latencies, 0.99) <= P99GoalMs ? "yes" : "no")} |");
+
+            // Agent i targets stack i mod S first (FleetSeeder), so its frames are for a stack it may report on.
+            var index = agents.Select((a, i) => (a.Id, i)).ToDictionary(p => p.Id, p => p.i);
+            var ingest = await TelemetryIngest.RunAsync(client, connections,
+                c => seeder.Stacks[index[c.Agent.Id] % settings.Stacks], settings.TelemetryFrames);
+            Console.WriteLine();
+            Console.WriteLine("| telemetry frames sent | written | dropped | send s | all written s | written frames/s | broker RSS MiB after |");
+            Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|");
+            Console.WriteLine($"| {ingest.Sent} | {ingest.Written} | {ingest.Dropped} | {ingest.SendTime.TotalSeconds:F1} | " +
+                $"{ingest.WriteTime.TotalSeconds:F1} | {ingest.WrittenPerSecond:F0} | {BrokerUnderTest.RssMiB(broker.ProcessId):F0} |");
             Console.WriteLine($"load average after: {BrokerUnderTest.LoadAverage()}");
-            return failed.Count + missed + closed > 0 ? 1 : 0;
+            return failed.Count + missed + closed > 0 || ingest.Written + ingest.Dropped < ingest.Sent ? 1 : 0;
         }
         finally
         {

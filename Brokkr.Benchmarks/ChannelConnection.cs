@@ -38,6 +38,20 @@ public sealed class ChannelConnection(FleetAgent agent, ClientWebSocket socket) 
 
     public bool IsOpen => socket.State == WebSocketState.Open;
 
+    /// <summary>Sends one text frame; false when the socket is gone. One sender at a time per connection.</summary>
+    public async Task<bool> TrySendAsync(byte[] frame)
+    {
+        try
+        {
+            await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+            return true;
+        }
+        catch (Exception e) when (e is WebSocketException or ObjectDisposedException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>When the push for <paramref name="stackId"/> arrived; null if it has not.</summary>
     public long? ArrivalOf(Guid stackId)
     {
