@@ -16,6 +16,7 @@ using Brokkr.Broker.Api.V1.WorkOrders;
 using Brokkr.Broker.Audit;
 using Brokkr.Broker.Authentication;
 using Brokkr.Broker.AgentChannel;
+using Brokkr.Broker.ChannelPresence;
 using Brokkr.Broker.Configuration;
 using Brokkr.Broker.Data;
 using Brokkr.Broker.Errors;
@@ -111,6 +112,7 @@ public static class BrokerApp
         services.AddAudit(builder.Configuration);
         services.AddSingleton(_ => new ConfigReloader(builder.Configuration));
         services.AddAgentChannel();
+        services.AddChannelPresence();
 
         services.ConfigureHttpJsonOptions(json =>
         {
