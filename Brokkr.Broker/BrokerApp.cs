@@ -111,6 +111,8 @@ public static class BrokerApp
         services.AddWebhooks(builder.Configuration);
         services.AddAudit(builder.Configuration);
         services.AddSingleton(_ => new ConfigReloader(builder.Configuration));
+        services.AddSingleton<ReplicaIdentity>();
+        services.AddSingleton<ConfigReloadFanOut>();
         services.AddAgentChannel();
         services.AddChannelPresence();
 

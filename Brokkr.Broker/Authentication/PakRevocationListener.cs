@@ -1,4 +1,5 @@
 using Brokkr.Broker.AgentChannel;
+using Brokkr.Broker.Configuration;
 using Npgsql;
 
 namespace Brokkr.Broker.Authentication;
@@ -8,12 +9,13 @@ namespace Brokkr.Broker.Authentication;
 /// this one) revokes. The auth cache serves only while this connection is up (<see cref="AuthCache.Resume"/>): once it
 /// drops, notifications could be lost, so the cache is suspended and emptied until the listener is back — requests
 /// are then verified against the database, which is slower but never accepts a revoked PAK.
-/// The same connection listens on <see cref="ChangeFanOut.Channel"/> for the agent channel's pushes: one listening
-/// connection per replica, whatever it carries.
+/// The same connection listens on <see cref="ChangeFanOut.Channel"/> for the agent channel's pushes and on
+/// <see cref="ConfigReloadFanOut.Channel"/> for other replicas' reloads: one listening connection per replica,
+/// whatever it carries.
 /// </summary>
 public sealed partial class PakRevocationListener(
     [FromKeyedServices(PakRevocationListener.DataSourceKey)] NpgsqlDataSource dataSource, AuthCache cache, ChangeFanOut changes,
-    ILogger<PakRevocationListener> logger)
+    ConfigReloadFanOut reloads, ILogger<PakRevocationListener> logger)
     : IHostedService, IAsyncDisposable
 {
     public const string ApplicationName = "brokkr-pak-revocations";
@@ -112,7 +114,7 @@ public sealed partial class PakRevocationListener(
         try
         {
             connection.Notification += OnNotification;
-            await using (var listen = new NpgsqlCommand($"LISTEN {PakRevocations.Channel}; LISTEN {ChangeFanOut.Channel}", connection))
+            await using (var listen = new NpgsqlCommand($"LISTEN {PakRevocations.Channel}; LISTEN {ChangeFanOut.Channel}; LISTEN {ConfigReloadFanOut.Channel}", connection))
             {
                 await listen.ExecuteNonQueryAsync(cancellationToken);
             }
@@ -148,6 +150,10 @@ public sealed partial class PakRevocationListener(
         if (e.Channel == ChangeFanOut.Channel)
         {
             changes.Notify(e.Payload);
+        }
+        else if (e.Channel == ConfigReloadFanOut.Channel)
+        {
+            reloads.Notify(e.Payload);
         }
         else
         {

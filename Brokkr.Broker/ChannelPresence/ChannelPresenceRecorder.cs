@@ -29,9 +29,10 @@ public sealed partial class ChannelPresenceRecorder : BackgroundService
     private bool _resync = true;
     private bool _failing;
 
-    public ChannelPresenceRecorder(AgentConnections connections, NpgsqlDataSource database, IOptionsMonitor<BrokerOptions> options,
-        ILogger<ChannelPresenceRecorder> logger)
+    public ChannelPresenceRecorder(AgentConnections connections, NpgsqlDataSource database, ReplicaIdentity replica,
+        IOptionsMonitor<BrokerOptions> options, ILogger<ChannelPresenceRecorder> logger)
     {
+        ReplicaId = replica.Id;
         _connections = connections;
         _database = database;
         _options = options;
@@ -40,8 +41,8 @@ public sealed partial class ChannelPresenceRecorder : BackgroundService
         connections.Closed += c => Changed(c.AgentId, null);
     }
 
-    /// <summary>This process's identity in <c>broker_replicas</c>; a restarted broker is a new replica.</summary>
-    public Guid ReplicaId { get; } = Guid.NewGuid();
+    /// <summary>This process's row in <c>broker_replicas</c>.</summary>
+    public Guid ReplicaId { get; }
 
     private TimeSpan Lease => TimeSpan.FromSeconds(Math.Max(3, _options.CurrentValue.ChannelPresenceLeaseSeconds));
 
