@@ -72,9 +72,10 @@ public static class FleetQuery
         """;
 
     /// <summary>
-    /// <see cref="FleetTargeting.PendingCounts"/>'s rule (the newest live object of an associated live stack without an
-    /// event of the agent) as an anti-join against the acknowledgements of those newest objects alone, found through
-    /// <c>agent_events_object_agent</c>: the fleet-wide NOT EXISTS would hash every event ever reported.
+    /// (agent_id, pending) for agents with at least one pending object: the newest live object of an associated live
+    /// stack that the agent has not reported an event for — exactly what its incremental target-state would return.
+    /// An anti-join against the acknowledgements of those newest objects alone, found through
+    /// <c>agent_events_object_agent</c>: a NOT EXISTS per association would hash every event ever reported.
     /// </summary>
     private const string PendingCounts = $"""
         WITH latest AS MATERIALIZED (
