@@ -33,7 +33,7 @@ public static class FleetViewBenchmark
             await using var broker = await ServiceProcess.StartAsync("Brokkr.Broker",
                 new Dictionary<string, string?> { ["ConnectionStrings__brokkr"] = connectionString }, readyPath: "/readyz");
             using var client = new HttpClient { BaseAddress = broker.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
-            Console.WriteLine($"load average before: {LoadAverage()}");
+            Console.WriteLine($"load average before: {FleetBenchmark.LoadAverage()}");
             foreach (var fleet in settings.Fleets)
             {
                 await FleetViewSeeder.TopUpAsync(connectionString, fleet);
@@ -42,7 +42,7 @@ public static class FleetViewBenchmark
                     await ExplainAsync(connectionString);
                 }
                 Console.WriteLine($"the statement alone: {await StatementMedianAsync(connectionString):F0} ms at the median of 10");
-                Console.WriteLine($"{await FleetViewTiming.MeasureAsync(client, fleet, settings.Requests)}; load average {LoadAverage()}");
+                Console.WriteLine($"{await FleetViewTiming.MeasureAsync(client, fleet, settings.Requests)}; load average {FleetBenchmark.LoadAverage()}");
             }
             return 0;
         }
@@ -101,6 +101,4 @@ public static class FleetViewBenchmark
             new NpgsqlParameter { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Uuid, Value = DBNull.Value },
         },
     };
-
-    private static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
 }

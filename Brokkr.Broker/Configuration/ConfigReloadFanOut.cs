@@ -44,7 +44,7 @@ public sealed partial class ConfigReloadFanOut(ReplicaIdentity replica, ConfigRe
         try
         {
             var changes = await reloader.ReloadAsync();
-            LogReloaded(logger, changes.Count == 0 ? "no changes" : string.Join(", ", changes.Select(c => $"{c.Key} '{c.OldValue}' -> '{c.NewValue}'")));
+            LogReloaded(logger, ConfigChangeInfo.Describe(changes));
         }
         catch (ConfigReloadException e)
         {

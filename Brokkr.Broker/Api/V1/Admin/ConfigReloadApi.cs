@@ -42,7 +42,7 @@ public static class ConfigReloadApi
         }
         var logger = loggers.CreateLogger(typeof(ConfigReloadApi).FullName!);
         logger.LogInformation("Configuration reloaded: {Changes}",
-            changes.Count == 0 ? "no changes" : string.Join(", ", changes.Select(c => $"{c.Key} '{c.OldValue}' -> '{c.NewValue}'")));
+            ConfigChangeInfo.Describe(changes));
         var details = new JsonArray(changes.Select(c => (JsonNode)new JsonObject
         {
             ["key"] = c.Key,
