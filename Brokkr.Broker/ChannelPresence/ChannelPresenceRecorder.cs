@@ -150,7 +150,10 @@ public sealed partial class ChannelPresenceRecorder : BackgroundService
             var closed = changes.Where(c => c.Value is null).Select(c => c.Key).ToArray();
             await UpsertAsync(connection, transaction, opened.Select(c => c.Key).ToArray(), opened.Select(c => c.Value!.Value).ToArray(),
                 cancellationToken);
-            await DeleteAsync(connection, transaction, "agent_id = ANY($2)", closed, cancellationToken);
+            if (closed.Length > 0)
+            {
+                await DeleteAsync(connection, transaction, "agent_id = ANY($2)", closed, cancellationToken);
+            }
         }
         await transaction.CommitAsync(cancellationToken);
         _resync = false;
@@ -172,7 +175,7 @@ public sealed partial class ChannelPresenceRecorder : BackgroundService
     private async Task ReplaceAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid[] agents, DateTime[] since,
         CancellationToken cancellationToken)
     {
-        await DeleteAsync(connection, transaction, "NOT (agent_id = ANY($2))", agents, cancellationToken);
+        await DeleteAsync(connection, transaction, "NOT (agent_id = ANY($2))", agents, cancellationToken); // all but these
         await UpsertAsync(connection, transaction, agents, since, cancellationToken);
     }
 
@@ -203,10 +206,6 @@ public sealed partial class ChannelPresenceRecorder : BackgroundService
     private async Task DeleteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string which, Guid[] agents,
         CancellationToken cancellationToken)
     {
-        if (agents.Length == 0 && which.StartsWith("agent_id", StringComparison.Ordinal))
-        {
-            return;
-        }
         await using var delete = new NpgsqlCommand($"DELETE FROM agent_channel_presence WHERE replica_id = $1 AND {which}", connection, transaction);
         delete.Parameters.Add(new NpgsqlParameter { Value = ReplicaId });
         delete.Parameters.Add(new NpgsqlParameter { Value = agents, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid });
