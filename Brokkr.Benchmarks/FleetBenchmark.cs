@@ -81,7 +81,7 @@ public static class FleetBenchmark
             var probe = new ResourceProbe(client, broker.ProcessId, cluster.DataDirectory);
             var changes = new StackChanges(seeder, settings.ChangeEverySeconds);
             await WarmUpAsync(client, agents, settings, probe, changes);
-            await FleetViewAsync(client, agents.Length);
+            Console.WriteLine(await FleetViewTiming.MeasureAsync(client, agents.Length, 20));
             long failures = warm.Failures;
             foreach (var polling in settings.Polling)
             {
@@ -120,30 +120,6 @@ public static class FleetBenchmark
             jitted = now;
         }
         Console.WriteLine($"warmed up in {clock.Elapsed.TotalSeconds:F0} s ({jitted:F0} methods jitted)");
-    }
-
-    /// <summary>Issue 21's measure: the admin's fleet view of every agent, one request at a time, 20 times.</summary>
-    private static async Task FleetViewAsync(HttpClient client, int agents)
-    {
-        var latencies = new List<double>();
-        long bytes = 0;
-        for (var i = 0; i < 21; i++)
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/fleet");
-            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", FleetSeeder.DevAdminPak);
-            var started = Stopwatch.GetTimestamp();
-            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseContentRead);
-            var body = await response.Content.ReadAsByteArrayAsync();
-            response.EnsureSuccessStatusCode();
-            if (i > 0) // the first compiles the query
-            {
-                latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-                bytes = body.Length;
-            }
-        }
-        latencies.Sort();
-        Console.WriteLine($"GET /fleet ({agents} agents, {bytes / 1024.0 / 1024:F1} MiB): median {latencies[latencies.Count / 2]:F0} ms, " +
-            $"slowest of {latencies.Count} {latencies[^1]:F0} ms");
     }
 
     private static Task<long> ClosedLoopAsync(HttpClient client, FleetAgent[] agents, Polling polling, Settings settings,

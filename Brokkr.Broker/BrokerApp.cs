@@ -16,6 +16,7 @@ using Brokkr.Broker.Api.V1.WorkOrders;
 using Brokkr.Broker.Audit;
 using Brokkr.Broker.Authentication;
 using Brokkr.Broker.AgentChannel;
+using Brokkr.Broker.ChannelPresence;
 using Brokkr.Broker.Configuration;
 using Brokkr.Broker.Data;
 using Brokkr.Broker.Errors;
@@ -111,8 +112,11 @@ public static class BrokerApp
         services.AddWebhooks(builder.Configuration);
         services.AddAudit(builder.Configuration);
         services.AddSingleton(_ => new ConfigReloader(builder.Configuration));
+        services.AddSingleton<ReplicaIdentity>();
+        services.AddSingleton<ConfigReloadFanOut>();
         services.AddAgentChannel();
         services.AddStackTelemetry(builder.Configuration);
+        services.AddChannelPresence();
 
         services.ConfigureHttpJsonOptions(json =>
         {

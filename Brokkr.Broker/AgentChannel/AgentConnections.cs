@@ -14,6 +14,12 @@ public sealed class AgentConnections(ChannelMetrics metrics)
 
     public int Count => _open.Count;
 
+    /// <summary>An agent's channel opened here (also when it replaced an older one of the same agent).</summary>
+    public event Action<AgentConnection>? Opened;
+
+    /// <summary>An agent's channel closed here and no newer one of the same agent replaced it.</summary>
+    public event Action<AgentConnection>? Closed;
+
     public IReadOnlyCollection<Guid> AgentIds => [.. _open.Keys];
 
     public IReadOnlyList<AgentConnection> Snapshot() => [.. _open.Values.OrderBy(c => c.ConnectedSince)];
@@ -27,12 +33,16 @@ public sealed class AgentConnections(ChannelMetrics metrics)
             return connection;
         });
         replaced?.Close(WebSocketCloseStatus.PolicyViolation, "replaced by a newer connection of the same agent");
+        Opened?.Invoke(connection);
     }
 
     /// <summary>Removes the connection unless a newer one for the same agent has replaced it already.</summary>
     public void Unregister(AgentConnection connection)
     {
-        _open.TryRemove(new KeyValuePair<Guid, AgentConnection>(connection.AgentId, connection));
+        if (_open.TryRemove(new KeyValuePair<Guid, AgentConnection>(connection.AgentId, connection)))
+        {
+            Closed?.Invoke(connection);
+        }
         connection.Close(WebSocketCloseStatus.NormalClosure, "closing");
     }
 

@@ -49,9 +49,20 @@ public sealed class AuditQueue
             { IsGenerator: true } => (AuditLog.Generator, caller.GeneratorId),
             _ => (AuditLog.Admin, (Guid?)null),
         };
-        var userAgent = http?.Request.Headers.UserAgent.ToString();
+        var entry = Entry(action, resourceType, resourceId, actorType, actorId, details,
+            http?.Connection.RemoteIpAddress?.ToString(), http?.Request.Headers.UserAgent.ToString());
+        if (!_channel.Writer.TryWrite(entry))
+        {
+            Dropped?.Invoke();
+        }
+    }
+
+    /// <summary>One entry as it is stored; also what the broker's subcommands write directly (they run no writer).</summary>
+    public static AuditLog Entry(string action, string resourceType, Guid? resourceId, string actorType, Guid? actorId,
+        JsonObject? details, string? ipAddress, string? userAgent)
+    {
         var now = DateTime.UtcNow;
-        var entry = new AuditLog
+        return new AuditLog
         {
             Id = Guid.CreateVersion7(),
             Timestamp = now,
@@ -62,13 +73,9 @@ public sealed class AuditQueue
             ResourceType = resourceType,
             ResourceId = resourceId,
             Details = details?.ToJsonString(),
-            IpAddress = http?.Connection.RemoteIpAddress?.ToString(),
+            IpAddress = ipAddress,
             UserAgent = string.IsNullOrEmpty(userAgent) ? null : userAgent[..Math.Min(userAgent.Length, MaxUserAgentLength)],
         };
-        if (!_channel.Writer.TryWrite(entry))
-        {
-            Dropped?.Invoke();
-        }
     }
 
     /// <summary>No more entries: the writer drains what is queued and stops.</summary>

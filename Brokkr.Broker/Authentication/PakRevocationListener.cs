@@ -1,4 +1,5 @@
 using Brokkr.Broker.AgentChannel;
+using Brokkr.Broker.Configuration;
 using Npgsql;
 
 namespace Brokkr.Broker.Authentication;
@@ -8,12 +9,13 @@ namespace Brokkr.Broker.Authentication;
 /// this one) revokes, and closes the agent channels opened with it. The auth cache serves only while this connection is up (<see cref="AuthCache.Resume"/>): once it
 /// drops, notifications could be lost, so the cache is suspended and emptied until the listener is back — requests
 /// are then verified against the database, which is slower but never accepts a revoked PAK.
-/// The same connection listens on <see cref="ChangeFanOut.Channel"/> for the agent channel's pushes: one listening
-/// connection per replica, whatever it carries — the live tails' telemetry notices too.
+/// The same connection listens on <see cref="ChangeFanOut.Channel"/> for the agent channel's pushes, on
+/// <see cref="ConfigReloadFanOut.Channel"/> for other replicas' reloads and on the live tails' telemetry notices: one
+/// listening connection per replica, whatever it carries.
 /// </summary>
 public sealed partial class PakRevocationListener(
     [FromKeyedServices(PakRevocationListener.DataSourceKey)] NpgsqlDataSource dataSource, AuthCache cache, PakRevocations revocations, ChangeFanOut changes,
-    StackTelemetry.LiveTailFanOut liveTails,
+    StackTelemetry.LiveTailFanOut liveTails, ConfigReloadFanOut reloads,
     ILogger<PakRevocationListener> logger)
     : IHostedService, IAsyncDisposable
 {
@@ -113,7 +115,8 @@ public sealed partial class PakRevocationListener(
         try
         {
             connection.Notification += OnNotification;
-            await using (var listen = new NpgsqlCommand($"LISTEN {PakRevocations.Channel}; LISTEN {ChangeFanOut.Channel}; LISTEN {StackTelemetry.TelemetryNotice.Channel}", connection))
+            await using (var listen = new NpgsqlCommand($"LISTEN {PakRevocations.Channel}; LISTEN {ChangeFanOut.Channel}; " +
+                $"LISTEN {StackTelemetry.TelemetryNotice.Channel}; LISTEN {ConfigReloadFanOut.Channel}", connection))
             {
                 await listen.ExecuteNonQueryAsync(cancellationToken);
             }
@@ -153,6 +156,10 @@ public sealed partial class PakRevocationListener(
         else if (e.Channel == StackTelemetry.TelemetryNotice.Channel)
         {
             liveTails.Notify(e.Payload);
+        }
+        else if (e.Channel == ConfigReloadFanOut.Channel)
+        {
+            reloads.Notify(e.Payload);
         }
         else
         {

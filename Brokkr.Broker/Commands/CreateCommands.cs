@@ -43,6 +43,8 @@ public static class CreateCommands
                 throw new CommandFailure(BrokerExitCodes.Refused,
                     $"an agent named '{parsed.GetValue(name)}' already exists in cluster '{parsed.GetValue(cluster)}'");
             }
+            await CommandAudit.RecordAsync(session, "create agent", parsed.InvocationConfiguration.Error,
+                new("agent.created", "agent", created.Agent.Id), new("pak.created", "pak", created.Agent.Id, PakOwner: "agent"));
             var output = parsed.InvocationConfiguration.Output;
             if (created.SystemGeneratorId is null)
             {
@@ -85,6 +87,8 @@ public static class CreateCommands
             {
                 throw new CommandFailure(BrokerExitCodes.Refused, $"a generator named '{parsed.GetValue(name)}' already exists");
             }
+            await CommandAudit.RecordAsync(session, "create generator", parsed.InvocationConfiguration.Error,
+                new("generator.created", "generator", generator.Id), new("pak.created", "pak", generator.Id, PakOwner: "generator"));
             var output = parsed.InvocationConfiguration.Output;
             await output.WriteLineAsync("Generator created.");
             await output.WriteLineAsync($"ID: {generator.Id}");

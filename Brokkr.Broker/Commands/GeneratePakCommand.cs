@@ -4,7 +4,8 @@ namespace Brokkr.Broker.Commands;
 
 /// <summary>
 /// <c>generate-pak</c>: mints an admin PAK and its hash without touching a database, for the day-zero setup where the
-/// hash goes into <c>BROKKR__BROKER__PAK_HASH</c> before the broker first starts.
+/// hash goes into <c>BROKKR__BROKER__PAK_HASH</c> before the broker first starts. Not audited: it changes nothing
+/// and may run before any database exists; installing the PAK (the first start, or <c>rotate admin</c>) is what counts.
 /// </summary>
 public static class GeneratePakCommand
 {

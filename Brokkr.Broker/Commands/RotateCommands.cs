@@ -47,6 +47,8 @@ public static class RotateCommands
             var id = parsed.GetResult(uuid) is null ? Guid.Parse(parsed.GetValue(positional)!) : parsed.GetValue(uuid);
             await using var session = await AdminSession.OpenAsync(settings, cancellationToken);
             var pak = await rotate(session, id);
+            await CommandAudit.RecordAsync(session, $"rotate {kind}", parsed.InvocationConfiguration.Error,
+                new CommandAuditEntry("pak.rotated", "pak", id, PakOwner: kind));
             var output = parsed.InvocationConfiguration.Output;
             await output.WriteLineAsync($"Rotated the PAK of {kind} {id}.");
             await PakOutput.WriteAsync(output, "New PAK", pak.Plaintext);
@@ -77,6 +79,11 @@ public static class RotateCommands
             var previous = await AdminKey.StageAsync(session.Db, hash, cancellationToken);
             var changed = !PakFormat.HashesEqual(previous, hash);
             await session.Revocations.SaveAndRevokeAsync(session.Db, changed ? previous : null);
+            if (changed)
+            {
+                await CommandAudit.RecordAsync(session, "rotate admin", parsed.InvocationConfiguration.Error,
+                    new CommandAuditEntry("pak.rotated", "pak", null, PakOwner: "admin"));
+            }
 
             var output = parsed.InvocationConfiguration.Output;
             if (minted is null)

@@ -56,6 +56,13 @@ public sealed class BrokerOptions
     [ConfigurationKeyName("diagnostic_max_age_hours")]
     public int DiagnosticMaxAgeHours { get; set; } = 1;
 
+    /// <summary>
+    /// How long a replica's record of its agents' WebSocket channels counts without renewal (renewed every third of
+    /// it): after a replica dies without a clean shutdown, the fleet view shows its agents disconnected within this.
+    /// </summary>
+    [ConfigurationKeyName("channel_presence_lease_seconds")]
+    public int ChannelPresenceLeaseSeconds { get; set; } = 30;
+
     /// <summary>Largest accepted request body; bigger ones get 413 <c>payload_too_large</c>.</summary>
     [ConfigurationKeyName("max_request_body_bytes")]
     public long MaxRequestBodyBytes { get; set; } = 10 * 1024 * 1024;

@@ -8,7 +8,12 @@ using Microsoft.Extensions.Configuration;
 namespace Brokkr.Broker.Configuration;
 
 /// <summary>A setting a reload changed, old and new value as text (v1 <c>ConfigChangeInfo</c>).</summary>
-public sealed record ConfigChangeInfo(string Key, string OldValue, string NewValue);
+public sealed record ConfigChangeInfo(string Key, string OldValue, string NewValue)
+{
+    /// <summary>A change set as one log value: <c>key 'old' -> 'new', …</c>, or "no changes".</summary>
+    public static string Describe(IReadOnlyCollection<ConfigChangeInfo> changes) =>
+        changes.Count == 0 ? "no changes" : string.Join(", ", changes.Select(c => $"{c.Key} '{c.OldValue}' -> '{c.NewValue}'"));
+}
 
 /// <summary>
 /// Re-reads every configuration source (the TOML file, the environment, the command line) and applies the dynamic

@@ -7,40 +7,27 @@ namespace Brokkr.Broker.Targeting;
 /// </summary>
 public static class FleetTargeting
 {
-    /// <summary>(agent_id, stack_id) pairs of every association.</summary>
+    /// <summary>
+    /// (agent_id, stack_id) pairs of every association, each once. Explicit targets are unique already (a constraint),
+    /// so only the label and annotation matches are de-duplicated, and those an explicit target also gives dropped:
+    /// a UNION over all of them would hash every target of the fleet (most of the pairs) just to find none twice.
+    /// </summary>
     public const string Associations = """
         SELECT t.agent_id, t.stack_id FROM agent_targets t
-        UNION
-        SELECT al.agent_id, sl.stack_id
-        FROM agent_labels al
-        JOIN stack_labels sl ON sl.label = al.label
-        JOIN stacks s ON s.id = sl.stack_id
-        JOIN agent_generator_registrations r ON r.agent_id = al.agent_id AND r.generator_id = s.generator_id
-        UNION
-        SELECT aa.agent_id, sa.stack_id
-        FROM agent_annotations aa
-        JOIN stack_annotations sa ON sa.key = aa.key AND sa.value = aa.value
-        JOIN stacks s ON s.id = sa.stack_id
-        JOIN agent_generator_registrations r ON r.agent_id = aa.agent_id AND r.generator_id = s.generator_id
-        """;
-
-    /// <summary>
-    /// (agent_id, pending) for agents with at least one pending object: the newest live object of an associated live
-    /// stack that the agent has not reported an event for — exactly what its incremental target-state would return.
-    /// </summary>
-    public const string PendingCounts = $"""
-        SELECT assoc.agent_id, count(*) AS pending
-        FROM ({Associations}) assoc
-        JOIN (
-            SELECT DISTINCT ON (d.stack_id) d.stack_id, d.id
-            FROM deployment_objects d
-            JOIN stacks s ON s.id = d.stack_id AND s.deleted_at IS NULL
-            WHERE d.deleted_at IS NULL
-            ORDER BY d.stack_id, d.sequence_id DESC
-        ) latest ON latest.stack_id = assoc.stack_id
-        WHERE NOT EXISTS (
-            SELECT 1 FROM agent_events e
-            WHERE e.agent_id = assoc.agent_id AND e.deployment_object_id = latest.id AND e.deleted_at IS NULL)
-        GROUP BY assoc.agent_id
+        UNION ALL
+        SELECT m.agent_id, m.stack_id FROM (
+            SELECT al.agent_id, sl.stack_id
+            FROM agent_labels al
+            JOIN stack_labels sl ON sl.label = al.label
+            JOIN stacks s ON s.id = sl.stack_id
+            JOIN agent_generator_registrations r ON r.agent_id = al.agent_id AND r.generator_id = s.generator_id
+            UNION
+            SELECT aa.agent_id, sa.stack_id
+            FROM agent_annotations aa
+            JOIN stack_annotations sa ON sa.key = aa.key AND sa.value = aa.value
+            JOIN stacks s ON s.id = sa.stack_id
+            JOIN agent_generator_registrations r ON r.agent_id = aa.agent_id AND r.generator_id = s.generator_id
+        ) m
+        WHERE NOT EXISTS (SELECT 1 FROM agent_targets t WHERE t.agent_id = m.agent_id AND t.stack_id = m.stack_id)
         """;
 }

@@ -37,6 +37,14 @@ public sealed class RotateAdminCommandTests(BrokerHost broker) : IClassFixture<B
         var invalid = (await Run(pakHash: "not-a-hash")).Expect(BrokerExitCodes.InvalidConfiguration);
         Assert.Contains("Brokkr:Broker:pak_hash must be 64 hexadecimal characters", invalid.Error);
         await broker.Client().Send("POST", "/auth/pak").Expect(200);
+
+        // Two changes of the admin key, two entries; the unchanged and the refused runs record nothing, and no entry
+        // holds the minted PAK.
+        var rotations = (await broker.Client().Send("GET", "/admin/audit-logs?action=pak.rotated").Expect(200)).GetProperty("logs")
+            .EnumerateArray().Where(e => e.GetProperty("details").Str("owner_type") == "admin").ToList();
+        Assert.Equal(2, rotations.Count);
+        Assert.All(rotations, e => Assert.Equal(("admin", "rotate admin"), (e.Str("actor_type"), e.GetProperty("details").Str("command"))));
+        Assert.All(rotations, e => Assert.DoesNotContain(pak, e.GetRawText()));
     }
 
     [Fact]

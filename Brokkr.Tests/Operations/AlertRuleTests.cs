@@ -20,6 +20,7 @@ public sealed partial class AlertRuleTests
         { "BrokkrDefaultAdminPakInUse", "brokkr_default_admin_pak_hash_in_use" },
         { "BrokkrWorkOrdersWaiting", "brokkr_work_order_oldest_pending_age_seconds" },
         { "BrokkrWorkOrderFailures", "brokkr_work_order_completions_total" },
+        { "BrokkrDiagnosticRequestsUnanswered", "brokkr_diagnostic_requests_finished_total" },
     };
 
     private static IReadOnlyList<JsonObject> Alerts =>

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Brokkr.Broker.Audit;
 using Brokkr.Broker.Authentication;
 using Brokkr.Broker.Configuration;
+using Brokkr.Broker.Data;
 using Brokkr.Broker.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -13,7 +14,8 @@ public sealed record ConfigReloadResponse(DateTime ReloadedAt, List<ConfigChange
 /// <c>POST /admin/config/reload</c> (admin only): re-reads the configuration sources and applies the dynamic
 /// settings of <see cref="ConfigReloader"/> at once, audited as <c>config.reloaded</c> with the change set. An invalid
 /// new configuration changes nothing and is answered 500 <c>config_reload_failed</c> naming the setting, as the
-/// contract has it.
+/// contract has it. A successful reload is then passed on to every other replica (<see cref="ConfigReloadFanOut"/>),
+/// which re-reads its own sources; the answer is this replica's change set.
 /// </summary>
 public static class ConfigReloadApi
 {
@@ -24,7 +26,8 @@ public static class ConfigReloadApi
     }
 
     private static async Task<Ok<ConfigReloadResponse>> Reload(
-        Caller caller, HttpContext http, ConfigReloader reloader, AuditQueue audit, ILoggerFactory loggers)
+        Caller caller, HttpContext http, ConfigReloader reloader, ConfigReloadFanOut replicas, BrokkrDbContext db, AuditQueue audit,
+        ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         caller.RequireAdmin();
         List<ConfigChangeInfo> changes;
@@ -39,7 +42,7 @@ public static class ConfigReloadApi
         }
         var logger = loggers.CreateLogger(typeof(ConfigReloadApi).FullName!);
         logger.LogInformation("Configuration reloaded: {Changes}",
-            changes.Count == 0 ? "no changes" : string.Join(", ", changes.Select(c => $"{c.Key} '{c.OldValue}' -> '{c.NewValue}'")));
+            ConfigChangeInfo.Describe(changes));
         var details = new JsonArray(changes.Select(c => (JsonNode)new JsonObject
         {
             ["key"] = c.Key,
@@ -47,7 +50,9 @@ public static class ConfigReloadApi
             ["new_value"] = c.NewValue,
         }).ToArray());
         audit.Record("config.reloaded", "config", null, caller, http, new JsonObject { ["changes"] = details });
+        var told = await replicas.PublishAsync(db, cancellationToken);
+        var message = changes.Count == 0 ? "no dynamic setting changed" : $"{changes.Count} setting(s) applied";
         return TypedResults.Ok(new ConfigReloadResponse(DateTime.UtcNow, changes, Success: true,
-            changes.Count == 0 ? "no dynamic setting changed" : $"{changes.Count} setting(s) applied"));
+            message + (told ? "; the other replicas were asked to reload" : "; the other replicas could not be asked to reload")));
     }
 }

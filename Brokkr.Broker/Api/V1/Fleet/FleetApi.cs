@@ -18,11 +18,13 @@ public static class FleetApi
         return api;
     }
 
-    /// <summary><c>pak_id</c> narrows the view to agents registered with that generator; it is a filter, not a permission.</summary>
-    private static async Task<Ok<List<FleetAgentRecord>>> List(Caller caller, Guid? pak_id, BrokkrDbContext db, CancellationToken cancellationToken)
+    /// <summary><c>pak_id</c> narrows the view to agents registered with that generator; it is a filter, not a permission.
+    /// The records stream into the response as the database returns them; a statement that fails does so before the
+    /// first byte is written, so it is still answered as an error.</summary>
+    private static Ok<IAsyncEnumerable<FleetAgentRecord>> List(Caller caller, Guid? pak_id, BrokkrDbContext db, CancellationToken cancellationToken)
     {
         caller.RequireAdmin();
-        return TypedResults.Ok(await FleetQuery.LoadAsync(db, agentId: null, pak_id, cancellationToken));
+        return TypedResults.Ok(FleetQuery.StreamAsync(db, agentId: null, pak_id, cancellationToken));
     }
 
     private static async Task<Ok<AgentFleetStatusResponse>> ForAgent(Guid id, Caller caller, BrokkrDbContext db, CancellationToken cancellationToken)

@@ -1,0 +1,82 @@
+using Brokkr.Tests.Infrastructure;
+
+namespace Brokkr.Tests.Broker.Replicas;
+
+/// <summary>
+/// <c>POST /admin/config/reload</c> on one replica makes every replica re-read its own configuration: two broker
+/// processes on one database, each with its own TOML file, and a reload called on one of them only.
+/// </summary>
+public sealed class ConfigReloadAcrossReplicasTests : IAsyncLifetime
+{
+    private readonly PostgresDatabaseFixture _database = new();
+    private readonly string _fileA = Path.Combine(Path.GetTempPath(), $"brokkr-replica-a-{Guid.NewGuid():N}.toml");
+    private readonly string _fileB = Path.Combine(Path.GetTempPath(), $"brokkr-replica-b-{Guid.NewGuid():N}.toml");
+    private BrokerReplica _a = null!;
+    private BrokerReplica _b = null!;
+
+    public async Task InitializeAsync()
+    {
+        Write(_fileA, "http://one.example");
+        Write(_fileB, "http://one.example");
+        await _database.InitializeAsync();
+        _a = await BrokerReplica.StartAsync(_database.ConnectionString, new Dictionary<string, string?> { ["BROKKR_CONFIG_FILE"] = _fileA });
+        _b = await BrokerReplica.StartAsync(_database.ConnectionString, new Dictionary<string, string?>
+        {
+            ["BROKKR_CONFIG_FILE"] = _fileB,
+            ["Logging__LogLevel__Brokkr.Broker.Configuration"] = "Information",
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _a.DisposeAsync();
+        await _b.DisposeAsync();
+        await _database.DisposeAsync();
+        File.Delete(_fileA);
+        File.Delete(_fileB);
+    }
+
+    [Fact]
+    public async Task A_reload_called_on_one_replica_reloads_the_other_from_its_own_file()
+    {
+        Assert.True(await AllowedAsync(_b, "http://one.example"));
+        // Each replica's file changes differently: each must apply its own.
+        Write(_fileA, "http://two.example");
+        Write(_fileB, "http://three.example");
+
+        var answer = await _a.Client().Send("POST", "/admin/config/reload").Expect(200);
+
+        Assert.True(answer.GetProperty("success").GetBoolean());
+        var change = Assert.Single(answer.GetProperty("changes").EnumerateArray());
+        Assert.Equal(("cors.allowed_origins", "http://two.example"), (change.Str("key"), change.Str("new_value")));
+        Assert.Contains("other replicas were asked to reload", answer.Str("message"));
+        Assert.True(await AllowedAsync(_a, "http://two.example"));
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (!await AllowedAsync(_b, "http://three.example"))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the other replica never reloaded:\n" + _b.Service.Output);
+            await Task.Delay(50);
+        }
+        Assert.False(await AllowedAsync(_b, "http://one.example"));
+        Assert.False(await AllowedAsync(_b, "http://two.example"));
+        Assert.Contains("Configuration reloaded on another replica's request: cors.allowed_origins 'http://one.example' -> 'http://three.example'",
+            _b.Service.Output);
+        // The replica that was called reloads once, not again on its own notice.
+        Assert.DoesNotContain("another replica's request", _a.Service.Output);
+    }
+
+    private static void Write(string file, string origin) => File.WriteAllText(file, $"""
+        [cors]
+        allowed_origins = ["{origin}"]
+        """);
+
+    /// <summary>Whether a browser preflight from <paramref name="origin"/> is allowed by <paramref name="replica"/>.</summary>
+    private static async Task<bool> AllowedAsync(BrokerReplica replica, string origin)
+    {
+        using var preflight = new HttpRequestMessage(HttpMethod.Options, "/api/v1/agents");
+        preflight.Headers.Add("Origin", origin);
+        preflight.Headers.Add("Access-Control-Request-Method", "GET");
+        using var response = await replica.Client(null).SendAsync(preflight);
+        return response.Headers.TryGetValues("Access-Control-Allow-Origin", out var values) && values.Contains(origin);
+    }
+}
