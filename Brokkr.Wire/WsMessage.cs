@@ -63,7 +63,7 @@ public sealed record AgentHealthMessage(WireDeploymentHealth Body) : WsMessage
     [JsonIgnore] public override string Type => Tag;
 }
 
-// Agent → broker telemetry (decoded for compatibility; not handled yet).
+// Agent → broker telemetry: stored and fanned out to live tails (Brokkr.Broker/StackTelemetry).
 public sealed record K8sEventMessage(WireK8sEvent Body) : WsMessage
 {
     public const string Tag = "k8s_event";

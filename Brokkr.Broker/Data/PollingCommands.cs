@@ -7,11 +7,11 @@ using NpgsqlTypes;
 namespace Brokkr.Broker.Data;
 
 /// <summary>
-/// The two statements of an unchanged agent poll — the heartbeat update and the target state's ETag rows — as plain
+/// The statements every agent poll runs — the heartbeat update and the target state's (id, updated_at) rows — as plain
 /// Npgsql commands on the poll path's auto-preparing pool (<see cref="PollingDbContext"/> says why that pool exists).
 /// They bypass EF Core because its query pipeline (expression funcletizing, cache lookup, shaper) cost the broker
-/// more CPU than the statements themselves once PostgreSQL no longer re-planned them; a poll whose state changed
-/// still reads its objects through EF, so the entity mapping stays in one place.
+/// more CPU than the statements themselves once PostgreSQL no longer re-planned them. Objects not yet serialised are
+/// still read through EF (<see cref="DeploymentObjectJson"/>), so the entity mapping stays in one place.
 /// </summary>
 public sealed class PollingCommands([FromKeyedServices(nameof(PollingDbContext))] NpgsqlDataSource dataSource,
     DatabaseMetrics metrics)
