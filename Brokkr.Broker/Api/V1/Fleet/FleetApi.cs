@@ -1,6 +1,7 @@
 using Brokkr.Broker.Authentication;
 using Brokkr.Broker.Data;
 using Brokkr.Broker.Errors;
+using Brokkr.Broker.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -13,7 +14,7 @@ public static class FleetApi
 
     public static RouteGroupBuilder MapFleetApi(this RouteGroupBuilder api)
     {
-        api.MapGet("/fleet", List).WithTags("fleet");
+        api.MapGet("/fleet", List).WithTags("fleet").Produces<List<FleetAgentRecord>>();
         api.MapGet("/agents/{id}/fleet-status", ForAgent).WithTags("fleet");
         return api;
     }
@@ -21,10 +22,10 @@ public static class FleetApi
     /// <summary><c>pak_id</c> narrows the view to agents registered with that generator; it is a filter, not a permission.
     /// The records stream into the response as the database returns them; a statement that fails does so before the
     /// first byte is written, so it is still answered as an error.</summary>
-    private static Ok<IAsyncEnumerable<FleetAgentRecord>> List(Caller caller, Guid? pak_id, BrokkrDbContext db, CancellationToken cancellationToken)
+    private static StreamedJsonArray<FleetAgentRecord> List(Caller caller, Guid? pak_id, BrokkrDbContext db, CancellationToken cancellationToken)
     {
         caller.RequireAdmin();
-        return TypedResults.Ok(FleetQuery.StreamAsync(db, agentId: null, pak_id, cancellationToken));
+        return new StreamedJsonArray<FleetAgentRecord>(FleetQuery.StreamAsync(db, agentId: null, pak_id, cancellationToken));
     }
 
     private static async Task<Ok<AgentFleetStatusResponse>> ForAgent(Guid id, Caller caller, BrokkrDbContext db, CancellationToken cancellationToken)
