@@ -11,6 +11,24 @@ public sealed class FleetViewTests(BrokerHost broker) : IClassFixture<BrokerHost
 {
     private readonly Fleet _fleet = new(broker);
 
+    /// <summary>
+    /// GET /fleet writes its records itself (StreamedJsonArray), /fleet-status through the framework: an agent's record
+    /// must be the same bytes in both. A silent agent has no clock-dependent ages, so the two reads agree exactly.
+    /// </summary>
+    [Fact]
+    public async Task A_streamed_record_is_the_apis_own_serialisation()
+    {
+        var generator = await _fleet.GeneratorAsync();
+        var silent = await _fleet.AgentAsync(generator.Id);
+
+        using var list = await _fleet.Admin.GetAsync($"/api/v1/fleet?pak_id={generator.Id}");
+        Assert.Equal("application/json; charset=utf-8", list.Content.Headers.ContentType?.ToString());
+        using var listed = JsonDocument.Parse(await list.Content.ReadAsStringAsync());
+        var record = Assert.Single(listed.RootElement.EnumerateArray());
+        using var status = JsonDocument.Parse(await (await _fleet.Admin.GetAsync($"/api/v1/agents/{silent.Id}/fleet-status")).Content.ReadAsStringAsync());
+        Assert.Equal(status.RootElement.GetProperty("record").GetRawText(), record.GetRawText());
+    }
+
     [Fact]
     public async Task Records_match_a_scripted_fleet()
     {
