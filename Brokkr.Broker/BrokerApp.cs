@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Aspire.Npgsql.EntityFrameworkCore.PostgreSQL;
 using Brokkr.Broker.Api.V1.Admin;
 using Brokkr.Broker.Api.V1.AgentEvents;
 using Brokkr.Broker.Api.V1.Agents;
@@ -76,16 +75,36 @@ public static class BrokerApp
         services.AddKeyedSingleton(PakRevocationListener.DataSourceKey, (_, _) => PakRevocationListener.CreateDataSource(connectionString));
         // Pooled: a request rents a reset context instead of building one (and its service scope's EF services),
         // and the options are built once for the pool, not for every request.
-        services.AddDbContextPool<BrokkrDbContext>((sp, options) => ConfigureStore(options.UseNpgsql(dataSource), sp));
-        // The agents' poll path on a pool of its own with auto-prepared statements (PollingDbContext says why).
-        var pollingDataSource = new NpgsqlDataSourceBuilder(DatabaseConnection.ForPolling(connectionString)).Build();
-        services.AddKeyedSingleton(nameof(PollingDbContext), (_, _) => pollingDataSource);
-        services.AddDbContextPool<PollingDbContext>((sp, options) => ConfigureStore(options.UseNpgsql(pollingDataSource), sp));
+        services.AddDbContextPool<BrokkrDbContext>((sp, options) => options
+            .UseNpgsql(dataSource)
+            // The schema comes from hand-written migrations without a model snapshot (no EF design-time tooling
+            // here), so EF always believes the model has pending changes; the migration is the source of truth.
+            .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning)
+                // A failed command is logged by EF twice at Error, with a stack trace — for every client's
+                // duplicate name too. The broker logs failures where it knows what they mean: ErrorMappingMiddleware
+                // (a refused request at Information, anything else at Error), background services, startup.
+                .Log((RelationalEventId.CommandError, LogLevel.Debug), (CoreEventId.SaveChangesFailed, LogLevel.Debug),
+                    (CoreEventId.QueryIterationFailed, LogLevel.Debug),
+                    // A database outage is logged once by DatabaseOutage, not by EF for every request it fails.
+                    (RelationalEventId.ConnectionError, LogLevel.Debug)))
+            .UseDatabaseMetrics(sp));
+        // The agents' poll path on a pool of its own with auto-prepared statements (PollingCommands says why).
+        services.AddKeyedSingleton(PollingCommands.DataSourceKey,
+            (_, _) => new NpgsqlDataSourceBuilder(DatabaseConnection.ForPolling(connectionString)).Build());
         services.AddSingleton<PollingCommands>();
         services.AddSingleton<DeploymentObjectJson>();
 
-        builder.EnrichNpgsqlDbContext<BrokkrDbContext>(ConfigureAspire);
-        builder.EnrichNpgsqlDbContext<PollingDbContext>(ConfigureAspire);
+        builder.EnrichNpgsqlDbContext<BrokkrDbContext>(aspire =>
+        {
+            // Npgsql's metrics and traces come from Aspire. Retries do not: Aspire's retrying execution strategy
+            // refuses the explicit transactions the API's writes run in (row locks, read-then-write), and replaying
+            // a whole transaction would repeat its side effects (counted events, cache updates). A transient failure
+            // is answered 503 database_unavailable with Retry-After (DatabaseOutage), and the caller — an agent on
+            // its next poll, an operator's client — retries the request as a whole.
+            aspire.DisableRetry = true;
+            // Readiness keeps DatabaseHealthCheck, which caches its verdict so probes do not query every time.
+            aspire.DisableHealthChecks = true;
+        });
 
         services.AddSingleton<PakFormat>();
         services.AddSingleton<ConsoleCredential>();
@@ -180,30 +199,4 @@ public static class BrokerApp
     }
 
     public static WebApplication Create(string[] args) => Build(CreateBuilder(args));
-
-    /// <summary>What both of the store's contexts share.</summary>
-    private static void ConfigureStore(DbContextOptionsBuilder options, IServiceProvider services) => options
-        // The schema comes from hand-written migrations without a model snapshot (no EF design-time tooling
-        // here), so EF always believes the model has pending changes; the migration is the source of truth.
-        .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning)
-            // A failed command is logged by EF twice at Error, with a stack trace — for every client's
-            // duplicate name too. The broker logs failures where it knows what they mean: ErrorMappingMiddleware
-            // (a refused request at Information, anything else at Error), background services, startup.
-            .Log((RelationalEventId.CommandError, LogLevel.Debug), (CoreEventId.SaveChangesFailed, LogLevel.Debug),
-                (CoreEventId.QueryIterationFailed, LogLevel.Debug),
-                // A database outage is logged once by DatabaseOutage, not by EF for every request it fails.
-                (RelationalEventId.ConnectionError, LogLevel.Debug)))
-        .UseDatabaseMetrics(services);
-
-    private static void ConfigureAspire(NpgsqlEntityFrameworkCorePostgreSQLSettings aspire)
-    {
-        // Npgsql's metrics and traces come from Aspire. Retries do not: Aspire's retrying execution strategy
-        // refuses the explicit transactions the API's writes run in (row locks, read-then-write), and replaying
-        // a whole transaction would repeat its side effects (counted events, cache updates). A transient failure
-        // is answered 503 database_unavailable with Retry-After (DatabaseOutage), and the caller — an agent on
-        // its next poll, an operator's client — retries the request as a whole.
-        aspire.DisableRetry = true;
-        // Readiness keeps DatabaseHealthCheck, which caches its verdict so probes do not query every time.
-        aspire.DisableHealthChecks = true;
-    }
 }

@@ -52,7 +52,7 @@ public static class DatabaseConnection
     }
 
     /// <summary>
-    /// The connection string of the poll path's pool (<see cref="Data.PollingDbContext"/>): the same database with
+    /// The connection string of the poll path's pool (<see cref="Data.PollingCommands"/>): the same database with
     /// auto-prepared statements and half the main pool's size, so the broker opens at most 1.5 × Max Pool Size
     /// connections (plus its listeners') and an operator sizes PostgreSQL's max_connections from the one setting.
     /// </summary>

@@ -9,17 +9,8 @@ namespace Brokkr.Broker.Data;
 /// written in SQL by <see cref="Migrations.InitialSchema"/>; this model only maps onto it, which is why every
 /// database-maintained column is declared as generated here so EF reads it back after writes.
 /// </summary>
-public class BrokkrDbContext : DbContext
+public sealed class BrokkrDbContext(DbContextOptions<BrokkrDbContext> options) : DbContext(options)
 {
-    public BrokkrDbContext(DbContextOptions<BrokkrDbContext> options) : base(options)
-    {
-    }
-
-    /// <summary>For <see cref="PollingDbContext"/>: the same model on another connection pool.</summary>
-    protected BrokkrDbContext(DbContextOptions options) : base(options)
-    {
-    }
-
     public DbSet<Generator> Generators => Set<Generator>();
     public DbSet<Agent> Agents => Set<Agent>();
     public DbSet<AgentLabel> AgentLabels => Set<AgentLabel>();

@@ -8,14 +8,22 @@ namespace Brokkr.Broker.Data;
 
 /// <summary>
 /// The statements every agent poll runs — the heartbeat update and the target state's (id, updated_at) rows — as plain
-/// Npgsql commands on the poll path's auto-preparing pool (<see cref="PollingDbContext"/> says why that pool exists).
-/// They bypass EF Core because its query pipeline (expression funcletizing, cache lookup, shaper) cost the broker
-/// more CPU than the statements themselves once PostgreSQL no longer re-planned them. Objects not yet serialised are
-/// still read through EF (<see cref="DeploymentObjectJson"/>), so the entity mapping stays in one place.
+/// Npgsql commands on a connection pool of their own whose statements Npgsql auto-prepares
+/// (<see cref="Configuration.DatabaseConnection.ForPolling"/>): planning them afresh was most of PostgreSQL's cost per
+/// poll. They bypass EF Core because its query pipeline (expression funcletizing, cache lookup, shaper) then cost the
+/// broker more CPU than the statements themselves. Objects not yet serialised are read through EF on the main pool
+/// (<see cref="DeploymentObjectJson"/>), so the entity mapping stays in one place.
+/// <para>
+/// Only single statements outside any explicit transaction run on this pool. Auto-prepare is unsafe on a connection
+/// where a statement fails inside a transaction that is then rolled back (npgsql/npgsql#6391: the statement's prepared
+/// twin is left corrupt); the API's writes, which do that, stay on the main pool without auto-prepare.
+/// </para>
 /// </summary>
-public sealed class PollingCommands([FromKeyedServices(nameof(PollingDbContext))] NpgsqlDataSource dataSource,
+public sealed class PollingCommands([FromKeyedServices(PollingCommands.DataSourceKey)] NpgsqlDataSource dataSource,
     DatabaseMetrics metrics)
 {
+    public const string DataSourceKey = "polling";
+
     /// <param name="report">Kubernetes reachability and probe latency, when the agent reported them.</param>
     public async Task HeartbeatAsync(Guid agentId, DateTime now, (bool Reachable, int? LatencyMs)? report)
     {

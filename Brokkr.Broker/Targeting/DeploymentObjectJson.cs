@@ -30,7 +30,7 @@ public sealed class DeploymentObjectJson : IDisposable
     /// The JSON of every row, in order, reading the objects not held from <paramref name="db"/> in one statement; null
     /// when a row changed since <paramref name="rows"/> were read (the caller then answers from a fresh read).
     /// </summary>
-    public async Task<byte[][]?> ResolveAsync(IReadOnlyList<TargetStateRow> rows, PollingDbContext db)
+    public async Task<byte[][]?> ResolveAsync(IReadOnlyList<TargetStateRow> rows, BrokkrDbContext db)
     {
         var elements = new byte[rows.Count][];
         List<Guid>? missing = null;

@@ -44,7 +44,7 @@ public sealed class ConditionalTargetStateTests(BrokerHost broker) : IClassFixtu
     }
 
     /// <summary>
-    /// The poll path runs on auto-prepared statements (PollingDbContext). Past the second use every poll executes the
+    /// The poll path runs on auto-prepared statements (PollingCommands). Past the second use every poll executes the
     /// prepared twin, so this checks that those answer with the current state, beside refused writes in transactions
     /// on the main pool, which is what corrupts an auto-prepared statement on the connection it happens on
     /// (npgsql/npgsql#6391).
@@ -112,7 +112,7 @@ public sealed class ConditionalTargetStateTests(BrokerHost broker) : IClassFixtu
         var created = await _fleet.DeploymentObjectAsync(generator, stack);
         var row = new TargetStateRow(created.Id(), created.GetProperty("updated_at").GetDateTime().ToUniversalTime());
         await using var scope = broker.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<PollingDbContext>();
+        var db = scope.ServiceProvider.GetRequiredService<BrokkrDbContext>();
         var json = broker.Services.GetRequiredService<DeploymentObjectJson>();
 
         Assert.Null(await json.ResolveAsync([row with { UpdatedAt = row.UpdatedAt.AddTicks(-10) }], db));

@@ -53,7 +53,7 @@ public static class AgentRuntimeApi
     /// of exactly those rows, so a tag never describes another state than the body it came with.
     /// </summary>
     private static async Task<Results<JsonArrayResult, Ok<List<DeploymentObject>>, StatusCodeHttpResult>> TargetState(Guid id,
-        string? mode, Caller caller, PollingDbContext db, PollingCommands commands, DeploymentObjectJson json, HttpContext http)
+        string? mode, Caller caller, BrokkrDbContext db, PollingCommands commands, DeploymentObjectJson json, HttpContext http)
     {
         caller.RequireAdminOrAgentSelf(id);
         var full = string.Equals(mode, "full", StringComparison.Ordinal);

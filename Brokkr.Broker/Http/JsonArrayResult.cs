@@ -1,10 +1,11 @@
 using System.Buffers;
 
-namespace Brokkr.Broker.Targeting;
+namespace Brokkr.Broker.Http;
 
 /// <summary>
-/// A 200 whose JSON array body is written from already serialised elements (<see cref="DeploymentObjectJson"/>): the
-/// same bytes <c>TypedResults.Ok(list)</c> writes with the API's serializer options, which are compact.
+/// A 200 whose JSON array body is written from already serialised elements
+/// (<see cref="Targeting.DeploymentObjectJson"/>): the same bytes <c>TypedResults.Ok(list)</c> writes with the API's
+/// serializer options, which are compact.
 /// </summary>
 public sealed class JsonArrayResult(IReadOnlyList<byte[]> elements) : IResult, IStatusCodeHttpResult, IContentTypeHttpResult
 {
