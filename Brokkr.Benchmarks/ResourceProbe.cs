@@ -23,15 +23,16 @@ public sealed class ResourceProbe(HttpClient broker, int brokerPid, string postg
     public Task<double> JittedMethodsAsync() => BrokerCounterAsync("dotnet_jit_compiled_methods_total");
 
     /// <summary>The value of a family with one unlabelled series in the broker's own exposition.</summary>
-    private async Task<double> BrokerCounterAsync(string family)
-    {
-        var exposition = await broker.GetStringAsync("/metrics");
-        var line = exposition.Split('\n').First(l => l.StartsWith(family + " ", StringComparison.Ordinal)
-            || l.StartsWith(family + "{", StringComparison.Ordinal));
-        // "name{labels} value [timestamp]": the value is the first field after the series name.
-        var afterName = line[(line.LastIndexOf('}') is var brace and >= 0 ? brace + 1 : family.Length)..];
-        return double.Parse(afterName.Trim().Split(' ')[0], CultureInfo.InvariantCulture);
-    }
+    private async Task<double> BrokerCounterAsync(string family) =>
+        SeriesValues(await broker.GetStringAsync("/metrics"), family).First();
+
+    /// <summary>The value of every series of <paramref name="family"/> in a Prometheus text exposition.</summary>
+    public static IEnumerable<double> SeriesValues(string exposition, string family) =>
+        exposition.Split('\n')
+            .Where(l => l.StartsWith(family + " ", StringComparison.Ordinal) || l.StartsWith(family + "{", StringComparison.Ordinal))
+            // "name{labels} value [timestamp]": the value is the first field after the series name.
+            .Select(l => l[(l.LastIndexOf('}') is var brace and >= 0 ? brace + 1 : family.Length)..])
+            .Select(v => double.Parse(v.Trim().Split(' ')[0], CultureInfo.InvariantCulture));
 
     private TimeSpan PostgresCpu()
     {

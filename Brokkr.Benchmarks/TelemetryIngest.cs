@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using Brokkr.Wire;
 
 namespace Brokkr.Benchmarks;
@@ -56,18 +55,7 @@ public static class TelemetryIngest
         return new Result(sent, written, dropped, sendTime, Stopwatch.GetElapsedTime(started));
     }
 
-    /// <summary>The sum of every series of a counter family in the broker's exposition.</summary>
-    private static async Task<double> SumAsync(HttpClient broker, string family)
-    {
-        var total = 0.0;
-        foreach (var line in (await broker.GetStringAsync("/metrics")).Split('\n'))
-        {
-            if (line.StartsWith(family + "{", StringComparison.Ordinal) || line.StartsWith(family + " ", StringComparison.Ordinal))
-            {
-                var afterName = line[(line.LastIndexOf('}') is var brace and >= 0 ? brace + 1 : family.Length)..];
-                total += double.Parse(afterName.Trim().Split(' ')[0], CultureInfo.InvariantCulture);
-            }
-        }
-        return total;
-    }
+    /// <summary>The sum of every series of a counter family in the broker's exposition (0 before its first series).</summary>
+    private static async Task<double> SumAsync(HttpClient broker, string family) =>
+        ResourceProbe.SeriesValues(await broker.GetStringAsync("/metrics"), family).Sum();
 }
