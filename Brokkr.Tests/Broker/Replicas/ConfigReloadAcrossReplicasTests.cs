@@ -1,3 +1,4 @@
+using Brokkr.Tests.AppHost.Testing;
 using Brokkr.Tests.Infrastructure;
 
 namespace Brokkr.Tests.Broker.Replicas;
@@ -59,8 +60,10 @@ public sealed class ConfigReloadAcrossReplicasTests : IAsyncLifetime
         }
         Assert.False(await AllowedAsync(_b, "http://one.example"));
         Assert.False(await AllowedAsync(_b, "http://two.example"));
-        Assert.Contains("Configuration reloaded on another replica's request: cors.allowed_origins 'http://one.example' -> 'http://three.example'",
-            _b.Service.Output);
+        // The replica applies the new settings before it logs them, and its console output arrives asynchronously.
+        await Poll.UntilAsync(() => Task.FromResult(_b.Service.Output),
+            output => output.Contains("Configuration reloaded on another replica's request: cors.allowed_origins 'http://one.example' -> 'http://three.example'", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(15), "the other replica did not log its reload");
         // The replica that was called reloads once, not again on its own notice.
         Assert.DoesNotContain("another replica's request", _a.Service.Output);
     }
