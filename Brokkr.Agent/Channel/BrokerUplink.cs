@@ -24,7 +24,8 @@ public sealed class BrokerUplink(BrokerClient broker, BrokerChannel channel, Age
         metrics.Reported(AgentChannelMetrics.Heartbeat, overChannel);
     }
 
-    public async Task ReportEventAsync(AgentEventReport report, CancellationToken cancellationToken)
+    /// <summary>Reports a deployment event; true when it went as a channel frame (not yet known to be stored).</summary>
+    public async Task<bool> ReportEventAsync(AgentEventReport report, CancellationToken cancellationToken)
     {
         var now = Now();
         // The id and stamps are upstream's wire shape; the broker assigns its own when it stores the event.
@@ -36,6 +37,7 @@ public sealed class BrokerUplink(BrokerClient broker, BrokerChannel channel, Age
             await broker.ReportEventAsync(report, cancellationToken);
         }
         metrics.Reported(AgentChannelMetrics.AgentEvent, overChannel);
+        return overChannel;
     }
 
     /// <summary>One frame per object over the channel (as upstream); whatever the channel could not take goes in one PATCH.</summary>

@@ -11,12 +11,14 @@ namespace Brokkr.Agent.Runtime;
 /// One reconcile (brokkr-core.md §7.4): poll the incremental target state, let <see cref="DepartedStackCleanup"/>
 /// remove stacks that left the agent's desired set, then reconcile each new object and report a DEPLOY event for it.
 /// A bad object becomes a FAILURE event and the cycle moves on to the next one; objects that failed before are tried
-/// again when their backoff is due (<see cref="FailedDeployments"/>). Events go over the channel when it is up.
+/// again when their backoff is due (<see cref="FailedDeployments"/>). Events go over the channel when it is up; an object
+/// whose SUCCESS frame the broker may not have stored yet is not applied again (<see cref="UnconfirmedAcknowledgements"/>).
 /// </summary>
 public sealed class ReconcileCycle(BrokerClient broker, BrokerUplink uplink, Lazy<StackReconciler> reconciler, DepartedStackCleanup cleanup,
     AgentMetrics metrics, TimeProvider time, ILogger<ReconcileCycle> log)
 {
     private readonly FailedDeployments _failed = new();
+    private readonly UnconfirmedAcknowledgements _unconfirmed = new();
     private bool _recovered;
 
     /// <summary>Longest event message sent; Status messages listing many causes can be long.</summary>
@@ -36,8 +38,16 @@ public sealed class ReconcileCycle(BrokerClient broker, BrokerUplink uplink, Laz
         }
 
         await RecoverFailuresAsync(self, cancellationToken);
+        var now = time.GetUtcNow();
+        _unconfirmed.Expire(now);
         foreach (var deploymentObject in pending)
         {
+            if (_unconfirmed.Awaiting(deploymentObject.Id, now))
+            {
+                log.LogDebug("Deployment object {DeploymentObjectId}: its SUCCESS frame is on its way to the broker; not applying it again",
+                    deploymentObject.Id);
+                continue;
+            }
             await ApplyAsync(self, deploymentObject, cancellationToken);
         }
 
@@ -142,11 +152,15 @@ public sealed class ReconcileCycle(BrokerClient broker, BrokerUplink uplink, Laz
 
         try
         {
-            await uplink.ReportEventAsync(new AgentEventReport(self.Id, deploymentObject.Id, AgentEventReport.Deploy,
+            var overChannel = await uplink.ReportEventAsync(new AgentEventReport(self.Id, deploymentObject.Id, AgentEventReport.Deploy,
                 failure is null ? AgentEventReport.Success : AgentEventReport.Failure, failure), cancellationToken);
             if (failure is not null)
             {
                 _failed.Reported(deploymentObject.Id, failure);
+            }
+            else if (overChannel)
+            {
+                _unconfirmed.Sent(deploymentObject.Id, time.GetUtcNow());
             }
         }
         catch (Exception e) when (e is BrokerUnreachableException or BrokerApiException)

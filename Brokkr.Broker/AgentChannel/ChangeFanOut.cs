@@ -1,6 +1,6 @@
-using System.Threading.Channels;
 using Brokkr.Broker.Api.V1.WorkOrders;
 using Brokkr.Broker.Data;
+using Brokkr.Broker.Startup;
 using Brokkr.Broker.Targeting;
 using Brokkr.Wire;
 using Microsoft.EntityFrameworkCore;
@@ -15,39 +15,22 @@ namespace Brokkr.Broker.AgentChannel;
 /// that misses one (not connected, queue full, this replica's listener down) catches up on its next poll.
 /// </summary>
 public sealed partial class ChangeFanOut(AgentConnections connections, IServiceScopeFactory scopes, ILogger<ChangeFanOut> log)
-    : BackgroundService
+    : NoticeDispatcher<string>
 {
     public const string Channel = "brokkr_agent_changes";
 
-    // Bounded so a burst of writes cannot grow memory; a dropped notice only costs its agents a poll interval.
-    private readonly Channel<string> _notices = System.Threading.Channels.Channel.CreateBounded<string>(
-        new BoundedChannelOptions(4096) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
-
-    /// <summary>Called by the listener for each notification; never blocks it.</summary>
+    /// <summary>Called by the listener for each notification; never blocks it. A dropped notice only costs its agents a poll interval.</summary>
     public void Notify(string payload)
     {
         if (connections.Count > 0)
         {
-            _notices.Writer.TryWrite(payload);
+            Offer(payload);
         }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        await foreach (var payload in _notices.Reader.ReadAllAsync(stoppingToken))
-        {
-            try
-            {
-                await DispatchAsync(payload, stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
-            {
-                LogFailed(log, payload, e.Message);
-            }
-        }
-    }
+    protected override void OnFailed(string payload, Exception error) => LogFailed(log, payload, error.Message);
 
-    private async Task DispatchAsync(string payload, CancellationToken cancellationToken)
+    protected override async Task DispatchAsync(string payload, CancellationToken cancellationToken)
     {
         var separator = payload.IndexOf(':');
         if (separator < 0 || !Guid.TryParse(payload.AsSpan(separator + 1), out var id))

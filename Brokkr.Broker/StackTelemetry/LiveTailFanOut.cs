@@ -1,5 +1,5 @@
-using System.Threading.Channels;
 using Brokkr.Broker.Data;
+using Brokkr.Broker.Startup;
 using Brokkr.Wire;
 
 namespace Brokkr.Broker.StackTelemetry;
@@ -11,11 +11,8 @@ namespace Brokkr.Broker.StackTelemetry;
 /// never blocks; a dropped notice costs subscribers those frames, counted like any other live drop.
 /// </summary>
 public sealed partial class LiveTailFanOut(LiveHub hub, TelemetryMetrics metrics, IServiceScopeFactory scopes, ILogger<LiveTailFanOut> log)
-    : BackgroundService
+    : NoticeDispatcher<TelemetryNotice>
 {
-    private readonly Channel<TelemetryNotice> _notices = Channel.CreateBounded<TelemetryNotice>(
-        new BoundedChannelOptions(4096) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
-
     /// <summary>Called by the listener for each notification on <see cref="TelemetryNotice.Channel"/>; never blocks.</summary>
     public void Notify(string payload)
     {
@@ -23,28 +20,15 @@ public sealed partial class LiveTailFanOut(LiveHub hub, TelemetryMetrics metrics
         {
             return;
         }
-        if (!_notices.Writer.TryWrite(notice))
+        if (!Offer(notice))
         {
             metrics.LiveDropped(TelemetryMetrics.StackStream);
         }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        await foreach (var notice in _notices.Reader.ReadAllAsync(stoppingToken))
-        {
-            try
-            {
-                await DispatchAsync(notice, stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
-            {
-                LogFailed(log, e.Message);
-            }
-        }
-    }
+    protected override void OnFailed(TelemetryNotice notice, Exception error) => LogFailed(log, error.Message);
 
-    private async Task DispatchAsync(TelemetryNotice notice, CancellationToken cancellationToken)
+    protected override async Task DispatchAsync(TelemetryNotice notice, CancellationToken cancellationToken)
     {
         if (notice.Gap is { } gap)
         {

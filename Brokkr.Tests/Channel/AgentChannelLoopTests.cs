@@ -3,6 +3,7 @@ using Brokkr.Tests.Broker;
 using Brokkr.Tests.Broker.Replicas;
 using Brokkr.Tests.BrokerMetrics;
 using Brokkr.Tests.Infrastructure;
+using Npgsql;
 
 namespace Brokkr.Tests.Channel;
 
@@ -108,6 +109,47 @@ public sealed class AgentChannelLoopTests(RestartableBroker broker) : IClassFixt
         await PollAsync(async () => (await rig.EventsAsync()).Values.Any(e => e.Status == "SUCCESS"), "no SUCCESS event after the outage");
         Assert.Equal(clock, rig.Clock.GetUtcNow()); // reconciled on reconnecting, not at the 300 s poll
     }
+
+    [Fact]
+    public async Task A_push_arriving_before_the_broker_has_stored_a_SUCCESS_frame_does_not_apply_and_report_the_object_again()
+    {
+        Guid first = default, second = default, third = default;
+        await using var rig = await AgentRig.StartAsync(broker, async r =>
+        {
+            first = await r.StackAsync();
+            second = await r.StackAsync();
+            third = await r.StackAsync();
+        }, ChannelOn());
+        await ChannelAssert.ListedAsync(broker.Admin, rig.Agent.Id);
+        var clock = rig.Clock.GetUtcNow();
+
+        Guid firstObject;
+        // While this transaction holds the lock the broker cannot store events (reads go on), so the first object's
+        // SUCCESS frame waits in the broker and the object stays in the agent's incremental target state.
+        await using (var db = new NpgsqlConnection(broker.ConnectionString))
+        {
+            await db.OpenAsync();
+            await using var hold = await db.BeginTransactionAsync();
+            await using (var lockEvents = new NpgsqlCommand("LOCK TABLE agent_events IN EXCLUSIVE MODE", db, hold))
+            {
+                await lockEvents.ExecuteNonQueryAsync();
+            }
+            firstObject = await rig.DeployAsync(first, Named("first"));
+            await PollAsync(() => rig.ClusterObject("configmaps", "default", "first") is not null, "the first object never reached the cluster");
+            // The second push wakes a cycle whose poll still lists the first object as unacknowledged.
+            await rig.DeployAsync(second, Named("second"));
+            await PollAsync(() => rig.ClusterObject("configmaps", "default", "second") is not null, "the second object never reached the cluster");
+            await hold.RollbackAsync();
+        }
+
+        // A third cycle's event is stored after every frame the second cycle sent: the connection's frames are applied in order.
+        var thirdObject = await rig.DeployAsync(third, Named("third"));
+        await PollAsync(async () => (await rig.EventsOfAsync(thirdObject)).Count > 0, "the third object's event never arrived");
+        Assert.Equal(["SUCCESS"], (await rig.EventsOfAsync(firstObject)).Select(e => e.Status));
+        Assert.Equal(clock, rig.Clock.GetUtcNow()); // no tick: all three came by push
+    }
+
+    private static string Named(string name) => ConfigMap.Replace("name: pushed", $"name: {name}", StringComparison.Ordinal);
 
     private async Task<(double Events, double Heartbeats)> ChannelFramesInAsync()
     {
