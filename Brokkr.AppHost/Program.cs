@@ -40,4 +40,4 @@ builder.AddBrokkrPrometheus("prometheus")
     .WithScrapeTarget(agent, "brokkr-agent")
     .WithUrlsReported();
 
-builder.Build().Run();
+return builder.Build().RunToExitCode();

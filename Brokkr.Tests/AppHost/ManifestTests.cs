@@ -128,12 +128,21 @@ public sealed class ManifestTests
     }
 
     [Fact]
-    public async Task ManifestPublisher_WithoutOutputPath_FailsWithAClearMessage()
+    public async Task ManifestPublisher_WithoutOutputPath_FailsWithAClearMessageAndExitCode1()
     {
-        // Aspire 13.6 reports it and writes nothing (its exit code stays 0).
-        var (_, output) = await AppHostCommand.RunAsync("--publisher", "manifest");
+        var (exitCode, output) = await AppHostCommand.RunAsync("--publisher", "manifest");
 
         Assert.Contains("The '--output-path [path]' option was not specified", output);
+        // Aspire itself would exit 0 here (FailureExitCode): a pipeline must see the failure.
+        Assert.Equal(1, exitCode);
+    }
+
+    [Fact]
+    public async Task ManifestPublisher_WithAnUnwritableOutputPath_ExitsWith1()
+    {
+        var (exitCode, _) = await AppHostCommand.RunAsync("--publisher", "manifest", "--output-path", "/proc/brokkr-not-writable/aspire-manifest.json");
+
+        Assert.Equal(1, exitCode);
     }
 
     /// <summary>
