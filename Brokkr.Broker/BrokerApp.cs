@@ -72,7 +72,7 @@ public static class BrokerApp
         var dataSource = new NpgsqlDataSourceBuilder(connectionString).Build();
         // Registered through a factory so the container disposes it (and its pooled connections) with the app.
         services.AddSingleton(_ => dataSource);
-        services.AddKeyedSingleton(PakRevocationListener.DataSourceKey, (_, _) => PakRevocationListener.CreateDataSource(connectionString));
+        services.AddKeyedSingleton(NotificationListener.DataSourceKey, (_, _) => NotificationListener.CreateDataSource(connectionString));
         // Pooled: a request rents a reset context instead of building one (and its service scope's EF services),
         // and the options are built once for the pool, not for every request.
         services.AddDbContextPool<BrokkrDbContext>((sp, options) => options
@@ -115,7 +115,7 @@ public static class BrokerApp
         services.AddSingleton<DefaultAdminKeyMonitor>();
         services.AddHostedService<DatabaseInitializer>();
         // After the initializer: it listens on a migrated database.
-        services.AddHostedService<PakRevocationListener>();
+        services.AddHostedService<NotificationListener>();
         services.AddHostedService(sp => sp.GetRequiredService<DefaultAdminKeyMonitor>());
         services.AddBrokerMetrics(builder.Configuration);
         services.AddSingleton(TimeProvider.System);

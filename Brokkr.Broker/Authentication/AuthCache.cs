@@ -11,7 +11,7 @@ namespace Brokkr.Broker.Authentication;
 /// <item>A lookup that began before an eviction must not re-insert what it read: every eviction bumps
 /// <see cref="Generation"/>, and <see cref="Set"/> only stores an answer whose lookup started in the current
 /// generation. Without that, a request racing a rotation could cache the old PAK again for a whole TTL.</item>
-/// <item>Other broker replicas revoke PAKs too, and learn of it only through <see cref="PakRevocationListener"/>. While
+/// <item>Other broker replicas revoke PAKs too, and learn of it only through <see cref="Data.NotificationListener"/>. While
 /// that listener is not connected this broker could miss a revocation, so the cache is <em>suspended</em>: it answers
 /// nothing and stores nothing, and every request is verified against the database. It starts suspended.</item>
 /// </list>

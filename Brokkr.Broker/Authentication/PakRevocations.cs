@@ -7,7 +7,7 @@ namespace Brokkr.Broker.Authentication;
 /// <summary>
 /// Revokes a PAK on every broker replica sharing the database: the change that retires the PAK (a rotation, a
 /// deletion) commits together with a PostgreSQL <c>NOTIFY</c> carrying the old hash, which each replica's
-/// <see cref="PakRevocationListener"/> turns into an eviction. PostgreSQL delivers a notification only when its
+/// <see cref="NotificationListener"/> turns into an eviction. PostgreSQL delivers a notification only when its
 /// transaction commits, so no replica hears of a revocation that was rolled back, and none misses one that was not.
 /// The payload is the hash the database already stores, never the PAK.
 /// </summary>

@@ -14,7 +14,7 @@ public sealed class RevocationAcrossReplicasTests : IAsyncLifetime
     private static readonly Dictionary<string, string?> LongCache = new()
     {
         ["BROKKR__BROKER__AUTH_CACHE_TTL_SECONDS"] = "600",
-        ["Logging__LogLevel__Brokkr.Broker.Authentication"] = "Information",
+        ["Logging__LogLevel__Brokkr.Broker.Data.NotificationListener"] = "Information",
     };
 
     private readonly PostgresDatabaseFixture _database = new();
@@ -81,9 +81,9 @@ public sealed class RevocationAcrossReplicasTests : IAsyncLifetime
         await _a.Client(agent.Pak).Send("POST", $"/agents/{agent.Id}/rotate-pak").Expect(200);
 
         await RefusedAsync(_b, agent.Pak, $"/agents/{agent.Id}/target-state");
-        await Poll.UntilAsync(() => Task.FromResult(_b.Service.Output), output => output.Contains("Listening for PAK revocations again", StringComparison.Ordinal),
+        await Poll.UntilAsync(() => Task.FromResult(_b.Service.Output), output => output.Contains("Listening for database notifications again", StringComparison.Ordinal),
             TimeSpan.FromSeconds(60), "replica B did not reconnect its revocation listener");
-        Assert.Contains("Lost the PAK revocation listener", _b.Service.Output, StringComparison.Ordinal);
+        Assert.Contains("Lost the database notification listener", _b.Service.Output, StringComparison.Ordinal);
     }
 
     private static async Task RefusedAsync(BrokerReplica replica, string pak, string path) =>
@@ -100,7 +100,7 @@ public sealed class RevocationAcrossReplicasTests : IAsyncLifetime
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("""
             SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
-            WHERE datname = current_database() AND application_name = 'brokkr-pak-revocations'
+            WHERE datname = current_database() AND application_name = 'brokkr-listener'
             """, connection);
         Assert.Equal(2L, (long)(await command.ExecuteScalarAsync())!);
     }

@@ -1,26 +1,27 @@
 using Brokkr.Broker.AgentChannel;
+using Brokkr.Broker.Authentication;
 using Brokkr.Broker.Configuration;
 using Npgsql;
 
-namespace Brokkr.Broker.Authentication;
+namespace Brokkr.Broker.Data;
 
 /// <summary>
-/// Keeps one connection listening on <see cref="PakRevocations.Channel"/> and evicts every hash another replica (or
-/// this one) revokes, and closes the agent channels opened with it. The auth cache serves only while this connection is up (<see cref="AuthCache.Resume"/>): once it
-/// drops, notifications could be lost, so the cache is suspended and emptied until the listener is back — requests
-/// are then verified against the database, which is slower but never accepts a revoked PAK.
-/// The same connection listens on <see cref="ChangeFanOut.Channel"/> for the agent channel's pushes, on
-/// <see cref="ConfigReloadFanOut.Channel"/> for other replicas' reloads and on the live tails' telemetry notices: one
-/// listening connection per replica, whatever it carries.
+/// The replica's one listening connection to PostgreSQL, for every notification channel the broker uses:
+/// <see cref="PakRevocations.Channel"/> (evict the revoked hash from the auth cache and close the agent channels opened
+/// with it), <see cref="ChangeFanOut.Channel"/> (pushes to agent channels), <see cref="ConfigReloadFanOut.Channel"/>
+/// (other replicas' reloads) and the live tails' telemetry notices. The auth cache serves only while this connection
+/// is up (<see cref="AuthCache.Resume"/>): once it drops, revocations could be missed, so the cache is suspended and
+/// emptied until the listener is back — requests are then verified against the database, which is slower but never
+/// accepts a revoked PAK.
 /// </summary>
-public sealed partial class PakRevocationListener(
-    [FromKeyedServices(PakRevocationListener.DataSourceKey)] NpgsqlDataSource dataSource, AuthCache cache, PakRevocations revocations, ChangeFanOut changes,
+public sealed partial class NotificationListener(
+    [FromKeyedServices(NotificationListener.DataSourceKey)] NpgsqlDataSource dataSource, AuthCache cache, PakRevocations revocations, ChangeFanOut changes,
     StackTelemetry.LiveTailFanOut liveTails, ConfigReloadFanOut reloads,
-    ILogger<PakRevocationListener> logger)
+    ILogger<NotificationListener> logger)
     : IHostedService, IAsyncDisposable
 {
-    public const string ApplicationName = "brokkr-pak-revocations";
-    public const string DataSourceKey = "pak-revocations";
+    public const string ApplicationName = "brokkr-listener";
+    public const string DataSourceKey = "listener";
 
     /// <summary>
     /// The listener's own data source: LISTEN is session state, and pooled connections are not reset when they go
@@ -167,9 +168,9 @@ public sealed partial class PakRevocationListener(
         }
     }
 
-    [LoggerMessage(LogLevel.Information, "Listening for PAK revocations again; the auth cache is back on")]
+    [LoggerMessage(LogLevel.Information, "Listening for database notifications again; the auth cache is back on")]
     private static partial void LogListening(ILogger logger);
 
-    [LoggerMessage(LogLevel.Warning, "Lost the PAK revocation listener ({Reason}); every request is verified against the database until it reconnects")]
+    [LoggerMessage(LogLevel.Warning, "Lost the database notification listener ({Reason}); every request is verified against the database until it reconnects")]
     private static partial void LogLost(ILogger logger, string reason);
 }
