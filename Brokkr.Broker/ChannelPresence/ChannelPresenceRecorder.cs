@@ -1,3 +1,4 @@
+using Brokkr.Broker.Metrics;
 using System.Collections.Concurrent;
 using Brokkr.Broker.AgentChannel;
 using Brokkr.Broker.Configuration;
@@ -21,6 +22,7 @@ public sealed partial class ChannelPresenceRecorder : BackgroundService
 {
     private readonly AgentConnections _connections;
     private readonly NpgsqlDataSource _database;
+    private readonly DatabaseMetrics _metrics;
     private readonly IOptionsMonitor<BrokerOptions> _options;
     private readonly ILogger<ChannelPresenceRecorder> _logger;
     // agent → connected since, or null once its channel here closed; the latest state wins.
@@ -29,12 +31,13 @@ public sealed partial class ChannelPresenceRecorder : BackgroundService
     private bool _resync = true;
     private bool _failing;
 
-    public ChannelPresenceRecorder(AgentConnections connections, NpgsqlDataSource database, ReplicaIdentity replica,
+    public ChannelPresenceRecorder(AgentConnections connections, NpgsqlDataSource database, DatabaseMetrics metrics, ReplicaIdentity replica,
         IOptionsMonitor<BrokerOptions> options, ILogger<ChannelPresenceRecorder> logger)
     {
         ReplicaId = replica.Id;
         _connections = connections;
         _database = database;
+        _metrics = metrics;
         _options = options;
         _logger = logger;
         connections.Opened += c => Changed(c.AgentId, c.ConnectedSince);
@@ -103,7 +106,7 @@ public sealed partial class ChannelPresenceRecorder : BackgroundService
         {
             await using var command = _database.CreateCommand("DELETE FROM broker_replicas WHERE id = $1");
             command.Parameters.Add(new NpgsqlParameter { Value = ReplicaId });
-            await command.ExecuteNonQueryAsync(cancellationToken);
+            await command.ExecuteNonQueryAsync(_metrics, cancellationToken);
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException or OperationCanceledException)
         {
@@ -124,7 +127,7 @@ public sealed partial class ChannelPresenceRecorder : BackgroundService
         {
             renew.Parameters.Add(new NpgsqlParameter { Value = ReplicaId });
             renew.Parameters.Add(new NpgsqlParameter { Value = Lease });
-            if (await renew.ExecuteScalarAsync(cancellationToken) is true)
+            if (await renew.ExecuteScalarAsync(_metrics, cancellationToken) is true)
             {
                 _resync = true; // a new row has no presence rows: write the whole set
             }
@@ -134,7 +137,7 @@ public sealed partial class ChannelPresenceRecorder : BackgroundService
             // never wait on each other.
             "DELETE FROM broker_replicas WHERE id IN (SELECT id FROM broker_replicas WHERE expires_at < now() FOR UPDATE SKIP LOCKED)", connection, transaction))
         {
-            await sweep.ExecuteNonQueryAsync(cancellationToken);
+            await sweep.ExecuteNonQueryAsync(_metrics, cancellationToken);
         }
         if (_resync)
         {
@@ -200,7 +203,7 @@ public sealed partial class ChannelPresenceRecorder : BackgroundService
             Value = since.Select(s => DateTime.SpecifyKind(s, DateTimeKind.Utc)).ToArray(),
             NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz,
         });
-        await upsert.ExecuteNonQueryAsync(cancellationToken);
+        await upsert.ExecuteNonQueryAsync(_metrics, cancellationToken);
     }
 
     private async Task DeleteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string which, Guid[] agents,
@@ -209,7 +212,7 @@ public sealed partial class ChannelPresenceRecorder : BackgroundService
         await using var delete = new NpgsqlCommand($"DELETE FROM agent_channel_presence WHERE replica_id = $1 AND {which}", connection, transaction);
         delete.Parameters.Add(new NpgsqlParameter { Value = ReplicaId });
         delete.Parameters.Add(new NpgsqlParameter { Value = agents, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid });
-        await delete.ExecuteNonQueryAsync(cancellationToken);
+        await delete.ExecuteNonQueryAsync(_metrics, cancellationToken);
     }
 
     [LoggerMessage(LogLevel.Warning, "Could not record this replica's agent channels in the database ({Reason}); the fleet view may show them stale until it can")]

@@ -1,3 +1,4 @@
+using Brokkr.Broker.Metrics;
 using Brokkr.Broker.AgentChannel;
 using Brokkr.Broker.Authentication;
 using Brokkr.Broker.Configuration;
@@ -16,7 +17,7 @@ namespace Brokkr.Broker.Data;
 /// </summary>
 public sealed partial class NotificationListener(
     [FromKeyedServices(NotificationListener.DataSourceKey)] NpgsqlDataSource dataSource, AuthCache cache, PakRevocations revocations, ChangeFanOut changes,
-    StackTelemetry.LiveTailFanOut liveTails, ConfigReloadFanOut reloads,
+    StackTelemetry.LiveTailFanOut liveTails, ConfigReloadFanOut reloads, DatabaseMetrics metrics,
     ILogger<NotificationListener> logger)
     : IHostedService, IAsyncDisposable
 {
@@ -83,7 +84,7 @@ public sealed partial class NotificationListener(
                     {
                         // No notification for a while: a round trip tells a quiet connection from a dead one.
                         await using var ping = new NpgsqlCommand("SELECT 1", connection);
-                        await ping.ExecuteScalarAsync(stopping);
+                        await ping.ExecuteScalarAsync(metrics, stopping);
                     }
                 }
             }
@@ -119,7 +120,7 @@ public sealed partial class NotificationListener(
             await using (var listen = new NpgsqlCommand($"LISTEN {PakRevocations.Channel}; LISTEN {ChangeFanOut.Channel}; " +
                 $"LISTEN {StackTelemetry.TelemetryNotice.Channel}; LISTEN {ConfigReloadFanOut.Channel}", connection))
             {
-                await listen.ExecuteNonQueryAsync(cancellationToken);
+                await listen.ExecuteNonQueryAsync(metrics, cancellationToken);
             }
             // Listening from here on; whatever was revoked before is not in the (empty) cache.
             cache.Resume();

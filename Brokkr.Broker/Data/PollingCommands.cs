@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Brokkr.Broker.Metrics;
 using Brokkr.Broker.Targeting;
 using Npgsql;
@@ -41,7 +40,7 @@ public sealed class PollingCommands([FromKeyedServices(PollingCommands.DataSourc
             command.Parameters.Add(new NpgsqlParameter { Value = (object?)latency ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer });
         }
         command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = agentId });
-        await MeteredAsync(SqlOperation.Update, command, static c => c.ExecuteNonQueryAsync());
+        await command.ExecuteNonQueryAsync(metrics);
     }
 
     /// <summary>The rows <see cref="TargetStateTag"/> hashes, in the order of <see cref="TargetingQueries.TargetState"/>.</summary>
@@ -50,37 +49,12 @@ public sealed class PollingCommands([FromKeyedServices(PollingCommands.DataSourc
         await using var command = dataSource.CreateCommand(TargetingQueries.TargetStateStampsSql);
         command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = agentId });
         command.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = full });
-        await using var reader = await MeteredAsync(SqlOperation.Select, command, static c => c.ExecuteReaderAsync());
+        await using var reader = await command.ExecuteReaderAsync(metrics);
         var rows = new List<TargetStateRow>();
         while (await reader.ReadAsync())
         {
             rows.Add(new TargetStateRow(reader.GetGuid(0), reader.GetDateTime(1)));
         }
         return rows;
-    }
-
-    /// <summary>
-    /// Counts and times the command in <see cref="DatabaseMetrics"/> as <see cref="DatabaseMetricsInterceptor"/> does
-    /// for EF's commands (until the reader opens; a caller's cancellation is no error), so the poll path stays in the
-    /// database metrics although EF does not see it.
-    /// </summary>
-    private async Task<T> MeteredAsync<T>(string operation, NpgsqlCommand command, Func<NpgsqlCommand, Task<T>> execute)
-    {
-        var started = Stopwatch.GetTimestamp();
-        try
-        {
-            var result = await execute(command);
-            metrics.Executed(operation, Stopwatch.GetElapsedTime(started));
-            return result;
-        }
-        catch (Exception e)
-        {
-            metrics.Executed(operation, Stopwatch.GetElapsedTime(started));
-            if (e is not OperationCanceledException)
-            {
-                metrics.Failed(operation);
-            }
-            throw;
-        }
     }
 }

@@ -1,3 +1,4 @@
+using Brokkr.Broker.Metrics;
 using Npgsql;
 
 namespace Brokkr.Broker.Errors;
@@ -9,7 +10,7 @@ namespace Brokkr.Broker.Errors;
 /// and <c>/readyz</c> 503; when it begins a probe starts checking, once a second, for the database to come back.
 /// </summary>
 public sealed partial class DatabaseOutage(
-    NpgsqlDataSource dataSource, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<DatabaseOutage> logger)
+    NpgsqlDataSource dataSource, DatabaseMetrics metrics, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<DatabaseOutage> logger)
 {
     /// <summary>What clients are told to wait before retrying, in seconds.</summary>
     public const int RetryAfterSeconds = 5;
@@ -105,7 +106,7 @@ public sealed partial class DatabaseOutage(
                 await Task.Delay(ProbeInterval, time, stopping);
                 await using var connection = await dataSource.OpenConnectionAsync(stopping);
                 await using var command = new NpgsqlCommand("SELECT 1", connection);
-                await command.ExecuteScalarAsync(stopping);
+                await command.ExecuteScalarAsync(metrics, stopping);
                 Recovered();
             }
             catch (Exception e) when (e is not OperationCanceledException || !stopping.IsCancellationRequested)

@@ -1,3 +1,4 @@
+using Brokkr.Broker.Metrics;
 using Brokkr.Broker.Targeting;
 using Npgsql;
 
@@ -9,7 +10,7 @@ namespace Brokkr.Broker.StackTelemetry;
 /// a stack that just left its targets can still report its teardown. Answers are cached for a short while so a busy
 /// stack costs one query per <see cref="Ttl"/>, not one per batch; used by the single writer only.
 /// </summary>
-public sealed class StackReporters(NpgsqlDataSource dataSource, TimeProvider time)
+public sealed class StackReporters(NpgsqlDataSource dataSource, DatabaseMetrics metrics, TimeProvider time)
 {
     public static readonly TimeSpan Ttl = TimeSpan.FromSeconds(30);
 
@@ -60,7 +61,7 @@ public sealed class StackReporters(NpgsqlDataSource dataSource, TimeProvider tim
         {
             command.Parameters.AddWithValue("agents", unknown.Select(p => p.Agent).ToArray());
             command.Parameters.AddWithValue("stacks", unknown.Select(p => p.Stack).ToArray());
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            await using var reader = await command.ExecuteReaderAsync(metrics, cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
                 found.Add((reader.GetGuid(0), reader.GetGuid(1)));

@@ -1,3 +1,4 @@
+using Brokkr.Broker.Metrics;
 using Brokkr.Broker.Startup;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -10,7 +11,7 @@ namespace Brokkr.Broker.StackTelemetry;
 /// <c>FOR UPDATE SKIP LOCKED</c>: replicas running at the same moment delete disjoint rows instead of waiting on each
 /// other, and no statement holds locks on millions of rows.
 /// </summary>
-public sealed class TelemetryRetention(NpgsqlDataSource dataSource, TelemetryMetrics metrics, IOptionsMonitor<TelemetryOptions> options,
+public sealed class TelemetryRetention(NpgsqlDataSource dataSource, TelemetryMetrics metrics, DatabaseMetrics database, IOptionsMonitor<TelemetryOptions> options,
     TimeProvider time, ILogger<TelemetryRetention> logger)
     : PeriodicMaintenance(() => TimeSpan.FromSeconds(options.CurrentValue.EvictionIntervalSeconds), logger, "Telemetry retention")
 {
@@ -31,7 +32,7 @@ public sealed class TelemetryRetention(NpgsqlDataSource dataSource, TelemetryMet
                         SELECT id FROM {table} WHERE created_at < @cutoff LIMIT {Slice} FOR UPDATE SKIP LOCKED)
                     """);
                 command.Parameters.AddWithValue("cutoff", cutoff);
-                removed = await command.ExecuteNonQueryAsync(cancellationToken);
+                removed = await command.ExecuteNonQueryAsync(database, cancellationToken);
                 total += removed;
             }
             while (removed == Slice);

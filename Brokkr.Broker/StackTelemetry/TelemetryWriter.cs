@@ -1,3 +1,4 @@
+using Brokkr.Broker.Metrics;
 using System.Text.Json;
 using Brokkr.Wire;
 using Microsoft.Extensions.Options;
@@ -14,7 +15,7 @@ namespace Brokkr.Broker.StackTelemetry;
 /// (<c>write_failed</c>), not retried: a retry loop would let an outage fill the queue and stall every later frame.
 /// </summary>
 public sealed partial class TelemetryWriter(TelemetryQueue queue, StackReporters reporters, TelemetryMetrics metrics,
-    NpgsqlDataSource dataSource, IOptions<TelemetryOptions> options, ILogger<TelemetryWriter> log)
+    NpgsqlDataSource dataSource, DatabaseMetrics database, IOptions<TelemetryOptions> options, ILogger<TelemetryWriter> log)
     : Startup.QueueDrain<QueuedTelemetry>(queue.Reader, queue.Complete)
 {
     protected override int BatchSize => options.Value.BatchSize;
@@ -54,15 +55,17 @@ public sealed partial class TelemetryWriter(TelemetryQueue queue, StackReporters
         DateTime createdAt;
         await using (var now = new NpgsqlCommand("SELECT now()", connection, transaction))
         {
-            createdAt = (DateTime)(await now.ExecuteScalarAsync(cancellationToken))!;
+            createdAt = (DateTime)(await now.ExecuteScalarAsync(database, cancellationToken))!;
         }
         if (events.Count > 0)
         {
-            await CopyAsync(connection, EventCopy, events, createdAt, cancellationToken);
+            await database.MeasureAsync(EventCopy, (connection, events, createdAt, cancellationToken),
+                static s => CopyAsync(s.connection, EventCopy, s.events, s.createdAt, s.cancellationToken));
         }
         if (lines.Count > 0)
         {
-            await CopyAsync(connection, LineCopy, lines, createdAt, cancellationToken);
+            await database.MeasureAsync(LineCopy, (connection, lines, createdAt, cancellationToken),
+                static s => CopyAsync(s.connection, LineCopy, s.lines, s.createdAt, s.cancellationToken));
         }
         var stacks = events.Concat(lines).Select(f => StackOf(f.Message)).Distinct();
         foreach (var payload in TelemetryNotice.For(createdAt, stacks, gaps))
@@ -70,7 +73,7 @@ public sealed partial class TelemetryWriter(TelemetryQueue queue, StackReporters
             await using var notify = new NpgsqlCommand("SELECT pg_notify(@channel, @payload)", connection, transaction);
             notify.Parameters.AddWithValue("channel", TelemetryNotice.Channel);
             notify.Parameters.AddWithValue("payload", payload);
-            await notify.ExecuteNonQueryAsync(cancellationToken);
+            await notify.ExecuteNonQueryAsync(database, cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
         metrics.Written(TelemetryMetrics.EventsTable, events.Count);
@@ -100,7 +103,8 @@ public sealed partial class TelemetryWriter(TelemetryQueue queue, StackReporters
         _ => throw new ArgumentException("not a stored telemetry frame", nameof(message)),
     };
 
-    private static async Task CopyAsync(NpgsqlConnection connection, string copy, List<QueuedTelemetry> frames, DateTime createdAt,
+    /// <returns>The rows written.</returns>
+    private static async Task<ulong> CopyAsync(NpgsqlConnection connection, string copy, List<QueuedTelemetry> frames, DateTime createdAt,
         CancellationToken cancellationToken)
     {
         await using var importer = await connection.BeginBinaryImportAsync(copy, cancellationToken);
@@ -116,7 +120,7 @@ public sealed partial class TelemetryWriter(TelemetryQueue queue, StackReporters
             }
             await importer.WriteAsync(createdAt, NpgsqlDbType.TimestampTz, cancellationToken);
         }
-        await importer.CompleteAsync(cancellationToken);
+        return await importer.CompleteAsync(cancellationToken);
     }
 
     public static Guid StackOf(WsMessage message) => message switch

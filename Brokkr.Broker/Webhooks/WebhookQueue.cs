@@ -1,3 +1,4 @@
+using Brokkr.Broker.Metrics;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -14,7 +15,7 @@ public sealed record ClaimedDelivery(Guid Id, Guid SubscriptionId, string EventT
 /// is open again. Delivery is at least once: a claimer that dies after the POST and before recording it leaves the
 /// row to be sent again, with the same delivery id.
 /// </summary>
-public sealed class WebhookQueue(NpgsqlDataSource dataSource, TimeProvider time, IOptions<WebhookOptions> options)
+public sealed class WebhookQueue(NpgsqlDataSource dataSource, DatabaseMetrics metrics, TimeProvider time, IOptions<WebhookOptions> options)
 {
     private const string Claim = """
         WITH claimable AS (
@@ -52,7 +53,7 @@ public sealed class WebhookQueue(NpgsqlDataSource dataSource, TimeProvider time,
         command.Parameters.AddWithValue("limit", limit);
         command.Parameters.Add(new NpgsqlParameter<Guid?>("agent", agentId) { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Uuid });
         command.Parameters.AddWithValue("margin", (double)options.Value.ClaimMarginSeconds);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await using var reader = await command.ExecuteReaderAsync(metrics, cancellationToken);
         var claimed = new List<ClaimedDelivery>();
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -82,7 +83,7 @@ public sealed class WebhookQueue(NpgsqlDataSource dataSource, TimeProvider time,
         {
             select.Parameters.AddWithValue("id", id);
             select.Parameters.Add(new NpgsqlParameter<Guid?>("agent", agentId) { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Uuid });
-            await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+            await using var reader = await select.ExecuteReaderAsync(metrics, cancellationToken);
             if (!await reader.ReadAsync(cancellationToken))
             {
                 return null;
@@ -104,7 +105,7 @@ public sealed class WebhookQueue(NpgsqlDataSource dataSource, TimeProvider time,
             update.Parameters.AddWithValue("status", status);
             update.Parameters.Add(new NpgsqlParameter<DateTime?>("next", nextRetryAt) { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
             update.Parameters.Add(new NpgsqlParameter<string?>("error", success ? null : error) { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-            await update.ExecuteNonQueryAsync(cancellationToken);
+            await update.ExecuteNonQueryAsync(metrics, cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
         return status;
@@ -117,7 +118,7 @@ public sealed class WebhookQueue(NpgsqlDataSource dataSource, TimeProvider time,
             SELECT count(*), COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0)::float8
             FROM webhook_deliveries WHERE status IN ('pending', 'failed', 'acquired')
             """);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await using var reader = await command.ExecuteReaderAsync(metrics, cancellationToken);
         await reader.ReadAsync(cancellationToken);
         return (reader.GetInt64(0), reader.GetDouble(1));
     }
@@ -128,6 +129,6 @@ public sealed class WebhookQueue(NpgsqlDataSource dataSource, TimeProvider time,
         await using var command = dataSource.CreateCommand(
             "DELETE FROM webhook_deliveries WHERE status IN ('success', 'dead') AND created_at < @cutoff");
         command.Parameters.AddWithValue("cutoff", cutoff);
-        return await command.ExecuteNonQueryAsync(cancellationToken);
+        return await command.ExecuteNonQueryAsync(metrics, cancellationToken);
     }
 }

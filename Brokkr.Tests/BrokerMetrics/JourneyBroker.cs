@@ -17,5 +17,9 @@ public sealed class JourneyBroker : BrokerProcess
         ["BROKKR__BROKER__WORK_ORDER_MAINTENANCE_SECONDS"] = "3600",
         // The journey counts every database command; the audit writer's inserts would land in its windows at random.
         ["BROKKR__BROKER__AUDIT_ENABLED"] = "false",
+        // Likewise the loops that send their own commands: channel presence, webhook delivery, telemetry retention.
+        ["BROKKR__BROKER__CHANNEL_PRESENCE_LEASE_SECONDS"] = "10800",
+        ["BROKKR__BROKER__WEBHOOK_DELIVERY_INTERVAL_SECONDS"] = "3600",
+        ["BROKKR__BROKER__TELEMETRY_EVICTION_INTERVAL_SECONDS"] = "3600",
     };
 }

@@ -17,6 +17,10 @@ public class MeteredBroker : BrokerHost
         ["Brokkr:Broker:fleet_metrics_refresh_seconds"] = "3600",
         // Its tests count database commands exactly; the audit writer's asynchronous inserts would add to them.
         ["Brokkr:Broker:audit_enabled"] = "false",
+        // Likewise the loops that send their own commands: channel presence, webhook delivery, telemetry retention.
+        ["Brokkr:Broker:channel_presence_lease_seconds"] = "10800",
+        ["Brokkr:Broker:webhook_delivery_interval_seconds"] = "3600",
+        ["Brokkr:Broker:telemetry_eviction_interval_seconds"] = "3600",
     };
 
     public override async Task InitializeAsync()

@@ -85,6 +85,25 @@ public sealed class StackTelemetryTests(TelemetryBroker broker) : IClassFixture<
     }
 
     [Fact]
+    public async Task Each_COPY_of_a_telemetry_batch_is_one_timed_other_command_in_the_database_families()
+    {
+        var s = await TargetedStackAsync();
+        // This host's own meter: other hosts in the test process send database commands of their own.
+        using var meter = new MeterReader(broker.Services.GetRequiredService<Brokkr.Broker.Metrics.BrokerMeter>().Meter);
+
+        await using var channel = await ChannelClient.ConnectAsync(broker.BaseAddress, s.Agent.Pak);
+        await channel.SendAsync(Event(s.Agent.Id, s.Stack, "BackOff"));
+        await channel.SendAsync(Line(s.Agent.Id, s.Stack, "one line"));
+        await PollAsync(() => broker.Client().Send("GET", $"/stacks/{s.Stack}/logs").Expect(200), b => b.GetProperty("lines").GetArrayLength() == 1);
+        await PollAsync(() => broker.Client().Send("GET", $"/stacks/{s.Stack}/events").Expect(200), b => b.GetProperty("events").GetArrayLength() == 1);
+
+        // One COPY per table written, in one batch or two; nothing else the broker sends is an "other".
+        Assert.Equal(2, meter.Sum("brokkr_database_queries_total", ("operation", "other")));
+        Assert.Equal(2, meter.Count("brokkr_database_query_duration_seconds", ("operation", "other")));
+        Assert.Equal(0, meter.Sum("brokkr_database_errors_total", ("operation", "other")));
+    }
+
+    [Fact]
     public async Task Only_the_admin_and_the_stacks_generator_read_it_and_an_unknown_stack_is_404()
     {
         var s = await TargetedStackAsync();
