@@ -12,7 +12,8 @@ namespace Brokkr.Broker.AgentChannel;
 /// wrote) into pushes to the agents connected to this replica that the change affects: a stack's agents by its
 /// targets, labels and annotations (the association rules of target state), an agent itself for its own targets,
 /// labels and registrations, and the agents a new work order targets. Never a broadcast. Pushes are hints; an agent
-/// that misses one (not connected, queue full, this replica's listener down) catches up on its next poll.
+/// that misses one (not connected, queue full) catches up on its next poll; when this replica's listener comes back
+/// from an outage, every agent connected here is nudged at once (<see cref="Resync"/>).
 /// </summary>
 public sealed partial class ChangeFanOut(AgentConnections connections, IServiceScopeFactory scopes, ILogger<ChangeFanOut> log)
     : NoticeDispatcher<string>
@@ -28,10 +29,32 @@ public sealed partial class ChangeFanOut(AgentConnections connections, IServiceS
         }
     }
 
+    /// <summary>
+    /// Called by the listener when it is back after an outage: changes committed meanwhile sent notices nobody here
+    /// heard, so every agent connected here is nudged to poll at once instead of at its next interval.
+    /// </summary>
+    public void Resync()
+    {
+        if (connections.Count > 0)
+        {
+            Offer(ResyncNotice);
+        }
+    }
+
+    private const string ResyncNotice = "resync";
+
     protected override void OnFailed(string payload, Exception error) => LogFailed(log, payload, error.Message);
 
     protected override async Task DispatchAsync(string payload, CancellationToken cancellationToken)
     {
+        if (payload == ResyncNotice)
+        {
+            foreach (var agentId in connections.AgentIds)
+            {
+                connections.Send(agentId, Nudge(agentId));
+            }
+            return;
+        }
         var separator = payload.IndexOf(':');
         if (separator < 0 || !Guid.TryParse(payload.AsSpan(separator + 1), out var id))
         {
@@ -50,8 +73,7 @@ public sealed partial class ChangeFanOut(AgentConnections connections, IServiceS
                 await StackChangedAsync(db, id, connected, cancellationToken);
                 break;
             case "agent" when connected.Contains(id):
-                // Upstream's nudge: a nil target that means "re-poll your targets".
-                connections.Send(id, new TargetChangedMessage(new WireAgentTarget(Guid.Empty, id, Guid.Empty)));
+                connections.Send(id, Nudge(id));
                 break;
             case "work_order":
                 await WorkOrderCreatedAsync(db, id, connected, cancellationToken);
@@ -93,6 +115,9 @@ public sealed partial class ChangeFanOut(AgentConnections connections, IServiceS
             connections.Send(agentId, message);
         }
     }
+
+    /// <summary>Upstream's nudge: a nil target that means "re-poll your targets".</summary>
+    private static TargetChangedMessage Nudge(Guid agentId) => new(new WireAgentTarget(Guid.Empty, agentId, Guid.Empty));
 
     [LoggerMessage(LogLevel.Warning, "Could not fan out change {Change} to connected agents (their polling covers it): {Error}")]
     private static partial void LogFailed(ILogger logger, string change, string error);

@@ -128,6 +128,7 @@ public sealed partial class NotificationListener(
             {
                 LogListening(logger);
                 _lost = false;
+                changes.Resync();
             }
             return connection;
         }

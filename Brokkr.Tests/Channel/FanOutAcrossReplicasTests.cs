@@ -1,8 +1,10 @@
 using Brokkr.Broker.AgentChannel;
+using Brokkr.Broker.Data;
 using Brokkr.Tests.Broker;
 using Brokkr.Tests.Broker.Replicas;
 using Brokkr.Tests.Infrastructure;
 using Brokkr.Wire;
+using Npgsql;
 
 namespace Brokkr.Tests.Channel;
 
@@ -43,6 +45,38 @@ public sealed class FanOutAcrossReplicasTests : IAsyncLifetime
 
         var pushed = Assert.IsType<StackChangedMessage>(await client.ReceiveAsync(TimeSpan.FromSeconds(15)));
         Assert.Equal(stack, pushed.Body.Id);
+    }
+
+    [Fact]
+    public async Task A_change_committed_while_the_holders_listener_was_down_reaches_the_agent_as_a_nudge_when_it_is_back()
+    {
+        var fleet = new Fleet(_writer);
+        var generator = await fleet.GeneratorAsync();
+        var agent = await fleet.AgentAsync(generator.Id);
+        var stack = await fleet.StackAsync(generator);
+        await fleet.TargetAsync(generator, agent, stack);
+        await using var client = await ChannelClient.ConnectListedAsync(_holder.Service.BaseAddress, _holder.Client(), agent);
+
+        // Cut the listeners (a PostgreSQL restart or a network fault would): the change's notice reaches nobody. Each
+        // replica waits a second before reconnecting, so the write below commits while nobody listens — checked after it.
+        await ListenersAsync(terminate: true);
+        await fleet.DeploymentObjectAsync(generator, stack);
+        Assert.Equal(0, await ListenersAsync(terminate: false));
+
+        var pushed = Assert.IsType<TargetChangedMessage>(await client.ReceiveAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal((Guid.Empty, agent.Id), (pushed.Body.Id, pushed.Body.AgentId));
+    }
+
+    /// <summary>The replicas' listening connections: counted, or terminated (returning how many were).</summary>
+    private async Task<long> ListenersAsync(bool terminate)
+    {
+        await using var connection = new NpgsqlConnection(_database.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"""
+            SELECT count({(terminate ? "pg_terminate_backend(pid)" : "*")}) FROM pg_stat_activity
+            WHERE datname = current_database() AND application_name = '{NotificationListener.ApplicationName}'
+            """, connection);
+        return (long)(await command.ExecuteScalarAsync())!;
     }
 
     [Fact]
