@@ -6,6 +6,8 @@ public static class AgentChannelExtensions
     {
         services.AddSingleton<ChannelMetrics>();
         services.AddSingleton<AgentConnections>();
+        services.AddSingleton<ChannelHealthWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<ChannelHealthWriter>());
         services.AddSingleton<ChannelUplink>();
         services.AddSingleton<AgentChannelSession>();
         services.AddSingleton<ChangeFanOut>();

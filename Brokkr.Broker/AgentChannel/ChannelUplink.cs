@@ -11,11 +11,13 @@ namespace Brokkr.Broker.AgentChannel;
 /// <summary>
 /// Applies the agent's control uplink frames — <c>heartbeat</c>, <c>agent_event</c>, <c>agent_health</c> — through the
 /// very code the REST endpoints use (<see cref="AgentHeartbeats"/>, <see cref="AgentEventRecorder"/>,
-/// <see cref="DeploymentHealthReports"/>). A frame is always applied as the connection's own agent: one whose body names
+/// <see cref="DeploymentHealthReports"/>; health verdicts are validated here and written in batches by
+/// <see cref="ChannelHealthWriter"/>). A frame is always applied as the connection's own agent: one whose body names
 /// another agent is dropped, so an agent cannot act as another. A frame the REST endpoint would refuse (4xx) is logged
 /// and dropped; the socket stays open, as upstream keeps it.
 /// </summary>
-public sealed partial class ChannelUplink(IServiceScopeFactory scopes, TimeProvider time, ILogger<ChannelUplink> log)
+public sealed partial class ChannelUplink(IServiceScopeFactory scopes, ChannelHealthWriter healthWriter, TimeProvider time,
+    ILogger<ChannelUplink> log)
 {
     /// <summary>True when <paramref name="message"/> is a control uplink frame (handled here, whatever the outcome).</summary>
     public async Task<bool> TryHandleAsync(Guid agentId, WsMessage message)
@@ -53,8 +55,12 @@ public sealed partial class ChannelUplink(IServiceScopeFactory scopes, TimeProvi
                         services.GetRequiredService<BusinessMetrics>());
                     break;
                 case AgentHealthMessage { Body: var h }:
-                    await DeploymentHealthReports.UpsertAsync(services.GetRequiredService<BrokkrDbContext>(), agentId,
-                        [new DeploymentObjectHealthUpdate(h.DeploymentObjectId, h.Status, AsUtc(h.CheckedAt), SummaryOf(h.Summary))]);
+                    var verdict = new DeploymentObjectHealthUpdate(h.DeploymentObjectId, h.Status, AsUtc(h.CheckedAt), SummaryOf(h.Summary));
+                    DeploymentHealthReports.Validate(verdict);
+                    if (!healthWriter.TryQueue(new AgentHealthUpdate(agentId, verdict)))
+                    {
+                        await DeploymentHealthReports.UpsertAsync(services.GetRequiredService<BrokkrDbContext>(), agentId, [verdict]);
+                    }
                     break;
             }
         }

@@ -1,7 +1,9 @@
 using System.Net.WebSockets;
 using System.Text.Json;
+using Brokkr.Broker.Api.V1.Health;
 using Brokkr.Tests.Broker;
 using Brokkr.Wire;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Brokkr.Tests.Channel;
 
@@ -42,6 +44,42 @@ public sealed class ChannelUplinkTests(BrokerHost broker) : IClassFixture<Broker
         var summary = record.GetProperty("summary");
         var pods = summary.ValueKind == JsonValueKind.String ? JsonDocument.Parse(summary.GetString()!).RootElement : summary;
         Assert.Equal(2, pods.GetProperty("pods_total").GetInt32());
+    }
+
+    [Fact]
+    public async Task Health_frames_of_several_agents_land_with_the_last_verdict_of_each_object_winning()
+    {
+        var (first, firstObject) = await AgentWithObjectAsync();
+        var (second, secondObject) = await AgentWithObjectAsync();
+        await using var firstClient = await ConnectedAsync(first);
+        await using var secondClient = await ConnectedAsync(second);
+
+        await firstClient.SendAsync(Health(first.Id, Guid.NewGuid(), "failing", null)); // an object that does not exist
+        await firstClient.SendAsync(Health(first.Id, firstObject, "degraded", null));
+        await secondClient.SendAsync(Health(second.Id, secondObject, "failing", null));
+        await firstClient.SendAsync(Health(first.Id, firstObject, "healthy", null));
+
+        await ChannelAssert.EventuallyAsync(async () => (await HealthRecordsAsync(firstObject)).Select(r => (JsonElement?)r).FirstOrDefault(r => r!.Value.Str("status") == "healthy"));
+        Assert.Equal("failing", (await ChannelAssert.EventuallyAsync(async () => (await HealthRecordsAsync(secondObject)).Select(r => (JsonElement?)r).FirstOrDefault())).Str("status"));
+        Assert.Single(await HealthRecordsAsync(firstObject));
+    }
+
+    [Fact]
+    public async Task A_batch_of_verdicts_skips_entries_whose_object_is_gone_and_stores_the_rest()
+    {
+        var (agent, deploymentObject) = await AgentWithObjectAsync();
+        await using (var scope = broker.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<Brokkr.Broker.Data.BrokkrDbContext>();
+            await DeploymentHealthReports.WriteAsync(db, [
+                new AgentHealthUpdate(agent.Id, new DeploymentObjectHealthUpdate(Guid.NewGuid(), "failing", DateTimeOffset.UtcNow)),
+                new AgentHealthUpdate(Guid.NewGuid(), new DeploymentObjectHealthUpdate(deploymentObject, "failing", DateTimeOffset.UtcNow)),
+                new AgentHealthUpdate(agent.Id, new DeploymentObjectHealthUpdate(deploymentObject, "degraded", DateTimeOffset.UtcNow)),
+            ], skipUnknown: true);
+        }
+
+        var record = Assert.Single(await HealthRecordsAsync(deploymentObject));
+        Assert.Equal((agent.Id, "degraded"), (record.Id("agent_id"), record.Str("status")));
     }
 
     [Fact]
