@@ -122,6 +122,11 @@ public sealed partial class NotificationListener(
             {
                 await listen.ExecuteNonQueryAsync(metrics, cancellationToken);
             }
+            // Read after LISTEN: a reload requested from here on arrives as a notice, one requested before shows here.
+            await using (var generation = new NpgsqlCommand(ConfigReloadFanOut.GenerationSql, connection))
+            {
+                reloads.Resume((long)(await generation.ExecuteScalarAsync(metrics, cancellationToken))!);
+            }
             // Listening from here on; whatever was revoked before is not in the (empty) cache.
             cache.Resume();
             if (_lost)

@@ -1,10 +1,8 @@
 using Brokkr.Broker.AgentChannel;
-using Brokkr.Broker.Data;
 using Brokkr.Tests.Broker;
 using Brokkr.Tests.Broker.Replicas;
 using Brokkr.Tests.Infrastructure;
 using Brokkr.Wire;
-using Npgsql;
 
 namespace Brokkr.Tests.Channel;
 
@@ -57,26 +55,13 @@ public sealed class FanOutAcrossReplicasTests : IAsyncLifetime
         await fleet.TargetAsync(generator, agent, stack);
         await using var client = await ChannelClient.ConnectListedAsync(_holder.Service.BaseAddress, _holder.Client(), agent);
 
-        // Cut the listeners (a PostgreSQL restart or a network fault would): the change's notice reaches nobody. Each
-        // replica waits a second before reconnecting, so the write below commits while nobody listens — checked after it.
-        await ListenersAsync(terminate: true);
+        // With the listeners cut, the change's notice reaches nobody.
+        await ReplicaListeners.TerminateAsync(_database.ConnectionString);
         await fleet.DeploymentObjectAsync(generator, stack);
-        Assert.Equal(0, await ListenersAsync(terminate: false));
+        Assert.Equal(0, await ReplicaListeners.CountAsync(_database.ConnectionString));
 
         var pushed = Assert.IsType<TargetChangedMessage>(await client.ReceiveAsync(TimeSpan.FromSeconds(30)));
         Assert.Equal((Guid.Empty, agent.Id), (pushed.Body.Id, pushed.Body.AgentId));
-    }
-
-    /// <summary>The replicas' listening connections: counted, or terminated (returning how many were).</summary>
-    private async Task<long> ListenersAsync(bool terminate)
-    {
-        await using var connection = new NpgsqlConnection(_database.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"""
-            SELECT count({(terminate ? "pg_terminate_backend(pid)" : "*")}) FROM pg_stat_activity
-            WHERE datname = current_database() AND application_name = '{NotificationListener.ApplicationName}'
-            """, connection);
-        return (long)(await command.ExecuteScalarAsync())!;
     }
 
     [Fact]

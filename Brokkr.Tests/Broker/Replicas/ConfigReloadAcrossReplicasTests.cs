@@ -68,6 +68,25 @@ public sealed class ConfigReloadAcrossReplicasTests : IAsyncLifetime
         Assert.DoesNotContain("another replica's request", _a.Service.Output);
     }
 
+    [Fact]
+    public async Task A_replica_whose_listener_was_down_during_a_reload_reloads_once_it_listens_again()
+    {
+        Write(_fileA, "http://two.example");
+        Write(_fileB, "http://three.example");
+
+        // With both listeners cut, the reload's notice reaches nobody.
+        Assert.Equal(2, await ReplicaListeners.TerminateAsync(_database.ConnectionString));
+        await _a.Client().Send("POST", "/admin/config/reload").Expect(200);
+        Assert.Equal(0, await ReplicaListeners.CountAsync(_database.ConnectionString));
+
+        await Poll.UntilAsync(() => AllowedAsync(_b, "http://three.example"), allowed => allowed, TimeSpan.FromSeconds(30),
+            () => "the other replica never caught up with the reload:\n" + _b.Service.Output);
+        await Poll.UntilAsync(() => Task.FromResult(_b.Service.Output),
+            output => output.Contains("Configuration reloaded for a request another replica sent while this one was not listening", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(15), "the other replica did not log its late reload");
+        Assert.False(await AllowedAsync(_b, "http://one.example"));
+    }
+
     private static void Write(string file, string origin) => File.WriteAllText(file, $"""
         [cors]
         allowed_origins = ["{origin}"]

@@ -1,6 +1,5 @@
 using Brokkr.Tests.AppHost.Testing;
 using Brokkr.Tests.Infrastructure;
-using Npgsql;
 
 namespace Brokkr.Tests.Broker.Replicas;
 
@@ -77,7 +76,7 @@ public sealed class RevocationAcrossReplicasTests : IAsyncLifetime
 
         // Cut every replica's listening connection, as a PostgreSQL restart or a network fault would: a revocation
         // published now reaches no listener.
-        await TerminateListenersAsync();
+        Assert.Equal(2, await ReplicaListeners.TerminateAsync(_database.ConnectionString));
         await _a.Client(agent.Pak).Send("POST", $"/agents/{agent.Id}/rotate-pak").Expect(200);
 
         await RefusedAsync(_b, agent.Pak, $"/agents/{agent.Id}/target-state");
@@ -93,15 +92,4 @@ public sealed class RevocationAcrossReplicasTests : IAsyncLifetime
                 return (int)response.StatusCode;
             },
             status => status == 401, Immediately, $"the old PAK was still accepted on the other replica ({path})");
-
-    private async Task TerminateListenersAsync()
-    {
-        await using var connection = new NpgsqlConnection(_database.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("""
-            SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
-            WHERE datname = current_database() AND application_name = 'brokkr-listener'
-            """, connection);
-        Assert.Equal(2L, (long)(await command.ExecuteScalarAsync())!);
-    }
 }
