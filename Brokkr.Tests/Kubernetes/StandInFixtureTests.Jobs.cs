@@ -33,7 +33,7 @@ public sealed partial class StandInFixtureTests
         Assert.Equal(Values(recordedRunning, "active", "terminating", "ready"), Values(running["status"]!, "active", "terminating", "ready"));
         Assert.Null(JobWatcherTerminal(running));
 
-        Assert.True(_standIn.Lifecycle.Jobs.Finish("default", "recorded", succeeded: false));
+        Assert.True(StandIn.Lifecycle.Jobs.Finish("default", "recorded", succeeded: false));
         var failed = await GetJobAsync("recorded");
         var recordedFailed = RecordedJob(6).Body["status"]!;
         Assert.Equal(Keys(recordedFailed).Order(), Keys(failed["status"]!).Order());
@@ -67,7 +67,7 @@ public sealed partial class StandInFixtureTests
     {
         await ApplyJobAsync("retrying", null);
         await Poll.UntilAsync(() => GetJobAsync("retrying"), j => j["status"]!["startTime"] is not null, TimeSpan.FromSeconds(10), "the Job started");
-        Assert.True(_standIn.Lifecycle.Jobs.RecordPodFailure("default", "retrying"));
+        Assert.True(StandIn.Lifecycle.Jobs.RecordPodFailure("default", "retrying"));
 
         var job = await GetJobAsync("retrying");
         Assert.Equal(1, job["status"]!["failed"]!.GetValue<int>());
@@ -81,7 +81,7 @@ public sealed partial class StandInFixtureTests
         await ApplyJobAsync("gone", "Failed");
         await Poll.UntilAsync(() => GetJobAsync("gone"), j => j["status"]!["conditions"] is not null, TimeSpan.FromSeconds(10), "the Job failed");
 
-        var response = await _http.DeleteAsync(JobsPath + "gone");
+        var response = await Http.DeleteAsync(JobsPath + "gone");
         var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
         var recorded = RecordedJob(8);
         Assert.Equal(recorded.Status, (int)response.StatusCode);
@@ -102,12 +102,12 @@ public sealed partial class StandInFixtureTests
         {
             job["metadata"]!["annotations"] = new JsonObject { [JobController.OutcomeAnnotation] = outcome };
         }
-        var response = await _http.PatchAsync(JobsPath + name + "?fieldManager=test&force=true",
+        var response = await Http.PatchAsync(JobsPath + name + "?fieldManager=test&force=true",
             new StringContent(job.ToJsonString(), Encoding.UTF8, "application/apply-patch+yaml"));
         return (response.StatusCode, JsonNode.Parse(await response.Content.ReadAsStringAsync())!);
     }
 
-    private async Task<JsonNode> GetJobAsync(string name) => JsonNode.Parse(await _http.GetStringAsync(JobsPath + name))!;
+    private async Task<JsonNode> GetJobAsync(string name) => JsonNode.Parse(await Http.GetStringAsync(JobsPath + name))!;
 
     private static List<int> Values(JsonNode status, params string[] keys) => keys.Select(k => status[k]!.GetValue<int>()).ToList();
 

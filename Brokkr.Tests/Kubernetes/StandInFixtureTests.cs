@@ -6,23 +6,8 @@ using Brokkr.KubernetesStandIn;
 namespace Brokkr.Tests.Kubernetes;
 
 /// <summary>The stand-in's answers compared with the recorded responses of a real API server (shape, kinds, Status fields, headers).</summary>
-public sealed partial class StandInFixtureTests : IAsyncLifetime
+public sealed partial class StandInFixtureTests : StandInOverHttp
 {
-    private KubernetesStandIn.KubernetesStandIn _standIn = null!;
-    private HttpClient _http = null!;
-
-    public async Task InitializeAsync()
-    {
-        _standIn = await KubernetesStandIn.KubernetesStandIn.StartAsync();
-        _http = new HttpClient { BaseAddress = _standIn.BaseAddress };
-    }
-
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        await _standIn.DisposeAsync();
-    }
-
     [Fact]
     public async Task Core_discovery_is_the_recorded_document()
     {
@@ -63,7 +48,7 @@ public sealed partial class StandInFixtureTests : IAsyncLifetime
     [Fact]
     public async Task Unserved_path_is_a_plain_text_404()
     {
-        var response = await _http.GetAsync("/apis/apps/v1/namespaces/default/widgets");
+        var response = await Http.GetAsync("/apis/apps/v1/namespaces/default/widgets");
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("text/plain", response.Content.Headers.ContentType!.MediaType);
@@ -142,7 +127,7 @@ public sealed partial class StandInFixtureTests : IAsyncLifetime
         Assert.Null(item["kind"]);
         Assert.Null(item["apiVersion"]);
 
-        var response = await _http.DeleteAsync("/apis/apps/v1/namespaces/default/deployments/web");
+        var response = await Http.DeleteAsync("/apis/apps/v1/namespaces/default/deployments/web");
         var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
         var recorded = Fixtures.Json("status-200-delete-success.json");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -158,7 +143,7 @@ public sealed partial class StandInFixtureTests : IAsyncLifetime
         await ApplyAsync("/apis/batch/v1/namespaces/default/jobs/once",
             """{"apiVersion":"batch/v1","kind":"Job","metadata":{"name":"once"},"spec":{"template":{}}}""");
 
-        var response = await _http.DeleteAsync("/apis/batch/v1/namespaces/default/jobs/once");
+        var response = await Http.DeleteAsync("/apis/batch/v1/namespaces/default/jobs/once");
         var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
         var recorded = Fixtures.Json("delete-job-returns-object-with-orphan-finalizer.json");
 
@@ -211,12 +196,12 @@ public sealed partial class StandInFixtureTests : IAsyncLifetime
 
     private async Task<(HttpResponseMessage Response, JsonNode Body)> GetAsync(string path)
     {
-        var response = await _http.GetAsync(path);
+        var response = await Http.GetAsync(path);
         return (response, JsonNode.Parse(await response.Content.ReadAsStringAsync())!);
     }
 
     private Task<HttpResponseMessage> ApplyAsync(string path, string body, string manager = "test", bool force = true) =>
-        _http.PatchAsync(path + $"?fieldManager={manager}&force={(force ? "true" : "false")}",
+        Http.PatchAsync(path + $"?fieldManager={manager}&force={(force ? "true" : "false")}",
             new StringContent(body, Encoding.UTF8, "application/apply-patch+yaml"));
 
     private static List<string> Keys(JsonNode node) => node.AsObject().Select(p => p.Key).ToList();

@@ -7,23 +7,9 @@ namespace Brokkr.Tests.Kubernetes;
 /// Pods, events and pod logs seeded into the stand-in, read back over HTTP in the shapes a real API server answers:
 /// the recorded PodList, core/v1 EventList, and the <c>pods/log</c> subresource's plain text and refusals.
 /// </summary>
-public sealed class StandInWorkloadTests : IAsyncLifetime
+public sealed class StandInWorkloadTests : StandInOverHttp
 {
     private const string RecordedPod = "k8s-openapi-tests-create-job-5bhw4";
-    private KubernetesStandIn.KubernetesStandIn _standIn = null!;
-    private HttpClient _http = null!;
-
-    public async Task InitializeAsync()
-    {
-        _standIn = await KubernetesStandIn.KubernetesStandIn.StartAsync();
-        _http = new HttpClient { BaseAddress = _standIn.BaseAddress };
-    }
-
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        await _standIn.DisposeAsync();
-    }
 
     /// <summary>The PodList a v1.36 server answered (replay-v1.36-job-create.json [7]).</summary>
     private static JsonObject RecordedList() => Fixtures.ReplayBody("replay-v1.36-job-create.json", 7).AsObject();
@@ -33,7 +19,7 @@ public sealed class StandInWorkloadTests : IAsyncLifetime
     {
         var recorded = RecordedList();
         var pod = (JsonObject)recorded["items"]![0]!.DeepClone();
-        _standIn.Workloads.AddPod(pod);
+        StandIn.Workloads.AddPod(pod);
 
         var list = await JsonAsync("/api/v1/namespaces/default/pods");
         Assert.Equal(Keys(recorded), Keys(list));
@@ -54,8 +40,8 @@ public sealed class StandInWorkloadTests : IAsyncLifetime
     [Fact]
     public async Task Seeded_events_are_a_core_v1_event_list_of_their_namespace()
     {
-        _standIn.Workloads.AddEvent("default", "Pod", "web-1", "Warning", "BackOff", "Back-off restarting failed container", count: 7);
-        _standIn.Workloads.AddEvent("kube-system", "Pod", "dns", "Normal", "Pulled", "pulled");
+        StandIn.Workloads.AddEvent("default", "Pod", "web-1", "Warning", "BackOff", "Back-off restarting failed container", count: 7);
+        StandIn.Workloads.AddEvent("kube-system", "Pod", "dns", "Normal", "Pulled", "pulled");
 
         var list = await JsonAsync("/api/v1/namespaces/default/events");
         Assert.Equal(("EventList", "v1"), (list["kind"]!.GetValue<string>(), list["apiVersion"]!.GetValue<string>()));
@@ -71,10 +57,10 @@ public sealed class StandInWorkloadTests : IAsyncLifetime
     [Fact]
     public async Task Pod_logs_are_plain_text_cut_by_tail_lines_then_limit_bytes()
     {
-        _standIn.Workloads.AddPod(TwoContainerPod("web-1"));
-        _standIn.Workloads.SetLog("default", "web-1", "app", "one\ntwo\nthree\nfour\n");
+        StandIn.Workloads.AddPod(TwoContainerPod("web-1"));
+        StandIn.Workloads.SetLog("default", "web-1", "app", "one\ntwo\nthree\nfour\n");
 
-        using var response = await _http.GetAsync("/api/v1/namespaces/default/pods/web-1/log?container=app");
+        using var response = await Http.GetAsync("/api/v1/namespaces/default/pods/web-1/log?container=app");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/plain", response.Content.Headers.ContentType!.MediaType);
         Assert.Equal("one\ntwo\nthree\nfour\n", await response.Content.ReadAsStringAsync());
@@ -86,7 +72,7 @@ public sealed class StandInWorkloadTests : IAsyncLifetime
     [Fact]
     public async Task Pod_log_requests_are_refused_as_the_api_server_refuses_them()
     {
-        _standIn.Workloads.AddPod(TwoContainerPod("web-1"));
+        StandIn.Workloads.AddPod(TwoContainerPod("web-1"));
 
         var (missing, notFound) = await StatusAsync("/api/v1/namespaces/default/pods/gone/log");
         Assert.Equal(HttpStatusCode.NotFound, missing);
@@ -116,21 +102,21 @@ public sealed class StandInWorkloadTests : IAsyncLifetime
 
     private async Task<JsonNode> JsonAsync(string path)
     {
-        using var response = await _http.GetAsync(path);
+        using var response = await Http.GetAsync(path);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
     }
 
     private async Task<string> TextAsync(string path)
     {
-        using var response = await _http.GetAsync(path);
+        using var response = await Http.GetAsync(path);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return await response.Content.ReadAsStringAsync();
     }
 
     private async Task<(HttpStatusCode, JsonNode)> StatusAsync(string path)
     {
-        using var response = await _http.GetAsync(path);
+        using var response = await Http.GetAsync(path);
         var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
         Assert.Equal("Status", body["kind"]!.GetValue<string>());
         return (response.StatusCode, body);
