@@ -1,3 +1,4 @@
+using Brokkr.Tests.Infrastructure;
 using Brokkr.Tests.AppHost.Testing;
 using Brokkr.Tests.Operations;
 using PuppeteerSharp;
@@ -14,21 +15,11 @@ namespace Brokkr.Tests.AppHost.WholeGraph;
 public sealed class DashboardBrowserTests(WholeGraphFixture graph) : IAsyncLifetime
 {
     private static readonly TimeSpan PageWait = TimeSpan.FromSeconds(60);
-    private IBrowser? _browser;
-    private string _profile = "";
+    private HeadlessChromium? _chromium;
 
     public async Task InitializeAsync()
     {
-        var chromium = RequiredTool.Chromium;
-        _profile = Path.Combine(Path.GetTempPath(), "brokkr-chromium-" + Guid.NewGuid().ToString("N")[..8]);
-        _browser = await Puppeteer.LaunchAsync(new LaunchOptions
-        {
-            ExecutablePath = chromium,
-            Headless = true,
-            UserDataDir = _profile,
-            // Root (CI) cannot use chromium's sandbox; /dev/shm is small in containers.
-            Args = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"],
-        });
+        _chromium = await HeadlessChromium.LaunchAsync();
     }
 
     [Fact]
@@ -85,7 +76,7 @@ public sealed class DashboardBrowserTests(WholeGraphFixture graph) : IAsyncLifet
 
     private async Task<IPage> SignedInPageAsync()
     {
-        var page = await _browser!.NewPageAsync();
+        var page = await _chromium!.Browser.NewPageAsync();
         await page.GoToAsync(new Uri(graph.DashboardUrl, $"/login?t={graph.DashboardToken}").ToString());
         // The login page checks the token and then navigates to the resources page.
         await Poll.UntilAsync(() => Task.FromResult(page.Url), url => !url.Contains("/login", StringComparison.Ordinal), PageWait,
@@ -99,15 +90,9 @@ public sealed class DashboardBrowserTests(WholeGraphFixture graph) : IAsyncLifet
 
     public async Task DisposeAsync()
     {
-        if (_browser is not null)
+        if (_chromium is not null)
         {
-            await _browser.CloseAsync();
-            await _browser.DisposeAsync();
-        }
-
-        if (Directory.Exists(_profile))
-        {
-            Directory.Delete(_profile, recursive: true);
+            await _chromium.DisposeAsync();
         }
     }
 }

@@ -1,3 +1,4 @@
+using Brokkr.Tests.Infrastructure;
 using Brokkr.Tests.AppHost.Testing;
 using Brokkr.Tests.Operations;
 using PuppeteerSharp;
@@ -13,20 +14,11 @@ public sealed class ConsoleBrowserTests(ConsoleHost broker) : IClassFixture<Cons
 {
     private static readonly TimeSpan PageWait = TimeSpan.FromSeconds(30);
     private static readonly string Screenshots = Path.Combine(AppContext.BaseDirectory, "console-screenshots");
-    private IBrowser? _browser;
-    private string _profile = "";
+    private HeadlessChromium? _chromium;
 
     public async Task InitializeAsync()
     {
-        _profile = Path.Combine(Path.GetTempPath(), "brokkr-console-chromium-" + Guid.NewGuid().ToString("N")[..8]);
-        _browser = await Puppeteer.LaunchAsync(new LaunchOptions
-        {
-            ExecutablePath = RequiredTool.Chromium,
-            Headless = true,
-            UserDataDir = _profile,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync"],
-        });
+        _chromium = await HeadlessChromium.LaunchAsync();
         Directory.CreateDirectory(Screenshots);
     }
 
@@ -139,7 +131,7 @@ public sealed class ConsoleBrowserTests(ConsoleHost broker) : IClassFixture<Cons
 
     private async Task<IPage> OpenAsync(string path, string view, int width, int height)
     {
-        var page = await _browser!.NewPageAsync();
+        var page = await _chromium!.Browser.NewPageAsync();
         await page.SetViewportAsync(new ViewPortOptions { Width = width, Height = height });
         await page.GoToAsync(new Uri(broker.BaseAddress, path).ToString());
         await Poll.UntilAsync(() => page.EvaluateExpressionAsync<string>("document.body.dataset.loaded || ''"), v => v == view, PageWait,
@@ -151,14 +143,9 @@ public sealed class ConsoleBrowserTests(ConsoleHost broker) : IClassFixture<Cons
 
     public async Task DisposeAsync()
     {
-        if (_browser is not null)
+        if (_chromium is not null)
         {
-            await _browser.CloseAsync();
-            await _browser.DisposeAsync();
-        }
-        if (Directory.Exists(_profile))
-        {
-            Directory.Delete(_profile, recursive: true);
+            await _chromium.DisposeAsync();
         }
     }
 }
