@@ -30,11 +30,7 @@ public sealed class FanOutAcrossReplicasTests : IAsyncLifetime
     [Fact]
     public async Task A_deployment_object_created_on_one_replica_is_pushed_by_the_replica_holding_the_agents_channel()
     {
-        var fleet = new Fleet(_writer);
-        var generator = await fleet.GeneratorAsync();
-        var agent = await fleet.AgentAsync(generator.Id);
-        var stack = await fleet.StackAsync(generator);
-        await fleet.TargetAsync(generator, agent, stack);
+        var (fleet, generator, agent, stack) = await TargetedAgentAsync();
         await using var client = await ChannelClient.ConnectAsync(_holder.Service.BaseAddress, agent.Pak);
         await ChannelAssert.ListedAsync(_holder.Client(), agent.Id);
         await ChannelAssert.ListedAsync(_writer.Client(), agent.Id, listed: false);
@@ -48,11 +44,7 @@ public sealed class FanOutAcrossReplicasTests : IAsyncLifetime
     [Fact]
     public async Task A_change_committed_while_the_holders_listener_was_down_reaches_the_agent_as_a_nudge_when_it_is_back()
     {
-        var fleet = new Fleet(_writer);
-        var generator = await fleet.GeneratorAsync();
-        var agent = await fleet.AgentAsync(generator.Id);
-        var stack = await fleet.StackAsync(generator);
-        await fleet.TargetAsync(generator, agent, stack);
+        var (fleet, generator, agent, stack) = await TargetedAgentAsync();
         await using var client = await ChannelClient.ConnectListedAsync(_holder.Service.BaseAddress, _holder.Client(), agent);
 
         // With the listeners cut, the change's notice reaches nobody.
@@ -62,6 +54,17 @@ public sealed class FanOutAcrossReplicasTests : IAsyncLifetime
 
         var pushed = Assert.IsType<TargetChangedMessage>(await client.ReceiveAsync(TimeSpan.FromSeconds(30)));
         Assert.Equal((Guid.Empty, agent.Id), (pushed.Body.Id, pushed.Body.AgentId));
+    }
+
+    /// <summary>An agent targeted by a stack, made through the writing replica.</summary>
+    private async Task<(Fleet Fleet, Tenant Generator, Tenant Agent, Guid Stack)> TargetedAgentAsync()
+    {
+        var fleet = new Fleet(_writer);
+        var generator = await fleet.GeneratorAsync();
+        var agent = await fleet.AgentAsync(generator.Id);
+        var stack = await fleet.StackAsync(generator);
+        await fleet.TargetAsync(generator, agent, stack);
+        return (fleet, generator, agent, stack);
     }
 
     [Fact]
