@@ -10,26 +10,30 @@ namespace Brokkr.Broker.AgentChannel;
 /// (the REST report carries them all in one PATCH), so a fleet reporting over the channel would otherwise cost one
 /// upsert per object per health interval; here the frames of every connection are gathered and upserted together,
 /// up to <see cref="BatchSize"/> per statement. A full queue makes the caller write its frame itself (<see cref="TryQueue"/>),
-/// so a burst slows the uplink down instead of losing verdicts. A batch the database refuses is logged and dropped,
-/// as a failed REST report would be: the agent reports again at its next interval.
+/// so a burst slows the uplink down instead of losing verdicts. A batch the database refuses is logged, counted
+/// (<c>brokkr_ws_messages_dropped_total{reason="write_failed"}</c>) and dropped, as a failed REST report is lost too:
+/// the agent reports again at its next interval.
 /// </summary>
 public sealed partial class ChannelHealthWriter : QueueDrain<AgentHealthUpdate>
 {
     private const int Capacity = 10_000;
     private readonly Channel<AgentHealthUpdate> _queue;
     private readonly IServiceScopeFactory _scopes;
+    private readonly ChannelMetrics _metrics;
     private readonly ILogger<ChannelHealthWriter> _log;
 
-    public ChannelHealthWriter(IServiceScopeFactory scopes, ILogger<ChannelHealthWriter> log)
-        : this(Channel.CreateBounded<AgentHealthUpdate>(new BoundedChannelOptions(Capacity) { SingleReader = true }), scopes, log)
+    public ChannelHealthWriter(IServiceScopeFactory scopes, ChannelMetrics metrics, ILogger<ChannelHealthWriter> log)
+        : this(Channel.CreateBounded<AgentHealthUpdate>(new BoundedChannelOptions(Capacity) { SingleReader = true }), scopes, metrics, log)
     {
     }
 
-    private ChannelHealthWriter(Channel<AgentHealthUpdate> queue, IServiceScopeFactory scopes, ILogger<ChannelHealthWriter> log)
+    private ChannelHealthWriter(Channel<AgentHealthUpdate> queue, IServiceScopeFactory scopes, ChannelMetrics metrics,
+        ILogger<ChannelHealthWriter> log)
         : base(queue.Reader, () => queue.Writer.TryComplete())
     {
         _queue = queue;
         _scopes = scopes;
+        _metrics = metrics;
         _log = log;
     }
 
@@ -47,6 +51,7 @@ public sealed partial class ChannelHealthWriter : QueueDrain<AgentHealthUpdate>
         }
         catch (Exception e)
         {
+            _metrics.Dropped(DropReason.WriteFailed, batch.Count);
             LogLost(_log, batch.Count, e.Message);
         }
     }

@@ -19,7 +19,10 @@ public static class DropReason
     /// <summary>An inbound frame over the size limit; the socket is closed.</summary>
     public const string Oversized = "oversized";
 
-    public static readonly string[] All = [QueueFull, Closed, Malformed, Oversized];
+    /// <summary>An inbound report the broker could not store (the database refused it or was down); the agent reports again.</summary>
+    public const string WriteFailed = "write_failed";
+
+    public static readonly string[] All = [QueueFull, Closed, Malformed, Oversized, WriteFailed];
 }
 
 /// <summary>
@@ -69,7 +72,7 @@ public sealed class ChannelMetrics
     public void Received(WsMessage message) => _messages.Add(1, Labels("in", message.Type));
 
     /// <param name="reason">One of <see cref="DropReason.All"/>.</param>
-    public void Dropped(string reason) => _dropped.Add(1, new KeyValuePair<string, object?>("reason", reason));
+    public void Dropped(string reason, int count = 1) => _dropped.Add(count, new KeyValuePair<string, object?>("reason", reason));
 
     private static KeyValuePair<string, object?>[] Labels(string direction, string type) =>
         [new("direction", direction), new("type", type)];

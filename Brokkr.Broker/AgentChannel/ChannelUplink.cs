@@ -16,8 +16,8 @@ namespace Brokkr.Broker.AgentChannel;
 /// another agent is dropped, so an agent cannot act as another. A frame the REST endpoint would refuse (4xx) is logged
 /// and dropped; the socket stays open, as upstream keeps it.
 /// </summary>
-public sealed partial class ChannelUplink(IServiceScopeFactory scopes, ChannelHealthWriter healthWriter, TimeProvider time,
-    ILogger<ChannelUplink> log)
+public sealed partial class ChannelUplink(IServiceScopeFactory scopes, ChannelHealthWriter healthWriter, ChannelMetrics metrics,
+    TimeProvider time, ILogger<ChannelUplink> log)
 {
     /// <summary>True when <paramref name="message"/> is a control uplink frame (handled here, whatever the outcome).</summary>
     public async Task<bool> TryHandleAsync(Guid agentId, WsMessage message)
@@ -72,6 +72,7 @@ public sealed partial class ChannelUplink(IServiceScopeFactory scopes, ChannelHe
         {
             // The database is down: the frame is lost like a failed REST call would be; heartbeats come again next tick,
             // an unrecorded event leaves its object in the agent's incremental target state, so it is applied again.
+            metrics.Dropped(DropReason.WriteFailed);
             LogFailed(log, agentId, message.Type, e.Message);
         }
         return true;

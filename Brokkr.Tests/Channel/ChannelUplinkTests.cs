@@ -2,6 +2,7 @@ using System.Net.WebSockets;
 using System.Text.Json;
 using Brokkr.Broker.Api.V1.Health;
 using Brokkr.Tests.Broker;
+using Brokkr.Tests.BrokerMetrics;
 using Brokkr.Wire;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -80,6 +81,23 @@ public sealed class ChannelUplinkTests(BrokerHost broker) : IClassFixture<Broker
 
         var record = Assert.Single(await HealthRecordsAsync(deploymentObject));
         Assert.Equal((agent.Id, "degraded"), (record.Id("agent_id"), record.Str("status")));
+    }
+
+    [Fact]
+    public async Task A_report_the_database_refuses_is_counted_as_a_write_failure_and_the_socket_stays_open()
+    {
+        var (agent, _) = await AgentWithObjectAsync();
+        // This host's own meter: the other hosts of the test process count drops of their own.
+        using var meter = new MeterReader(broker.Services.GetRequiredService<Brokkr.Broker.Metrics.BrokerMeter>().Meter);
+        await using var client = await ConnectedAsync(agent);
+
+        // An event about an object that does not exist breaks its foreign key: the frame cannot be stored.
+        await client.SendAsync(Event(agent.Id, Guid.NewGuid(), "SUCCESS", null));
+
+        await MeterReader.WaitUntilAsync(() => meter.Sum("brokkr_ws_messages_dropped_total", ("reason", "write_failed")) == 1);
+        Assert.Equal(1, meter.Sum("brokkr_ws_messages_dropped_total", ("reason", "write_failed")));
+        Assert.Empty(await EventsAsync(agent));
+        Assert.Equal(WebSocketState.Open, client.Socket.State);
     }
 
     [Fact]
