@@ -65,23 +65,20 @@ public sealed partial class ConfigReloadFanOut(ReplicaIdentity replica, ConfigRe
     /// </summary>
     public void Resume(long generation)
     {
-        bool missed;
-        lock (_gate)
-        {
-            missed = _seen is { } seen && generation > seen;
-            _seen = Math.Max(_seen ?? 0, generation);
-        }
-        if (missed)
+        if (Saw(generation))
         {
             _ = Task.Run(() => ReloadAsync(missed: true));
         }
     }
 
-    private void Saw(long generation)
+    /// <summary>Records <paramref name="generation"/>; true when it is past one seen before (a reload this replica missed).</summary>
+    private bool Saw(long generation)
     {
         lock (_gate)
         {
+            var moved = _seen is { } seen && generation > seen;
             _seen = Math.Max(_seen ?? 0, generation);
+            return moved;
         }
     }
 

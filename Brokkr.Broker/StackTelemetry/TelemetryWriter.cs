@@ -59,13 +59,11 @@ public sealed partial class TelemetryWriter(TelemetryQueue queue, StackReporters
         }
         if (events.Count > 0)
         {
-            await database.MeasureAsync(EventCopy, (connection, events, createdAt, cancellationToken),
-                static s => CopyAsync(s.connection, EventCopy, s.events, s.createdAt, s.cancellationToken));
+            await CopyAsync(connection, EventCopy, events, createdAt, cancellationToken);
         }
         if (lines.Count > 0)
         {
-            await database.MeasureAsync(LineCopy, (connection, lines, createdAt, cancellationToken),
-                static s => CopyAsync(s.connection, LineCopy, s.lines, s.createdAt, s.cancellationToken));
+            await CopyAsync(connection, LineCopy, lines, createdAt, cancellationToken);
         }
         var stacks = events.Concat(lines).Select(f => StackOf(f.Message)).Distinct();
         foreach (var payload in TelemetryNotice.For(createdAt, stacks, gaps))
@@ -103,8 +101,14 @@ public sealed partial class TelemetryWriter(TelemetryQueue queue, StackReporters
         _ => throw new ArgumentException("not a stored telemetry frame", nameof(message)),
     };
 
+    /// <summary>One COPY of <paramref name="frames"/>, counted and timed as one database command.</summary>
+    private Task<ulong> CopyAsync(NpgsqlConnection connection, string copy, List<QueuedTelemetry> frames, DateTime createdAt,
+        CancellationToken cancellationToken) =>
+        database.MeasureAsync(copy, (connection, copy, frames, createdAt, cancellationToken),
+            static s => ImportAsync(s.connection, s.copy, s.frames, s.createdAt, s.cancellationToken));
+
     /// <returns>The rows written.</returns>
-    private static async Task<ulong> CopyAsync(NpgsqlConnection connection, string copy, List<QueuedTelemetry> frames, DateTime createdAt,
+    private static async Task<ulong> ImportAsync(NpgsqlConnection connection, string copy, List<QueuedTelemetry> frames, DateTime createdAt,
         CancellationToken cancellationToken)
     {
         await using var importer = await connection.BeginBinaryImportAsync(copy, cancellationToken);
